@@ -1,0 +1,243 @@
+package io.predictor.core.routing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a sites file (SPEC §4) into a {@link SiteTable}: {@code host state [group]} a line,
+ * {@code #} comments, blank lines ignored. Every bad line is reported with its number; a file
+ * with any error yields no table, so it can never replace the one in service.
+ *
+ * <p>Two passes over the bytes: the first counts names and their bytes so that the table's
+ * arrays are allocated once at their final size (three million lines, no growing copies).
+ */
+public final class SitesFileParser {
+
+    /** At most this many errors are listed; the total is always counted. */
+    public static final int MAX_LISTED_ERRORS = 100;
+    private static final int MAX_GROUP_LENGTH = 128;
+
+    /** One bad line: {@code FILE:LINE: message}. */
+    public record Problem(String file, int line, String message) {
+        @Override
+        public String toString() {
+            return file + ":" + line + ": " + message;
+        }
+    }
+
+    /** A table, or the problems that kept the file from becoming one. */
+    public record Result(SiteTable table, List<Problem> problems, int problemCount) {
+        public boolean ok() {
+            return table != null;
+        }
+    }
+
+    private SitesFileParser() {
+    }
+
+    public static Result parse(Path file) throws IOException {
+        Counts counts = new Counts();
+        scan(file, (line, b, hs, he, ss, se, gs, ge, extra) -> counts.add(b, hs, he));
+        SiteTable.Builder builder = new SiteTable.Builder(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes);
+        Loader loader = new Loader(file.toString(), builder);
+        scan(file, loader);
+        if (loader.problemCount > 0) {
+            return new Result(null, List.copyOf(loader.problems), loader.problemCount);
+        }
+        return new Result(builder.build(), List.of(), 0);
+    }
+
+    /** Receives each non-blank line as token bounds into {@code b}; -1 bounds for a missing token. */
+    private interface LineSink {
+        void line(int lineNo, byte[] b, int hostStart, int hostEnd, int stateStart, int stateEnd,
+                int groupStart, int groupEnd, boolean extraTokens);
+    }
+
+    private static void scan(Path file, LineSink sink) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        int[] bounds = new int[6];
+        int len = 0;
+        int lineNo = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            while (true) {
+                int r = in.read(buf, len, buf.length - len);
+                boolean eof = r < 0;
+                if (!eof) {
+                    len += r;
+                }
+                int lineStart = 0;
+                for (int i = 0; i < len; i++) {
+                    if (buf[i] == '\n') {
+                        tokenize(++lineNo, buf, lineStart, i, bounds, sink);
+                        lineStart = i + 1;
+                    }
+                }
+                if (eof) {
+                    if (lineStart < len) {
+                        tokenize(++lineNo, buf, lineStart, len, bounds, sink);
+                    }
+                    return;
+                }
+                // keep the unfinished line; grow only for a line longer than the buffer
+                System.arraycopy(buf, lineStart, buf, 0, len - lineStart);
+                len -= lineStart;
+                if (len == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                }
+            }
+        }
+    }
+
+    private static void tokenize(int lineNo, byte[] b, int i, int end, int[] bounds, LineSink sink) {
+        int tokens = 0;
+        while (i < end) {
+            byte c = b[i];
+            if (c == '#') {
+                break;
+            }
+            if (c == ' ' || c == '\t' || c == '\r') {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < end && b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '#') {
+                i++;
+            }
+            if (tokens < 3) {
+                bounds[tokens * 2] = start;
+                bounds[tokens * 2 + 1] = i;
+            }
+            tokens++;
+        }
+        if (tokens == 0) {
+            return;
+        }
+        sink.line(lineNo, b, bounds[0], bounds[1],
+                tokens > 1 ? bounds[2] : -1, tokens > 1 ? bounds[3] : -1,
+                tokens > 2 ? bounds[4] : -1, tokens > 2 ? bounds[5] : -1, tokens > 3);
+    }
+
+    private static final class Counts {
+        int exact;
+        int exactBytes;
+        int wild;
+        int wildBytes;
+
+        void add(byte[] b, int hs, int he) {
+            int len = he - hs;
+            if (len >= 2 && b[hs] == '*' && b[hs + 1] == '.') {
+                wild++;
+                wildBytes += len - 2;
+            } else {
+                exact++;
+                exactBytes += len;
+            }
+        }
+    }
+
+    private static final class Loader implements LineSink {
+        private final String file;
+        private final SiteTable.Builder builder;
+        private final List<Problem> problems = new ArrayList<>();
+        private final Map<String, Integer> groupIds = new HashMap<>();
+        private final byte[] name = new byte[HostName.MAX_LENGTH + 2];
+        int problemCount;
+
+        Loader(String file, SiteTable.Builder builder) {
+            this.file = file;
+            this.builder = builder;
+        }
+
+        @Override
+        public void line(int lineNo, byte[] b, int hs, int he, int ss, int se, int gs, int ge, boolean extra) {
+            String host = ss < 0 || extra ? new String(b, hs, he - hs, StandardCharsets.UTF_8) : null;
+            if (ss < 0) {
+                problem(lineNo, "site '" + host + "' has no state; expected: HOST STATE [GROUP]"
+                        + " with STATE one of legacy, migrated, maintenance, hold");
+                return;
+            }
+            if (extra) {
+                problem(lineNo, "too many fields; expected: HOST STATE [GROUP] (use # for comments)");
+                return;
+            }
+            SiteState state = stateAt(b, ss, se);
+            if (state == null) {
+                String stateName = new String(b, ss, se - ss, StandardCharsets.UTF_8);
+                host = new String(b, hs, he - hs, StandardCharsets.UTF_8);
+                problem(lineNo, "unknown state '" + stateName + "' for " + host
+                        + "; expected one of legacy, migrated, maintenance, hold");
+                return;
+            }
+            boolean wildcard = he - hs >= 2 && b[hs] == '*' && b[hs + 1] == '.';
+            int nameStart = wildcard ? hs + 2 : hs;
+            int len = hostBytes(b, nameStart, he);
+            if (len < 0) {
+                host = new String(b, hs, he - hs, StandardCharsets.UTF_8);
+                problem(lineNo, "invalid host '" + host + "'; expected a DNS name (IDN in punycode, xn--…),"
+                        + " optionally starting with '*.', without port");
+                return;
+            }
+            int group = SiteSet.NO_GROUP;
+            if (gs >= 0) {
+                if (ge - gs > MAX_GROUP_LENGTH) {
+                    problem(lineNo, "group name longer than " + MAX_GROUP_LENGTH + " characters");
+                    return;
+                }
+                String g = new String(b, gs, ge - gs, StandardCharsets.UTF_8);
+                Integer id = groupIds.get(g);
+                if (id == null) {
+                    id = builder.group(g);
+                    groupIds.put(g, id);
+                }
+                group = id;
+            }
+            if (!builder.add(wildcard, name, 0, len, state, group)) {
+                host = new String(b, hs, he - hs, StandardCharsets.UTF_8);
+                problem(lineNo, "duplicate site '" + host + "'; each host may appear once");
+            }
+        }
+
+        /** Parses a state name without allocating (3,000,000 lines). */
+        private static SiteState stateAt(byte[] b, int s, int e) {
+            for (SiteState st : SiteState.values()) {
+                String w = st.wireName();
+                if (w.length() == e - s) {
+                    boolean same = true;
+                    for (int i = 0; i < w.length() && same; i++) {
+                        same = (b[s + i] | 0x20) == w.charAt(i);
+                    }
+                    if (same) {
+                        return st;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private int hostBytes(byte[] b, int start, int end) {
+            for (int i = start; i < end; i++) {
+                if (b[i] == ':' || b[i] == '[' || b[i] == '*') {
+                    return -1;
+                }
+            }
+            if (end > start && b[end - 1] == '.' && end - start > 1 && b[end - 2] == '.') {
+                return -1;
+            }
+            return HostName.normalize(b, start, end - start, name);
+        }
+
+        private void problem(int lineNo, String message) {
+            problemCount++;
+            if (problems.size() < MAX_LISTED_ERRORS) {
+                problems.add(new Problem(file, lineNo, message));
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.predictor.core.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SitesFileParserTest {
+
+    @TempDir
+    Path dir;
+
+    private SitesFileParser.Result parse(String text) throws IOException {
+        Path f = dir.resolve("sites.txt");
+        Files.writeString(f, text);
+        return SitesFileParser.parse(f);
+    }
+
+    @Test
+    void loadsSitesCommentsBlankLinesAndWildcards() throws IOException {
+        SitesFileParser.Result r = parse("""
+                # host                state        group
+                www.example.com       migrated     filer-042
+                Shop.Example.org.     legacy       filer-042   # trailing comment
+
+                *.blog.example.net    legacy       filer-007
+                down.example.org\tMAINTENANCE
+                held.example.org hold\r
+                last.example.org migrated""");
+        assertThat(r.problems()).isEmpty();
+        SiteTable t = r.table();
+        assertThat(t.size()).isEqualTo(6);
+        RoutingSnapshot s = RoutingSnapshot.of(t, 0, SiteState.LEGACY);
+        assertThat(s.describe("shop.example.org")).isEqualTo(new SiteView("shop.example.org", SiteState.LEGACY, "filer-042", 0));
+        assertThat(s.describe("x.blog.example.net").state()).isEqualTo(SiteState.LEGACY);
+        assertThat(s.describe("down.example.org").group()).isNull();
+        assertThat(s.describe("held.example.org").state()).isEqualTo(SiteState.HOLD);
+        assertThat(s.describe("last.example.org").state()).isEqualTo(SiteState.MIGRATED);
+    }
+
+    @Test
+    void reportsEveryBadLineWithItsNumberAndYieldsNoTable() throws IOException {
+        SitesFileParser.Result r = parse("""
+                ok.example.com migrated
+                bad.example.com moved
+                nostate.example.com
+                www.example.com:80 legacy
+                a b c d
+                ok.example.com legacy
+                bücher.example legacy
+                """);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problems()).extracting(SitesFileParser.Problem::line).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(r.problems().get(0).toString()).endsWith("sites.txt:2: unknown state 'moved' for bad.example.com;"
+                + " expected one of legacy, migrated, maintenance, hold");
+        assertThat(r.problems().get(4).message()).contains("duplicate site 'ok.example.com'");
+    }
+
+    @Test
+    void handlesLinesLongerThanTheReadBuffer() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            sb.append("site").append(i).append(".example.com legacy filer-").append(i % 7).append('\n');
+        }
+        sb.append("# ").append("x".repeat(200_000)).append('\n');
+        sb.append("tail.example.com migrated\n");
+        SitesFileParser.Result r = parse(sb.toString());
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.table().size()).isEqualTo(20_001);
+        RoutingSnapshot s = RoutingSnapshot.of(r.table(), 0, SiteState.LEGACY);
+        assertThat(s.describe("site19999.example.com").group()).isEqualTo("filer-0");
+        assertThat(s.describe("tail.example.com").state()).isEqualTo(SiteState.MIGRATED);
+    }
+}

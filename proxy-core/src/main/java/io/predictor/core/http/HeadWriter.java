@@ -1,0 +1,171 @@
+package io.predictor.core.http;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Writes a parsed head onward with the few edits a reverse proxy makes (SPEC §6): hop-by-hop
+ * fields and those named by {@code Connection} removed, {@code X-Forwarded-For} replaced (or
+ * appended to for a trusted peer), {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} set,
+ * {@code Via} appended to; every other byte — the start line, {@code Host}, the order and
+ * spelling of the other fields — goes through unchanged.
+ */
+public final class HeadWriter {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] XFF = HeaderName.ascii("X-Forwarded-For: ");
+    private static final byte[] XFP = HeaderName.ascii("X-Forwarded-Proto: ");
+    private static final byte[] XFH = HeaderName.ascii("X-Forwarded-Host: ");
+    private static final byte[] VIA = HeaderName.ascii("Via: ");
+    private static final byte[] HOST = HeaderName.ascii("Host: ");
+    private static final byte[] COMMA = HeaderName.ascii(", ");
+    private static final byte[] VIA_10 = HeaderName.ascii("1.0 ");
+    private static final byte[] VIA_11 = HeaderName.ascii("1.1 ");
+    private static final byte[] UPGRADE_CONNECTION = HeaderName.ascii("Connection: upgrade\r\n");
+    private static final byte[] UPGRADE = HeaderName.ascii("Upgrade: ");
+    private static final byte[] CONNECTION_CLOSE = HeaderName.ascii("Connection: close\r\n");
+
+    private HeadWriter() {
+    }
+
+    /** Upper bound of the bytes {@link #writeRequest} adds to the head. */
+    public static int requestOverhead(byte[] clientAddress, byte[] instance) {
+        return 160 + 2 * clientAddress.length + instance.length;
+    }
+
+    /**
+     * Writes the request head for the origin.
+     *
+     * @param clientAddress the client's IP address (from the PROXY header where the listener takes one)
+     * @param proto         {@code http} or {@code https}
+     * @param trustedPeer   whether the peer may pass an X-Forwarded-For on
+     * @param instance      this proxy's name for {@code Via}
+     * @param upgrade       whether this is a WebSocket upgrade to pass on
+     * @param authStart     start of an absolute-form target's authority in the head, or -1: it
+     *                      then replaces Host (RFC 9112 §3.2.2)
+     */
+    public static void writeRequest(HttpHead h, ByteBuf out, byte[] clientAddress, byte[] proto,
+            boolean trustedPeer, byte[] instance, boolean upgrade, int authStart, int authEnd) {
+        byte[] b = h.bytes;
+        out.writeBytes(b, 0, h.startLineEnd);
+        int xffFirst = -1;
+        int upgradeHeader = -1;
+        for (int i = 0; i < h.headerCount; i++) {
+            byte kind = h.kind[i];
+            if (kind == HeaderName.UPGRADE) {
+                upgradeHeader = i;
+            }
+            if (h.dropped[i] || (kind == HeaderName.HOST && authStart >= 0) || kind == HeaderName.X_FORWARDED_PROTO || kind == HeaderName.X_FORWARDED_HOST
+                    || kind == HeaderName.VIA || kind == HeaderName.X_FORWARDED_FOR) {
+                if (kind == HeaderName.X_FORWARDED_FOR && xffFirst < 0) {
+                    xffFirst = i;
+                }
+                continue;
+            }
+            out.writeBytes(b, h.nameStart[i], h.lineEnd[i] - h.nameStart[i]);
+        }
+        if (authStart >= 0) {
+            out.writeBytes(HOST).writeBytes(b, authStart, authEnd - authStart).writeBytes(CRLF);
+        }
+        if (upgrade && upgradeHeader >= 0) {
+            out.writeBytes(UPGRADE_CONNECTION);
+            writeField(out, UPGRADE, b, upgradeHeader, h);
+        }
+        out.writeBytes(XFF);
+        if (trustedPeer && xffFirst >= 0) {
+            for (int i = xffFirst; i < h.headerCount; i++) {
+                if (h.kind[i] == HeaderName.X_FORWARDED_FOR && h.valueEnd[i] > h.valueStart[i]) {
+                    out.writeBytes(b, h.valueStart[i], h.valueEnd[i] - h.valueStart[i]);
+                    out.writeBytes(COMMA);
+                }
+            }
+        }
+        out.writeBytes(clientAddress).writeBytes(CRLF);
+        out.writeBytes(XFP).writeBytes(proto).writeBytes(CRLF);
+        if (authStart >= 0) {
+            out.writeBytes(XFH).writeBytes(b, authStart, authEnd - authStart).writeBytes(CRLF);
+        } else if (h.hostHeader >= 0) {
+            writeField(out, XFH, b, h.hostHeader, h);
+        }
+        out.writeBytes(VIA);
+        for (int i = 0; i < h.headerCount; i++) {
+            if (h.kind[i] == HeaderName.VIA && h.valueEnd[i] > h.valueStart[i]) {
+                out.writeBytes(b, h.valueStart[i], h.valueEnd[i] - h.valueStart[i]);
+                out.writeBytes(COMMA);
+            }
+        }
+        out.writeBytes(h.version == 10 ? VIA_10 : VIA_11).writeBytes(instance).writeBytes(CRLF);
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * Writes the response head for the client.
+     *
+     * @param closing  whether the proxy closes the client connection after this response
+     * @param upgrade  whether this is a 101 for a WebSocket upgrade (Connection/Upgrade kept)
+     */
+    public static void writeResponse(HttpHead h, ByteBuf out, boolean closing, boolean upgrade) {
+        byte[] b = h.bytes;
+        out.writeBytes(b, 0, h.startLineEnd);
+        int upgradeHeader = -1;
+        for (int i = 0; i < h.headerCount; i++) {
+            if (h.kind[i] == HeaderName.UPGRADE) {
+                upgradeHeader = i;
+            }
+            if (!h.dropped[i]) {
+                out.writeBytes(b, h.nameStart[i], h.lineEnd[i] - h.nameStart[i]);
+            }
+        }
+        if (upgrade && upgradeHeader >= 0) {
+            out.writeBytes(UPGRADE_CONNECTION);
+            writeField(out, UPGRADE, b, upgradeHeader, h);
+        } else if (closing) {
+            out.writeBytes(CONNECTION_CLOSE);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /** Whether a {@code Via} entry names {@code instance} as a proxy this request already passed (loop guard). */
+    public static boolean viaNames(HttpHead h, byte[] instance) {
+        byte[] b = h.bytes;
+        for (int i = 0; i < h.headerCount; i++) {
+            if (h.kind[i] != HeaderName.VIA) {
+                continue;
+            }
+            int p = h.valueStart[i];
+            int end = h.valueEnd[i];
+            while (p < end) {
+                // entry: protocol SP received-by [SP comment] ; entries separated by commas
+                int entryEnd = p;
+                while (entryEnd < end && b[entryEnd] != ',') {
+                    entryEnd++;
+                }
+                int q = p;
+                while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
+                    q++;
+                }
+                while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
+                    q++;
+                }
+                while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
+                    q++;
+                }
+                int nameStart = q;
+                while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
+                    q++;
+                }
+                if (q - nameStart == instance.length
+                        && java.util.Arrays.equals(b, nameStart, q, instance, 0, instance.length)) {
+                    return true;
+                }
+                p = entryEnd + 1;
+            }
+        }
+        return false;
+    }
+
+    private static void writeField(ByteBuf out, byte[] name, byte[] b, int i, HttpHead h) {
+        out.writeBytes(name);
+        out.writeBytes(b, h.valueStart[i], h.valueEnd[i] - h.valueStart[i]);
+        out.writeBytes(CRLF);
+    }
+}

@@ -1,0 +1,696 @@
+package io.predictor.core.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.Future;
+import io.predictor.core.http.BodyFramer;
+import io.predictor.core.http.Failure;
+import io.predictor.core.http.HeadParser;
+import io.predictor.core.http.HeadWriter;
+import io.predictor.core.http.HttpHead;
+import io.predictor.core.routing.HostName;
+import io.predictor.core.routing.Route;
+import io.predictor.core.routing.RoutingSnapshot;
+import io.predictor.core.routing.SiteState;
+import io.predictor.core.upstream.Cumulation;
+import io.predictor.core.upstream.Exchange;
+import io.predictor.core.upstream.OriginConnection;
+import io.predictor.core.upstream.OriginPool;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of the relay, one per client connection: reads each request head, routes it
+ * by its Host through the current snapshot, answers maintenance itself, and otherwise hands the
+ * head (with the forwarding edits of SPEC §6) and then the body to an origin connection of the
+ * right pool on this event loop. One exchange at a time: pipelined requests wait, unread, until
+ * the response before them is complete, which answers them in order and bounds memory.
+ *
+ * <p>{@code AUTO_READ} is off: the client is read only while a head is awaited or while the
+ * origin can take more body bytes (explicit backpressure, as in Netty's HexDumpProxy).
+ *
+ * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code idle} (IdleStateHandler) →
+ * {@code client} (this).
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo {
+
+    private static final int HEAD = 0;
+    private static final int WAIT_ORIGIN = 1;
+    private static final int BODY = 2;
+    private static final int WAIT_RESPONSE = 3;
+    private static final int TUNNEL = 4;
+    private static final int CLOSING = 5;
+
+    private static final byte[] METHOD_HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
+
+    private final FrontendContext shared;
+    private final HeadParser parser;
+    private final HttpHead head;
+    private final BodyFramer requestBody = new BodyFramer();
+    private final byte[] host = new byte[HostName.MAX_LENGTH + 2];
+    private final Runnable resume = this::resume;
+    private final Runnable headTimeout = this::headTimedOut;
+    private final Runnable responseTimeout = this::responseTimedOut;
+
+    private ChannelHandlerContext ctx;
+    private OriginPool[] pools;
+    private byte[] clientAddress;
+    private String clientAddressText;
+    private boolean trustedPeer;
+    private ByteBuf in;
+    private int state = HEAD;
+    private boolean processing;
+
+    // the exchange in progress
+    private OriginConnection origin;
+    private int hostLength;
+    /** An absolute-form target's authority in the head (it replaces Host), or -1. */
+    private int authorityStart;
+    private int authorityEnd;
+    private Route route;
+    private long revision;
+    private int status;
+    private Failure failure;
+    private String originServer;
+    private long bytesIn;
+    private long bytesOut;
+    private long startNanos;
+    private boolean exchangeOpen;
+    /** Whether {@link #head} holds this exchange's request (false when it was refused unparsed). */
+    private boolean headValid;
+    private boolean closeAfterResponse;
+    private boolean upgrade;
+    private boolean headRequest;
+    private boolean bodyless;
+    private boolean retried;
+    private boolean responseStarted;
+    private Future<?> headTimer;
+    private Future<?> responseTimer;
+
+    ClientConnection(FrontendContext shared) {
+        this.shared = shared;
+        ProxySettings s = shared.settings;
+        this.parser = new HeadParser(s.maxHeaderSize(), s.maxHeaders(), s.maxRequestLine());
+        this.head = parser.newHead();
+    }
+
+    // ---- connection life ------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        pools = shared.pools.forLoop(ch.eventLoop());
+        InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+        clientAddressText = peer.getAddress().getHostAddress();
+        clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
+        trustedPeer = shared.listener.trustedProxies().test(peer.getAddress());
+        armHeadTimer();
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (state == CLOSING) {
+            buf.release();
+            return;
+        }
+        in = Cumulation.append(ctx.alloc(), in, buf);
+        process();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (origin != null) {
+            origin.flush();
+        }
+        ctx.flush();
+        readIfWanted();
+    }
+
+    private void readIfWanted() {
+        if (state == HEAD || ((state == BODY || state == TUNNEL) && origin != null && origin.isWritable())) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && origin != null) {
+            origin.clientWritable();
+        }
+    }
+
+    @Override
+    public void originWritable() {
+        if (state == BODY || state == TUNNEL) {
+            process();
+            readIfWanted();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimers();
+        if (origin != null) {
+            OriginConnection o = origin;
+            origin = null;
+            o.abandon();
+        }
+        if (exchangeOpen) {
+            if (!responseStarted || status == 0) {
+                status = 499;
+            }
+            finishExchange();
+        }
+        state = CLOSING;
+        in = Cumulation.release(in);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (state == HEAD || state == TUNNEL) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // resets and broken pipes from clients are expected; closing is the whole answer
+        ctx.close();
+    }
+
+    // ---- reading requests -----------------------------------------------------------------
+
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            while (in != null && in.isReadable()) {
+                boolean more;
+                switch (state) {
+                    case HEAD:
+                        more = readHead();
+                        break;
+                    case BODY:
+                        more = forwardBody();
+                        break;
+                    case TUNNEL:
+                        more = forwardTunnel();
+                        break;
+                    default:
+                        more = false; // bytes wait until the current exchange is done
+                }
+                if (!more) {
+                    break;
+                }
+            }
+            in = Cumulation.compact(in);
+        } finally {
+            processing = false;
+        }
+    }
+
+    /** Runs deferred work (a pipelined request) outside the callback that made it possible. */
+    private void resume() {
+        if (state == CLOSING) {
+            return;
+        }
+        process();
+        if (origin != null) {
+            origin.flush();
+        }
+        ctx.flush();
+        readIfWanted();
+    }
+
+    private boolean readHead() {
+        int r = parser.parseRequest(in, head);
+        if (r == HeadParser.NEED_MORE) {
+            return false;
+        }
+        beginExchange();
+        headValid = r > 0;
+        if (r < 0) {
+            refuse(Failure.ofParserStatus(-r), true);
+            return false;
+        }
+        cancelHeadTimer();
+        in.skipBytes(r);
+        bytesIn = r;
+        if (head.methodIs(METHOD_CONNECT)) {
+            refuse(Failure.NOT_IMPLEMENTED, true);
+            return false;
+        }
+        hostLength = routingHost();
+        if (hostLength < 0) {
+            refuse(Failure.BAD_REQUEST, true);
+            return false;
+        }
+        headRequest = head.methodIs(METHOD_HEAD);
+        upgrade = head.isWebSocketUpgrade();
+        closeAfterResponse = !head.keepAlive() || !head.isHttp11() || shared.drain.draining();
+        if (head.chunked()) {
+            requestBody.expectChunked();
+        } else {
+            requestBody.expectLength(Math.max(0, head.contentLength()));
+        }
+        bodyless = requestBody.isDone();
+
+        RoutingSnapshot snapshot = shared.router.current();
+        revision = snapshot.revision();
+        SiteState siteState = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
+        route = (siteState == null ? snapshot.defaultState() : siteState).route();
+        shared.exchanges.started(this);
+        if (!route.isForwarded()) {
+            // maintenance, and hold until issue 5 parks requests: the proxy answers itself
+            boolean closing = mustClose();
+            respond(shared.responses.maintenance(closing), 503, null, closing);
+            return state == HEAD;
+        }
+        if (HeadWriter.viaNames(head, shared.instance)) {
+            refuse(Failure.LOOP, mustClose());
+            return state == HEAD;
+        }
+        state = WAIT_ORIGIN;
+        pools[route.ordinal()].acquire(this, false);
+        return state != WAIT_ORIGIN;
+    }
+
+    /**
+     * Normalises the routing host into {@link #host}: the absolute-form target's authority wins
+     * over Host (RFC 9112 §3.2.2). Returns its length, 0 for an HTTP/1.0 request without any
+     * (default route), or -1 when it is invalid.
+     */
+    private int routingHost() {
+        byte[] b = head.bytes();
+        int t = head.targetStart();
+        int te = head.targetEnd();
+        if (te - t > 7 && (b[t] | 0x20) == 'h' && (b[t + 1] | 0x20) == 't' && (b[t + 2] | 0x20) == 't'
+                && (b[t + 3] | 0x20) == 'p') {
+            int p = t + 4;
+            if ((b[p] | 0x20) == 's') {
+                p++;
+            }
+            if (p + 3 <= te && b[p] == ':' && b[p + 1] == '/' && b[p + 2] == '/') {
+                int as = p + 3;
+                int ae = as;
+                while (ae < te && b[ae] != '/' && b[ae] != '?' && b[ae] != '#') {
+                    ae++;
+                }
+                for (int i = as; i < ae; i++) {
+                    if (b[i] == '@') {
+                        return -1; // userinfo in a request target is not allowed (RFC 9110 §4.2.4)
+                    }
+                }
+                authorityStart = as;
+                authorityEnd = ae;
+                return ae == as ? -1 : HostName.normalize(b, as, ae - as, host);
+            }
+        }
+        int hs = head.hostValueStart();
+        if (hs < 0) {
+            return 0;
+        }
+        return HostName.normalize(b, hs, head.hostValueEnd() - hs, host);
+    }
+
+    private boolean forwardBody() {
+        int n = requestBody.scan(in);
+        if (requestBody.failed()) {
+            // invalid chunked framing: the origin has a partial request, it cannot be reused
+            abandonOrigin();
+            if (responseStarted) {
+                closeNow();
+            } else {
+                refuse(Failure.BAD_REQUEST, true);
+            }
+            return false;
+        }
+        if (n > 0) {
+            origin.write(in.retainedSlice(in.readerIndex(), n));
+            in.skipBytes(n);
+            bytesIn += n;
+        }
+        if (requestBody.isDone()) {
+            requestSent();
+            return true;
+        }
+        return origin.isWritable();
+    }
+
+    private boolean forwardTunnel() {
+        int n = in.readableBytes();
+        origin.write(in.retainedSlice());
+        in.skipBytes(n);
+        bytesIn += n;
+        return origin.isWritable();
+    }
+
+    private void requestSent() {
+        state = WAIT_RESPONSE; // pipelined bytes now wait until the response is complete
+        if (!responseStarted && responseTimer == null) {
+            responseTimer = ctx.executor().schedule(responseTimeout, shared.settings.upstreamResponseTimeoutMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- the origin side's callbacks (Exchange) -------------------------------------------
+
+    @Override
+    public Channel clientChannel() {
+        return ctx.channel();
+    }
+
+    @Override
+    public void originReady(OriginConnection o) {
+        if (state != WAIT_ORIGIN) {
+            o.abandon(); // the client went away while we connected
+            return;
+        }
+        origin = o;
+        originServer = o.serverName();
+        ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.instance));
+        HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+                authorityStart, authorityEnd);
+        o.write(out);
+        state = BODY;
+        if (requestBody.isDone()) {
+            requestSent();
+        }
+        o.read();
+        if (!processing) {
+            // connected asynchronously: forward what body bytes are already here, then read on
+            process();
+            o.flush();
+            readIfWanted();
+        } else {
+            o.flush();
+        }
+    }
+
+    @Override
+    public void originFailed(Failure f, boolean started, boolean retryable) {
+        origin = null;
+        cancelResponseTimer();
+        if (state == CLOSING) {
+            return;
+        }
+        if (!started && retryable && bodyless && !retried) {
+            // a kept-alive connection the origin had closed just before we used it: try a new one
+            retried = true;
+            state = WAIT_ORIGIN;
+            pools[route.ordinal()].acquire(this, true);
+            return;
+        }
+        if (started) {
+            failure = f;
+            closeNow();
+            return;
+        }
+        refuse(f, mustClose());
+        scheduleResume();
+    }
+
+    @Override
+    public boolean isHeadRequest() {
+        return headRequest;
+    }
+
+    @Override
+    public boolean wantsUpgrade() {
+        return upgrade;
+    }
+
+    @Override
+    public boolean closesAfterResponse() {
+        return closeAfterResponse || !requestBody.isDone() || shared.drain.draining();
+    }
+
+    @Override
+    public void responseStarted(int responseStatus) {
+        status = responseStatus;
+        responseStarted = true;
+        cancelResponseTimer();
+        if (!requestBody.isDone()) {
+            closeAfterResponse = true; // the origin answered early; the rest of the body is not wanted
+        }
+    }
+
+    @Override
+    public void responseComplete() {
+        origin = null;
+        if (state == TUNNEL || closesAfterResponse()) {
+            finishExchange();
+            closeNow();
+            return;
+        }
+        finishExchange();
+        state = HEAD;
+        armHeadTimer();
+        ctx.flush();
+        scheduleResume();
+    }
+
+    @Override
+    public void tunnelOpened() {
+        state = TUNNEL;
+        scheduleResume();
+    }
+
+    @Override
+    public void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    @Override
+    public boolean requestComplete() {
+        return requestBody.isDone();
+    }
+
+    // ---- answering ------------------------------------------------------------------------
+
+    /** Whether a response the proxy makes now must close the connection (unread body, HTTP/1.0, draining). */
+    private boolean mustClose() {
+        return closeAfterResponse || !requestBody.isDone() || shared.drain.draining();
+    }
+
+    private void refuse(Failure f, boolean closing) {
+        respond(shared.responses.response(f.status(), closing), f.status(), f, closing);
+    }
+
+    /**
+     * Sends a response the proxy made itself and ends the exchange; {@code closing} must match
+     * the response's {@code Connection: close}.
+     */
+    private void respond(ByteBuf response, int code, Failure f, boolean closing) {
+        status = code;
+        failure = f;
+        bytesOut += response.readableBytes();
+        finishExchange();
+        if (closing) {
+            state = CLOSING;
+            cancelTimers();
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.write(response, ctx.voidPromise());
+            state = HEAD;
+            armHeadTimer();
+        }
+    }
+
+    private void closeNow() {
+        state = CLOSING;
+        cancelTimers();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void abandonOrigin() {
+        if (origin != null) {
+            OriginConnection o = origin;
+            origin = null;
+            o.abandon();
+        }
+    }
+
+    private void scheduleResume() {
+        ctx.executor().execute(resume);
+    }
+
+    private void beginExchange() {
+        exchangeOpen = true;
+        startNanos = System.nanoTime();
+        route = null;
+        status = 0;
+        failure = null;
+        originServer = null;
+        bytesIn = 0;
+        bytesOut = 0;
+        responseStarted = false;
+        retried = false;
+        closeAfterResponse = false;
+        upgrade = false;
+        headRequest = false;
+        revision = 0;
+        hostLength = 0;
+        authorityStart = -1;
+        authorityEnd = -1;
+        headValid = false;
+    }
+
+    private void finishExchange() {
+        if (exchangeOpen) {
+            exchangeOpen = false;
+            cancelResponseTimer();
+            shared.exchanges.completed(this, System.nanoTime());
+        }
+    }
+
+    // ---- timers ---------------------------------------------------------------------------
+
+    private void armHeadTimer() {
+        cancelHeadTimer();
+        headTimer = ctx.executor().schedule(headTimeout, shared.settings.requestHeadersTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelHeadTimer();
+        cancelResponseTimer();
+    }
+
+    /** {@code timeouts.request_headers}: a head that has not fully arrived in time (slowloris). */
+    private void headTimedOut() {
+        headTimer = null;
+        if (state != HEAD) {
+            return;
+        }
+        if (in != null && in.isReadable()) {
+            beginExchange();
+            headValid = false;
+            refuse(Failure.REQUEST_HEADERS_TIMEOUT, true);
+        } else {
+            ctx.close(); // an idle kept-alive connection: close quietly, as nginx and HAProxy do
+        }
+    }
+
+    /** {@code timeouts.upstream_response}: no response head in time after the request was sent. */
+    private void responseTimedOut() {
+        responseTimer = null;
+        if (responseStarted || origin == null) {
+            return;
+        }
+        abandonOrigin();
+        refuse(Failure.RESPONSE_TIMEOUT, mustClose());
+        scheduleResume();
+    }
+
+    /** Called by the server when it starts draining: an idle connection closes now. */
+    void drain() {
+        if (state == HEAD && (in == null || !in.isReadable())) {
+            ctx.close();
+        }
+    }
+
+    // ---- ExchangeInfo -----------------------------------------------------------------------
+
+    @Override
+    public String listener() {
+        return shared.listener.name();
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddressText;
+    }
+
+    @Override
+    public String host() {
+        if (hostLength > 0) {
+            return new String(host, 0, hostLength, StandardCharsets.ISO_8859_1);
+        }
+        return headValid ? head.host() : null;
+    }
+
+    @Override
+    public String method() {
+        return headValid ? head.method() : null;
+    }
+
+    @Override
+    public String target() {
+        return headValid ? head.target() : null;
+    }
+
+    @Override
+    public Route route() {
+        return route;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public Failure failure() {
+        return failure;
+    }
+
+    @Override
+    public String originServer() {
+        return originServer;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public long revision() {
+        return revision;
+    }
+}

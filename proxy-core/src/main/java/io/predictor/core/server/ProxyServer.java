@@ -1,0 +1,122 @@
+package io.predictor.core.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.predictor.core.http.ProxyResponses;
+import io.predictor.core.routing.Router;
+import io.predictor.core.upstream.OriginPools;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The data plane: one event loop group (one loop per configured thread) that accepts on every
+ * listener and runs both sides of every relay, the origin pools of each loop, and a graceful
+ * drain for SIGTERM.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final OriginPools pools;
+    private final ConnectionLimiter limiter;
+    private final DrainState drain = new DrainState();
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+
+    public ProxyServer(ProxySettings settings, PoolSettings local, PoolSettings legacy) {
+        this.settings = settings;
+        this.transport = Transport.select(settings.transport());
+        this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
+                new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
+        this.pools = new OriginPools(group, local, legacy, settings, transport);
+        this.limiter = new ConnectionLimiter(settings.maxConnections());
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** The data plane's event loops (for metrics binders). */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /** Open client connections over all listeners. */
+    public int openConnections() {
+        return limiter.open();
+    }
+
+    /** Binds a plain HTTP listener; returns the bound address (port 0 picks a free one). */
+    public InetSocketAddress bindHttp(ListenerSettings listener, Router router, ExchangeListener exchanges)
+            throws InterruptedException {
+        FrontendContext shared = new FrontendContext(settings, listener, router, pools, new ProxyResponses(),
+                exchanges, drain, "http");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ClientPipelineInitializer(shared, limiter, clients));
+        Channel ch = b.bind(listener.bind()).sync().channel();
+        serverChannels.add(ch);
+        InetSocketAddress addr = (InetSocketAddress) ch.localAddress();
+        bound.put(listener.name(), addr);
+        return addr;
+    }
+
+    /** Listener name to bound address. */
+    public Map<String, InetSocketAddress> boundAddresses() {
+        return Map.copyOf(bound);
+    }
+
+    /**
+     * Stops accepting, lets in-flight exchanges finish (connections close after their current
+     * response) up to {@code timeouts.drain}, then closes what is left. Returns whether every
+     * connection finished on its own.
+     */
+    public boolean drain() throws InterruptedException {
+        drain.start();
+        for (Channel ch : serverChannels) {
+            ch.close().sync();
+        }
+        for (Channel ch : clients) {
+            ClientConnection c = ch.pipeline().get(ClientConnection.class);
+            if (c != null) {
+                ch.eventLoop().execute(c::drain);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        boolean clean = clients.isEmpty();
+        clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : serverChannels) {
+            ch.close();
+        }
+        clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,314 @@
+package io.predictor.core.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.predictor.core.http.BodyFramer;
+import io.predictor.core.http.Failure;
+import io.predictor.core.http.HeadParser;
+import io.predictor.core.http.HeadWriter;
+import io.predictor.core.http.HttpHead;
+import io.predictor.core.server.ProxySettings;
+
+/**
+ * The origin side of the relay: one kept-alive connection to one origin server. It parses each
+ * response head (strictly: an invalid response becomes a 502 and the connection is closed),
+ * writes the head on to the client with hop-by-hop fields removed, and relays the body as the
+ * same buffers, cut exactly where the framing says the response ends. Reads happen only while
+ * the client can take more ({@code AUTO_READ} off, as in Netty's HexDumpProxy).
+ *
+ * <p>Pipeline: {@code idle} (IdleStateHandler) → {@code origin} (this).
+ */
+public final class OriginConnection extends ChannelInboundHandlerAdapter {
+
+    private static final int IDLE = 0;
+    private static final int HEAD = 1;
+    private static final int BODY = 2;
+    private static final int TUNNEL = 3;
+
+    private final OriginPool pool;
+    private final HeadParser parser;
+    private final HttpHead head;
+    private final BodyFramer body = new BodyFramer();
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private ByteBuf in;
+    private int state = IDLE;
+    private int server;
+    private boolean reused;
+    private boolean responseStarted;
+    private boolean receivedAny;
+
+    OriginConnection(OriginPool pool, ProxySettings settings) {
+        this.pool = pool;
+        this.parser = new HeadParser(settings.maxHeaderSize(), settings.maxHeaders(), settings.maxHeaderSize());
+        this.head = parser.newHead();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    /** The origin server this connection goes to, as {@code host:port}. */
+    public String serverName() {
+        return pool.serverName(server);
+    }
+
+    int server() {
+        return server;
+    }
+
+    void server(int server) {
+        this.server = server;
+    }
+
+    /** Whether this connection served an earlier exchange (a close before any answer may then be retried). */
+    public boolean reused() {
+        return reused;
+    }
+
+    void attach(Exchange e, boolean wasReused) {
+        this.exchange = e;
+        this.reused = wasReused;
+        this.state = HEAD;
+        this.responseStarted = false;
+        this.receivedAny = false;
+        parser.reset();
+    }
+
+    /** Writes request bytes (the head, body slices or tunnel bytes); the buffer's ownership passes on. */
+    public void write(ByteBuf buf) {
+        ctx.write(buf, ctx.voidPromise());
+    }
+
+    public void flush() {
+        ctx.flush();
+    }
+
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** Starts (or resumes) reading the response. */
+    public void read() {
+        if (state != IDLE) {
+            ctx.read();
+        }
+    }
+
+    /**
+     * Gives the connection up mid-exchange (response timeout, client gone): it is closed and
+     * never reused, and the exchange hears nothing more from it.
+     */
+    public void abandon() {
+        if (exchange != null) {
+            exchange = null;
+            state = IDLE;
+            pool.release(this, false);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (exchange == null) {
+            // an idle kept-alive connection must not send anything: drop it
+            buf.release();
+            pool.evict(this);
+            ctx.close();
+            return;
+        }
+        receivedAny = true;
+        in = Cumulation.append(ctx.alloc(), in, buf);
+        process();
+    }
+
+    private void process() {
+        while (exchange != null && in != null && in.isReadable()) {
+            if (state == HEAD) {
+                if (!relayHead()) {
+                    return;
+                }
+            } else if (state == BODY) {
+                if (!relayBody()) {
+                    return;
+                }
+            } else if (state == TUNNEL) {
+                int n = in.readableBytes();
+                exchange.clientChannel().write(in.retainedSlice(), exchange.clientChannel().voidPromise());
+                in.skipBytes(n);
+                exchange.addBytesOut(n);
+            } else {
+                return;
+            }
+        }
+        in = Cumulation.compact(in);
+    }
+
+    /** Parses and relays one head; false when more bytes are needed or the exchange ended. */
+    private boolean relayHead() {
+        int r = parser.parseResponse(in, head);
+        if (r == HeadParser.NEED_MORE) {
+            return false;
+        }
+        Exchange e = exchange;
+        if (r < 0) {
+            fail(Failure.BAD_RESPONSE);
+            return false;
+        }
+        int status = head.status();
+        Channel client = e.clientChannel();
+        if (status == 101) {
+            if (!e.wantsUpgrade()) {
+                fail(Failure.BAD_RESPONSE);
+                return false;
+            }
+            writeHead(client, false, true);
+            in.skipBytes(r);
+            state = TUNNEL;
+            responseStarted = true;
+            e.responseStarted(status);
+            e.tunnelOpened();
+            return true;
+        }
+        if (status < 200) {
+            // interim response (100 Continue, 103 Early Hints): relay it and wait for the final one
+            writeHead(client, false, false);
+            in.skipBytes(r);
+            return true;
+        }
+        if (e.isHeadRequest() || status == 204 || status == 304) {
+            body.expectNone();
+        } else if (head.chunked()) {
+            body.expectChunked();
+        } else if (head.contentLength() >= 0) {
+            body.expectLength(head.contentLength());
+        } else {
+            body.expectUntilClose();
+        }
+        writeHead(client, e.closesAfterResponse() || body.isUntilClose(), false);
+        in.skipBytes(r);
+        state = BODY;
+        responseStarted = true;
+        e.responseStarted(status);
+        if (body.isDone()) {
+            complete();
+            return false;
+        }
+        return true;
+    }
+
+    private void writeHead(Channel client, boolean closing, boolean upgrade) {
+        ByteBuf out = client.alloc().directBuffer(head.length() + 32);
+        HeadWriter.writeResponse(head, out, closing, upgrade);
+        exchange.addBytesOut(out.readableBytes());
+        client.write(out, client.voidPromise());
+    }
+
+    private boolean relayBody() {
+        int n = body.scan(in);
+        if (body.failed()) {
+            fail(Failure.BAD_RESPONSE);
+            return false;
+        }
+        if (n > 0) {
+            Channel client = exchange.clientChannel();
+            client.write(in.retainedSlice(in.readerIndex(), n), client.voidPromise());
+            in.skipBytes(n);
+            exchange.addBytesOut(n);
+        }
+        if (body.isDone()) {
+            complete();
+            return false;
+        }
+        return true;
+    }
+
+    private void complete() {
+        Exchange e = exchange;
+        boolean reusable = head.isHttp11() && !head.connectionClose() && !body.isUntilClose()
+                && (in == null || !in.isReadable()) && e.requestComplete();
+        exchange = null;
+        state = IDLE;
+        in = Cumulation.release(in);
+        pool.release(this, reusable);
+        e.responseComplete();
+    }
+
+    private void fail(Failure failure) {
+        Exchange e = exchange;
+        exchange = null;
+        state = IDLE;
+        in = Cumulation.release(in);
+        pool.release(this, false);
+        e.originFailed(failure, responseStarted, false);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            Channel client = exchange.clientChannel();
+            client.flush();
+            if (client.isWritable()) {
+                ctx.read();
+            }
+        }
+    }
+
+    /** The client can take more bytes: resume reading the response. */
+    public void clientWritable() {
+        if (exchange != null) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.originWritable();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        if (e == null) {
+            pool.evict(this);
+        } else if (state == BODY && body.isUntilClose()) {
+            complete(); // the close is the end of this response (RFC 9112 §6.3 rule 8)
+        } else if (state == TUNNEL) {
+            exchange = null;
+            state = IDLE;
+            e.responseComplete();
+        } else {
+            exchange = null;
+            state = IDLE;
+            pool.release(this, false);
+            e.originFailed(Failure.RESET, responseStarted, reused && !receivedAny);
+        }
+        in = Cumulation.release(in);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && exchange == null) {
+            pool.evict(this);
+            ctx.close();
+        } else if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // resets and broken pipes are expected; the close that follows reports the failure
+        ctx.close();
+    }
+}

@@ -1,0 +1,147 @@
+package io.predictor.core.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.predictor.core.http.Failure;
+import io.predictor.core.server.PoolSettings;
+import io.predictor.core.server.ProxySettings;
+import io.predictor.core.server.Transport;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The origin connections of one pool on one event loop (pools are keyed by server and event
+ * loop, as in Zuul and Netty's HexDumpProxy, so no lock is ever taken). Kept-alive connections
+ * wait in a per-server stack, newest first, and are reused; a new one is opened on the same
+ * event loop as the client it serves. Not thread-safe: used only from its own loop.
+ */
+public final class OriginPool {
+
+    /** Idle connections kept per server and event loop. */
+    static final int MAX_IDLE_PER_SERVER = 256;
+
+    private final PoolSettings settings;
+    private final ProxySettings proxy;
+    private final InetSocketAddress[] servers;
+    private final String[] serverNames;
+    private final ArrayDeque<OriginConnection>[] idle;
+    private final int[] busy;
+    private final Bootstrap bootstrap;
+    private int next;
+
+    @SuppressWarnings("unchecked")
+    OriginPool(PoolSettings settings, ProxySettings proxy, EventLoop loop, Transport transport) {
+        this.settings = settings;
+        this.proxy = proxy;
+        this.servers = settings.servers().toArray(new InetSocketAddress[0]);
+        this.serverNames = new String[servers.length];
+        this.idle = new ArrayDeque[servers.length];
+        this.busy = new int[servers.length];
+        for (int i = 0; i < servers.length; i++) {
+            idle[i] = new ArrayDeque<>();
+            serverNames[i] = servers[i].getHostString() + ":" + servers[i].getPort();
+        }
+        OriginPool pool = this;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeoutMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0,
+                                proxy.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("origin", new OriginConnection(pool, proxy));
+                    }
+                });
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    /**
+     * Finds a connection for {@code exchange}: a kept-alive one when there is one (unless
+     * {@code fresh}), else a new one. Calls {@link Exchange#originReady} or
+     * {@link Exchange#originFailed}, possibly before this method returns.
+     */
+    public void acquire(Exchange exchange, boolean fresh) {
+        int server = pick();
+        busy[server]++;
+        if (!fresh) {
+            ArrayDeque<OriginConnection> stack = idle[server];
+            OriginConnection c;
+            while ((c = stack.pollFirst()) != null) {
+                if (c.channel().isActive()) {
+                    c.attach(exchange, true);
+                    exchange.originReady(c);
+                    return;
+                }
+            }
+        }
+        ChannelFuture f = bootstrap.connect(servers[server]);
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                OriginConnection c = done.channel().pipeline().get(OriginConnection.class);
+                c.server(server);
+                c.attach(exchange, false);
+                exchange.originReady(c);
+            } else {
+                busy[server]--;
+                exchange.originFailed(done.cause() instanceof ConnectTimeoutException
+                        ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_REFUSED, false, false);
+            }
+        });
+    }
+
+    private int pick() {
+        if (servers.length == 1) {
+            return 0;
+        }
+        if (settings.balance() == PoolSettings.Balance.LEAST_CONN) {
+            // least busy on this event loop, ties broken round-robin so equal servers share load
+            int start = next++ % servers.length;
+            int best = start;
+            for (int k = 1; k < servers.length; k++) {
+                int i = (start + k) % servers.length;
+                if (busy[i] < busy[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+        int i = next;
+        next = i + 1 == servers.length ? 0 : i + 1;
+        return i;
+    }
+
+    /** Returns a connection after its exchange: kept for reuse, or closed. */
+    void release(OriginConnection c, boolean reusable) {
+        int server = c.server();
+        busy[server]--;
+        if (reusable && c.channel().isActive() && idle[server].size() < MAX_IDLE_PER_SERVER) {
+            idle[server].addFirst(c);
+            c.channel().read(); // a pending read notices the origin closing it while idle
+        } else {
+            c.channel().close();
+        }
+    }
+
+    /** Forgets an idle connection that closed or misbehaved. */
+    void evict(OriginConnection c) {
+        idle[c.server()].remove(c);
+    }
+
+    String serverName(int server) {
+        return serverNames[server];
+    }
+}

@@ -1,0 +1,40 @@
+package io.predictor.core.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.predictor.core.routing.Route;
+import io.predictor.core.server.PoolSettings;
+import io.predictor.core.server.ProxySettings;
+import io.predictor.core.server.Transport;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The {@code local} and {@code legacy} pools, one instance of each per event loop, built once
+ * at start. A client connection looks its loop's pools up once, when it is registered.
+ */
+public final class OriginPools {
+
+    private final Map<EventExecutor, OriginPool[]> byLoop = new IdentityHashMap<>();
+
+    public OriginPools(EventLoopGroup group, PoolSettings local, PoolSettings legacy, ProxySettings proxy,
+            Transport transport) {
+        for (EventExecutor e : group) {
+            EventLoop loop = (EventLoop) e;
+            OriginPool[] pools = new OriginPool[Route.values().length];
+            pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport);
+            pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport);
+            byLoop.put(e, pools);
+        }
+    }
+
+    /** The pools of one event loop, indexed by {@link Route#ordinal()}. */
+    public OriginPool[] forLoop(EventLoop loop) {
+        OriginPool[] pools = byLoop.get(loop);
+        if (pools == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
+        }
+        return pools;
+    }
+}

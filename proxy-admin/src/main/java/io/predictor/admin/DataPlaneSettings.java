@@ -1,0 +1,49 @@
+package io.predictor.admin;
+
+import io.predictor.admin.config.Cidr;
+import io.predictor.admin.config.Config;
+import io.predictor.core.server.ListenerSettings;
+import io.predictor.core.server.PoolSettings;
+import io.predictor.core.server.ProxySettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Maps the config file's model onto the data plane's plain settings (core knows no YAML). */
+final class DataPlaneSettings {
+
+    private DataPlaneSettings() {
+    }
+
+    static ProxySettings proxy(Config c) {
+        Config.Timeouts t = c.timeouts();
+        int loops = c.runtime().eventLoops() > 0 ? c.runtime().eventLoops() : Runtime.getRuntime().availableProcessors();
+        return new ProxySettings(c.instance(), loops, c.runtime().transport(),
+                t.connect().toMillis(), t.requestHeaders().toMillis(), t.idle().toMillis(),
+                t.upstreamResponse().toMillis(), t.hold().toMillis(), t.drain().toMillis(),
+                (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), c.limits().maxConnections());
+    }
+
+    static PoolSettings pool(Config.Pool p) {
+        return new PoolSettings(p.name(), p.servers().stream().map(DataPlaneSettings::address).toList(),
+                p.balance() == Config.Balance.LEAST_CONN ? PoolSettings.Balance.LEAST_CONN : PoolSettings.Balance.ROUND_ROBIN);
+    }
+
+    static ListenerSettings listener(Config.Listener l) {
+        List<Cidr> trusted = l.trustedProxies().stream().map(Cidr::parse).toList();
+        Predicate<InetAddress> isTrusted = a -> {
+            for (Cidr cidr : trusted) {
+                if (cidr.contains(a)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        return new ListenerSettings(l.name(), address(l.bind()), isTrusted);
+    }
+
+    static InetSocketAddress address(Config.HostPort hp) {
+        return new InetSocketAddress(hp.host(), hp.port());
+    }
+}

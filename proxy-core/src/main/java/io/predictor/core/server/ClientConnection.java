@@ -21,6 +21,7 @@ import io.predictor.core.upstream.Cumulation;
 import io.predictor.core.upstream.Exchange;
 import io.predictor.core.upstream.OriginConnection;
 import io.predictor.core.upstream.OriginPool;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -111,11 +112,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel ch = ctx.channel();
-        pools = shared.pools.forLoop(ch.eventLoop());
-        InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
-        clientAddressText = peer.getAddress().getHostAddress();
+        InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+        clientAddressText = peer == null ? "unknown" : peer.getHostAddress();
         clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
-        trustedPeer = shared.listener.trustedProxies().test(peer.getAddress());
+        trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
         armHeadTimer();
         ctx.read();
     }
@@ -291,6 +291,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             return state == HEAD;
         }
         state = WAIT_ORIGIN;
+        if (pools == null) {
+            pools = shared.pools.forLoop(ctx.channel().eventLoop());
+        }
         pools[route.ordinal()].acquire(this, false);
         return state != WAIT_ORIGIN;
     }

@@ -1,5 +1,6 @@
 package io.predictor.admin.config;
 
+import io.predictor.core.routing.SiteState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,11 @@ public record Config(
      */
     public record Listener(String name, HostPort bind, Tls tls, Tcp tcp, boolean proxyProtocol,
             List<String> trustedProxies) {
+
+        /** {@link #trustedProxies} parsed, for matching client addresses (the loader has checked each one). */
+        public List<Cidr> trustedProxyCidrs() {
+            return trustedProxies.stream().map(Cidr::parse).toList();
+        }
     }
 
     /** {@code certificates}: a directory of NAME.crt + NAME.key. */
@@ -81,6 +87,11 @@ public record Config(
      * @param previewSuffix null when preview routing is off
      */
     public record Routing(Path sitesFile, String defaultState, String previewSuffix) {
+
+        /** {@link #defaultState} as the routing table's enum. */
+        public SiteState defaultSiteState() {
+            return SiteState.parse(defaultState);
+        }
     }
 
     public enum StoreKind { FILE, ETCD }

@@ -31,7 +31,7 @@ final class DataPlaneSettings {
     }
 
     static ListenerSettings listener(Config.Listener l) {
-        List<Cidr> trusted = l.trustedProxies().stream().map(Cidr::parse).toList();
+        List<Cidr> trusted = l.trustedProxyCidrs();
         Predicate<InetAddress> isTrusted = a -> {
             for (Cidr cidr : trusted) {
                 if (cidr.contains(a)) {

@@ -137,8 +137,8 @@ final class Program {
         System.out.println();
         System.out.println("Predictor demo is running. Try:");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.com'      # migrated    -> local");
-        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # legacy      -> legacy");
-        System.out.println("  curl -si http://" + proxy + "/ -H 'Host: down.example.org'    # maintenance -> 503");
+        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.org'      # legacy      -> legacy");
+        System.out.println("  curl -si http://" + proxy + "/ -H 'Host: blog.example.com'    # maintenance -> 503");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: unknown.example'      # not listed  -> default (legacy)");
         System.out.println("Cut shop.example.org over (through maintenance, as the state machine requires):");
         System.out.println("  curl -s -X PUT http://" + admin + "/api/v1/sites/shop.example.org -H 'Authorization: Bearer "

@@ -22,7 +22,8 @@ final class DataPlaneSettings {
         return new ProxySettings(c.instance(), loops, c.runtime().transport(),
                 t.connect().toMillis(), t.requestHeaders().toMillis(), t.idle().toMillis(),
                 t.upstreamResponse().toMillis(), t.hold().toMillis(), t.drain().toMillis(),
-                (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), c.limits().maxConnections());
+                (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), c.limits().maxConnections(),
+                c.routing().previewSuffix());
     }
 
     static PoolSettings pool(Config.Pool p) {

@@ -40,11 +40,11 @@ public final class HeadWriter {
      * @param trustedPeer   whether the peer may pass an X-Forwarded-For on
      * @param instance      this proxy's name for {@code Via}
      * @param upgrade       whether this is a WebSocket upgrade to pass on
-     * @param authStart     start of an absolute-form target's authority in the head, or -1: it
-     *                      then replaces Host (RFC 9112 §3.2.2)
+     * @param hostOverride  a Host value to send instead of the client's (an absolute-form target's
+     *                      authority, RFC 9112 §3.2.2; a preview name without its suffix), or null
      */
     public static void writeRequest(HttpHead h, ByteBuf out, byte[] clientAddress, byte[] proto,
-            boolean trustedPeer, byte[] instance, boolean upgrade, int authStart, int authEnd) {
+            boolean trustedPeer, byte[] instance, boolean upgrade, byte[] hostOverride, int hostOff, int hostLen) {
         byte[] b = h.bytes;
         out.writeBytes(b, 0, h.startLineEnd);
         int xffFirst = -1;
@@ -54,7 +54,7 @@ public final class HeadWriter {
             if (kind == HeaderName.UPGRADE) {
                 upgradeHeader = i;
             }
-            if (h.dropped[i] || (kind == HeaderName.HOST && authStart >= 0) || kind == HeaderName.X_FORWARDED_PROTO || kind == HeaderName.X_FORWARDED_HOST
+            if (h.dropped[i] || (kind == HeaderName.HOST && hostOverride != null) || kind == HeaderName.X_FORWARDED_PROTO || kind == HeaderName.X_FORWARDED_HOST
                     || kind == HeaderName.VIA || kind == HeaderName.X_FORWARDED_FOR) {
                 if (kind == HeaderName.X_FORWARDED_FOR && xffFirst < 0) {
                     xffFirst = i;
@@ -63,8 +63,8 @@ public final class HeadWriter {
             }
             out.writeBytes(b, h.nameStart[i], h.lineEnd[i] - h.nameStart[i]);
         }
-        if (authStart >= 0) {
-            out.writeBytes(HOST).writeBytes(b, authStart, authEnd - authStart).writeBytes(CRLF);
+        if (hostOverride != null) {
+            out.writeBytes(HOST).writeBytes(hostOverride, hostOff, hostLen).writeBytes(CRLF);
         }
         if (upgrade && upgradeHeader >= 0) {
             out.writeBytes(UPGRADE_CONNECTION);
@@ -81,8 +81,8 @@ public final class HeadWriter {
         }
         out.writeBytes(clientAddress).writeBytes(CRLF);
         out.writeBytes(XFP).writeBytes(proto).writeBytes(CRLF);
-        if (authStart >= 0) {
-            out.writeBytes(XFH).writeBytes(b, authStart, authEnd - authStart).writeBytes(CRLF);
+        if (hostOverride != null) {
+            out.writeBytes(XFH).writeBytes(hostOverride, hostOff, hostLen).writeBytes(CRLF);
         } else if (h.hostHeader >= 0) {
             writeField(out, XFH, b, h.hostHeader, h);
         }

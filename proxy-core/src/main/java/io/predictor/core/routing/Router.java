@@ -10,6 +10,7 @@ import java.util.Objects;
 public final class Router {
 
     private volatile RoutingSnapshot current;
+    private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Router(RoutingSnapshot initial) {
         this.current = Objects.requireNonNull(initial);
@@ -21,6 +22,14 @@ public final class Router {
 
     public void publish(RoutingSnapshot next) {
         current = Objects.requireNonNull(next);
+        for (Runnable l : listeners) {
+            l.run();
+        }
+    }
+
+    /** Runs {@code listener} after every publish (on the publishing thread; keep it short). */
+    public void onPublish(Runnable listener) {
+        listeners.add(listener);
     }
 
     /** The route of a normalised host by the current snapshot. */

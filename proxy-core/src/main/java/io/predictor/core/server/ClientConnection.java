@@ -20,7 +20,6 @@ import io.predictor.core.routing.SiteState;
 import io.predictor.core.upstream.Cumulation;
 import io.predictor.core.upstream.Exchange;
 import io.predictor.core.upstream.OriginConnection;
-import io.predictor.core.upstream.OriginPool;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +46,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private static final int WAIT_RESPONSE = 3;
     private static final int TUNNEL = 4;
     private static final int CLOSING = 5;
+    private static final int HELD = 6;
 
     private static final byte[] METHOD_HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
@@ -60,8 +60,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private final Runnable headTimeout = this::headTimedOut;
     private final Runnable responseTimeout = this::responseTimedOut;
 
+    /** Requests parked in hold, per event loop, at most this many (then 503 at once). */
+    static final int MAX_HELD_PER_LOOP = 10_000;
+
+    private final ConnectionList.Node inflightNode = new ConnectionList.Node(this);
+    private final ConnectionList.Node heldNode = new ConnectionList.Node(this);
+    private final Runnable holdTimeout = this::holdTimedOut;
+
     private ChannelHandlerContext ctx;
-    private OriginPool[] pools;
+    private LoopState loop;
     private byte[] clientAddress;
     private String clientAddressText;
     private boolean trustedPeer;
@@ -94,6 +101,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private boolean responseStarted;
     private Future<?> headTimer;
     private Future<?> responseTimer;
+    private Future<?> holdTimer;
+    /** The snapshot that routed the current exchange (the drain barrier asks it which site this was). */
+    private RoutingSnapshot routedBy;
+    private boolean preview;
+    private boolean startedNotified;
 
     ClientConnection(FrontendContext shared) {
         this.shared = shared;
@@ -164,6 +176,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimers();
+        if (heldNode.linked()) {
+            unpark();
+        }
         if (origin != null) {
             OriginConnection o = origin;
             origin = null;
@@ -265,6 +280,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             refuse(Failure.BAD_REQUEST, true);
             return false;
         }
+        preview = isPreview();
         headRequest = head.methodIs(METHOD_HEAD);
         upgrade = head.isWebSocketUpgrade();
         closeAfterResponse = !head.keepAlive() || !head.isHttp11() || shared.drain.draining();
@@ -274,14 +290,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             requestBody.expectLength(Math.max(0, head.contentLength()));
         }
         bodyless = requestBody.isDone();
+        return dispatch(shared.router.current());
+    }
 
-        RoutingSnapshot snapshot = shared.router.current();
+    /**
+     * Routes the request just read by {@code snapshot} and acts on the route. Returns whether
+     * processing may go on with the next bytes now.
+     */
+    private boolean dispatch(RoutingSnapshot snapshot) {
+        routedBy = snapshot;
         revision = snapshot.revision();
-        SiteState siteState = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
-        route = (siteState == null ? snapshot.defaultState() : siteState).route();
-        shared.exchanges.started(this);
+        if (preview) {
+            route = Route.LOCAL; // the customer's migration test: the new side, whatever the state
+        } else {
+            SiteState siteState = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
+            route = (siteState == null ? snapshot.defaultState() : siteState).route();
+        }
+        if (route == Route.HOLD) {
+            return park();
+        }
+        if (!startedNotified) {
+            startedNotified = true;
+            shared.exchanges.started(this);
+        }
         if (!route.isForwarded()) {
-            // maintenance, and hold until issue 5 parks requests: the proxy answers itself
             boolean closing = mustClose();
             respond(shared.responses.maintenance(closing), 503, null, closing);
             return state == HEAD;
@@ -290,12 +322,98 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             refuse(Failure.LOOP, mustClose());
             return state == HEAD;
         }
+        loop().inflight.add(inflightNode);
         state = WAIT_ORIGIN;
-        if (pools == null) {
-            pools = shared.pools.forLoop(ctx.channel().eventLoop());
-        }
-        pools[route.ordinal()].acquire(this, false);
+        loop().pools[route.ordinal()].acquire(this, false);
         return state != WAIT_ORIGIN;
+    }
+
+    private LoopState loop() {
+        if (loop == null) {
+            loop = shared.loops.get(ctx.channel().eventLoop());
+            if (loop == null) {
+                throw new IllegalStateException("channel is not on one of the data plane's event loops");
+            }
+        }
+        return loop;
+    }
+
+    /** {@code <site><preview_suffix>}: strips the suffix from the routing host (SPEC §5 preview routing). */
+    private boolean isPreview() {
+        byte[] suffix = shared.previewSuffix;
+        if (suffix == null || hostLength <= suffix.length) {
+            return false;
+        }
+        int off = hostLength - suffix.length;
+        for (int i = 0; i < suffix.length; i++) {
+            if (host[off + i] != suffix[i]) {
+                return false;
+            }
+        }
+        hostLength = off;
+        return true;
+    }
+
+    // ---- hold: a short cut-over costs a pause, not an error ---------------------------------
+
+    /** Parks the request until the site's next state or {@code timeouts.hold}; reads nothing meanwhile. */
+    private boolean park() {
+        LoopState l = loop();
+        if (l.held.size() >= MAX_HELD_PER_LOOP) {
+            boolean closing = mustClose();
+            respond(shared.responses.maintenance(closing), 503, null, closing);
+            return state == HEAD;
+        }
+        if (!startedNotified) {
+            startedNotified = true;
+            shared.exchanges.started(this);
+        }
+        state = HELD;
+        l.held.add(heldNode);
+        if (holdTimer == null) {
+            holdTimer = ctx.executor().schedule(holdTimeout, shared.settings.holdTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        return false;
+    }
+
+    /** The table changed: a parked request goes on if its site left {@code hold}. Runs on this loop. */
+    void reroute() {
+        if (state != HELD) {
+            return;
+        }
+        RoutingSnapshot snapshot = shared.router.current();
+        SiteState s = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
+        if ((s == null ? snapshot.defaultState() : s) == SiteState.HOLD) {
+            return;
+        }
+        unpark();
+        state = HEAD; // dispatch sets the state the request is in now
+        dispatch(snapshot);
+        ctx.flush();
+        scheduleResume();
+    }
+
+    private void unpark() {
+        loop().held.remove(heldNode);
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
+    }
+
+    /** {@code timeouts.hold}: the site did not leave hold in time. */
+    private void holdTimedOut() {
+        holdTimer = null;
+        if (state != HELD) {
+            return;
+        }
+        unpark();
+        boolean closing = mustClose();
+        respond(shared.responses.maintenance(closing), 503, null, closing);
+        ctx.flush();
+        if (state == HEAD) {
+            scheduleResume();
+        }
     }
 
     /**
@@ -392,8 +510,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         origin = o;
         originServer = o.serverName();
         ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.instance));
-        HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
-                authorityStart, authorityEnd);
+        if (preview) {
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+                    host, 0, hostLength);
+        } else if (authorityStart >= 0) {
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+                    head.bytes(), authorityStart, authorityEnd - authorityStart);
+        } else {
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+                    null, 0, 0);
+        }
         o.write(out);
         state = BODY;
         if (requestBody.isDone()) {
@@ -421,7 +547,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             // a kept-alive connection the origin had closed just before we used it: try a new one
             retried = true;
             state = WAIT_ORIGIN;
-            pools[route.ordinal()].acquire(this, true);
+            loop().pools[route.ordinal()].acquire(this, true);
             return;
         }
         if (started) {
@@ -554,12 +680,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         headRequest = false;
         revision = 0;
         hostLength = 0;
+        routedBy = null;
+        preview = false;
+        startedNotified = false;
         authorityStart = -1;
         authorityEnd = -1;
         headValid = false;
     }
 
     private void finishExchange() {
+        if (inflightNode.linked()) {
+            loop.inflight.remove(inflightNode);
+        }
         if (exchangeOpen) {
             exchangeOpen = false;
             cancelResponseTimer();
@@ -625,6 +757,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         if (state == HEAD && (in == null || !in.isReadable())) {
             ctx.close();
         }
+    }
+
+    // ---- drain barrier ----------------------------------------------------------------------
+
+    /** Whether the current exchange was routed by a snapshot older than {@code revision}. */
+    boolean routedBefore(long beforeRevision) {
+        return routedBy != null && routedBy.revision() < beforeRevision;
+    }
+
+    /** Whether the current exchange's site is one {@code matcher} selects (allocates; barrier only). */
+    boolean matches(SiteMatcher matcher) {
+        return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Cuts the exchange off (the barrier's {@code close=true}): both connections close. */
+    void abort() {
+        abandonOrigin();
+        ctx.close();
     }
 
     // ---- ExchangeInfo -----------------------------------------------------------------------

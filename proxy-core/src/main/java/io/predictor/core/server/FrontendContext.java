@@ -2,8 +2,9 @@ package io.predictor.core.server;
 
 import io.predictor.core.http.ProxyResponses;
 import io.predictor.core.routing.Router;
-import io.predictor.core.upstream.OriginPools;
+import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * What every client connection of one listener shares: settings, the router, the pools, the
@@ -14,23 +15,27 @@ final class FrontendContext {
     final ProxySettings settings;
     final ListenerSettings listener;
     final Router router;
-    final OriginPools pools;
+    final Map<EventExecutor, LoopState> loops;
     final ProxyResponses responses;
     final ExchangeListener exchanges;
     final DrainState drain;
     final byte[] instance;
     final byte[] proto;
+    /** {@code routing.preview_suffix} as bytes, or null. */
+    final byte[] previewSuffix;
 
-    FrontendContext(ProxySettings settings, ListenerSettings listener, Router router, OriginPools pools,
+    FrontendContext(ProxySettings settings, ListenerSettings listener, Router router, Map<EventExecutor, LoopState> loops,
             ProxyResponses responses, ExchangeListener exchanges, DrainState drain, String proto) {
         this.settings = settings;
         this.listener = listener;
         this.router = router;
-        this.pools = pools;
+        this.loops = loops;
         this.responses = responses;
         this.exchanges = exchanges;
         this.drain = drain;
         this.instance = settings.instance().getBytes(StandardCharsets.US_ASCII);
         this.proto = proto.getBytes(StandardCharsets.US_ASCII);
+        this.previewSuffix = settings.previewSuffix() == null ? null
+                : settings.previewSuffix().getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -11,10 +11,16 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.predictor.core.http.ProxyResponses;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
 import io.predictor.core.upstream.OriginPools;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +36,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxySettings settings;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final OriginPools pools;
+    private final Map<EventExecutor, LoopState> loops = new IdentityHashMap<>();
+    private final Set<Router> watchedRouters = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final ConnectionLimiter limiter;
     private final DrainState drain = new DrainState();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -42,7 +49,10 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = Transport.select(settings.transport());
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
-        this.pools = new OriginPools(group, local, legacy, settings, transport);
+        OriginPools pools = new OriginPools(group, local, legacy, settings, transport);
+        for (EventExecutor e : group) {
+            loops.put(e, new LoopState(pools.forLoop((EventLoop) e)));
+        }
         this.limiter = new ConnectionLimiter(settings.maxConnections());
     }
 
@@ -63,8 +73,9 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds a plain HTTP listener; returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bindHttp(ListenerSettings listener, Router router, ExchangeListener exchanges)
             throws InterruptedException {
-        FrontendContext shared = new FrontendContext(settings, listener, router, pools, new ProxyResponses(),
+        FrontendContext shared = new FrontendContext(settings, listener, router, loops, new ProxyResponses(),
                 exchanges, drain, "http");
+        watchHeld(router);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -79,6 +90,65 @@ public final class ProxyServer implements AutoCloseable {
         InetSocketAddress addr = (InetSocketAddress) ch.localAddress();
         bound.put(listener.name(), addr);
         return addr;
+    }
+
+    /** After every table change, requests parked in {@code hold} are looked at again on their loops. */
+    private synchronized void watchHeld(Router router) {
+        if (watchedRouters.add(router)) {
+            router.onPublish(() -> {
+                for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
+                    LoopState state = e.getValue();
+                    e.getKey().execute(() -> state.held.forEach(ClientConnection::reroute));
+                }
+            });
+        }
+    }
+
+    /**
+     * Counts the exchanges in flight that were routed by a snapshot older than
+     * {@code beforeRevision} and that {@code matcher} selects, by route (the drain barrier).
+     */
+    public CompletableFuture<InflightCount> inflight(long beforeRevision, SiteMatcher matcher) {
+        return onEveryLoop(state -> {
+            int[] n = new int[2];
+            state.inflight.forEach(c -> {
+                if (c.routedBefore(beforeRevision) && c.matches(matcher)) {
+                    n[c.route() == Route.LOCAL ? 0 : 1]++;
+                }
+            });
+            return new InflightCount(n[0], n[1]);
+        }).thenApply(counts -> counts.stream().reduce(new InflightCount(0, 0), InflightCount::plus));
+    }
+
+    /** Closes the exchanges {@link #inflight} would count (long-lived WebSockets, stuck requests); returns how many. */
+    public CompletableFuture<Integer> closeInflight(long beforeRevision, SiteMatcher matcher) {
+        return onEveryLoop(state -> {
+            int[] n = new int[1];
+            state.inflight.forEach(c -> {
+                if (c.routedBefore(beforeRevision) && c.matches(matcher)) {
+                    n[0]++;
+                    c.abort();
+                }
+            });
+            return n[0];
+        }).thenApply(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    private <T> CompletableFuture<List<T>> onEveryLoop(java.util.function.Function<LoopState, T> task) {
+        List<CompletableFuture<T>> futures = new ArrayList<>();
+        for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
+            CompletableFuture<T> f = new CompletableFuture<>();
+            e.getKey().execute(() -> {
+                try {
+                    f.complete(task.apply(e.getValue()));
+                } catch (RuntimeException ex) {
+                    f.completeExceptionally(ex);
+                }
+            });
+            futures.add(f);
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
     }
 
     /** Listener name to bound address. */

@@ -10,6 +10,7 @@ package io.predictor.core.server;
  * @param maxHeaderSize       bytes of a request or response head
  * @param maxHeaders          header fields of a head
  * @param maxConnections      accepted client connections at once, over all listeners
+ * @param previewSuffix       {@code routing.preview_suffix} (lower case, leading dot), or null
  */
 public record ProxySettings(
         String instance,
@@ -23,7 +24,29 @@ public record ProxySettings(
         long drainTimeoutMillis,
         int maxHeaderSize,
         int maxHeaders,
-        int maxConnections) {
+        int maxConnections,
+        String previewSuffix) {
+
+    /** The same settings with another upstream response timeout (tests). */
+    public ProxySettings withUpstreamResponseTimeout(long millis) {
+        return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
+                idleTimeoutMillis, millis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize, maxHeaders,
+                maxConnections, previewSuffix);
+    }
+
+    /** The same settings with another request-headers timeout (tests). */
+    public ProxySettings withRequestHeadersTimeout(long millis) {
+        return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, millis,
+                idleTimeoutMillis, upstreamResponseTimeoutMillis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize,
+                maxHeaders, maxConnections, previewSuffix);
+    }
+
+    /** The same settings with another hold timeout (tests). */
+    public ProxySettings withHoldTimeout(long millis) {
+        return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
+                idleTimeoutMillis, upstreamResponseTimeoutMillis, millis, drainTimeoutMillis, maxHeaderSize,
+                maxHeaders, maxConnections, previewSuffix);
+    }
 
     /** Longest request line accepted before 414 (nginx's large_client_header_buffers default). */
     public int maxRequestLine() {

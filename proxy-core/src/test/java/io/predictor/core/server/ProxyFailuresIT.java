@@ -32,10 +32,7 @@ class ProxyFailuresIT {
     }
 
     private static ProxySettings withResponseTimeout(long millis) {
-        ProxySettings d = TestProxy.settings();
-        return new ProxySettings(d.instance(), 1, "auto", d.connectTimeoutMillis(), d.requestHeadersTimeoutMillis(),
-                d.idleTimeoutMillis(), millis, d.holdTimeoutMillis(), d.drainTimeoutMillis(), d.maxHeaderSize(),
-                d.maxHeaders(), d.maxConnections());
+        return TestProxy.settings().withUpstreamResponseTimeout(millis);
     }
 
     @Test
@@ -187,10 +184,7 @@ class ProxyFailuresIT {
 
     @Test
     void slowlorisHeadIsCutOffByTheRequestHeadersTimeout() throws Exception {
-        ProxySettings d = TestProxy.settings();
-        ProxySettings quick = new ProxySettings(d.instance(), 1, "auto", d.connectTimeoutMillis(), 300,
-                d.idleTimeoutMillis(), d.upstreamResponseTimeoutMillis(), d.holdTimeoutMillis(), d.drainTimeoutMillis(),
-                d.maxHeaderSize(), d.maxHeaders(), d.maxConnections());
+        ProxySettings quick = TestProxy.settings().withRequestHeadersTimeout(300);
         try (RawOrigin origin = new RawOrigin(s -> { });
                 TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), quick, ExchangeListener.NONE);
                 RawClient c = new RawClient(proxy.address())) {

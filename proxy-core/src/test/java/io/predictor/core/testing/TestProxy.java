@@ -44,7 +44,7 @@ public final class TestProxy implements AutoCloseable {
 
     public static ProxySettings settings() {
         return new ProxySettings(INSTANCE, 1, "auto", 2000, 10_000, 60_000, 5_000, 30_000, 5_000,
-                16 * 1024, 100, 1000);
+                16 * 1024, 100, 1000, ".preview.test");
     }
 
     public InetSocketAddress address() {

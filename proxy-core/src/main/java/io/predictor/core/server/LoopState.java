@@ -1,0 +1,19 @@
+package io.predictor.core.server;
+
+import io.predictor.core.upstream.OriginPool;
+
+/**
+ * What one event loop owns for the connections it runs: its origin pools, the exchanges in
+ * flight (for the drain barrier) and the requests parked in {@code hold}. Touched only from
+ * that loop, so nothing here locks.
+ */
+final class LoopState {
+
+    final OriginPool[] pools;
+    final ConnectionList inflight = new ConnectionList();
+    final ConnectionList held = new ConnectionList();
+
+    LoopState(OriginPool[] pools) {
+        this.pools = pools;
+    }
+}

@@ -243,6 +243,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(Failure failure) {
+        pool.failed(server);
         Exchange e = exchange;
         exchange = null;
         state = IDLE;
@@ -290,6 +291,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else {
             exchange = null;
             state = IDLE;
+            if (!reused || receivedAny) {
+                pool.failed(server); // a kept-alive connection closed while idle says nothing of the server
+            }
             pool.release(this, false);
             e.originFailed(Failure.RESET, responseStarted, reused && !receivedAny);
         }

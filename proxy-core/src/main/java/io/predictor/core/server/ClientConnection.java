@@ -497,8 +497,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     // ---- the origin side's callbacks (Exchange) -------------------------------------------
 
     @Override
-    public Channel clientChannel() {
-        return ctx.channel();
+    public void sendResponseHead(HttpHead h, boolean closing, boolean upgradeResponse) {
+        ByteBuf out = ctx.alloc().directBuffer(h.length() + 32);
+        HeadWriter.writeResponse(h, out, closing, upgradeResponse);
+        bytesOut += out.readableBytes();
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendResponseBody(ByteBuf data) {
+        bytesOut += data.readableBytes();
+        ctx.write(data, ctx.voidPromise());
+    }
+
+    @Override
+    public void flushResponse() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean clientWritable() {
+        return ctx.channel().isWritable();
     }
 
     @Override
@@ -603,11 +622,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     public void tunnelOpened() {
         state = TUNNEL;
         scheduleResume();
-    }
-
-    @Override
-    public void addBytesOut(long n) {
-        bytesOut += n;
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
+import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.upstream.HealthChecker;
 import io.predictor.core.upstream.OriginPools;
 import java.net.InetSocketAddress;
@@ -47,8 +48,13 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
 
+    private final PoolSettings localPool;
+    private final PoolSettings legacyPool;
+
     public ProxyServer(ProxySettings settings, PoolSettings local, PoolSettings legacy) {
         this.settings = settings;
+        this.localPool = local;
+        this.legacyPool = legacy;
         this.transport = Transport.select(settings.transport());
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
@@ -83,9 +89,56 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds a plain HTTP listener; returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bindHttp(ListenerSettings listener, Router router, ExchangeListener exchanges)
             throws InterruptedException {
-        FrontendContext shared = new FrontendContext(settings, listener, router, loops, new ProxyResponses(),
-                exchanges, drain, "http");
-        watchHeld(router);
+        FrontendContext shared = frontend(listener, router, exchanges, "http");
+        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients), false);
+    }
+
+    /**
+     * Binds a TLS listener that terminates TLS with the certificates of {@code certificates}
+     * (chosen by SNI) and serves HTTP/1.1 and HTTP/2 by ALPN.
+     */
+    public InetSocketAddress bindTls(ListenerSettings listener, Router router, ExchangeListener exchanges,
+            CertificateStore certificates) throws InterruptedException {
+        FrontendContext shared = frontend(listener, router, exchanges, "https");
+        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+                ClientPipelineInitializer.Kind.TLS, certificates, null, null), false);
+    }
+
+    /**
+     * Binds a TLS passthrough listener: connections are routed by their ClientHello's SNI and
+     * relayed, still encrypted, to the {@code tls_servers} of the local or legacy pool.
+     */
+    public InetSocketAddress bindPassthrough(ListenerSettings listener, Router router) throws InterruptedException {
+        FrontendContext shared = frontend(listener, router, ExchangeListener.NONE, "https");
+        OriginDialer[] dialers = new OriginDialer[Route.values().length];
+        PoolSettings.ProxyProtocol[] proxy = new PoolSettings.ProxyProtocol[Route.values().length];
+        for (Route r : new Route[] {Route.LOCAL, Route.LEGACY}) {
+            PoolSettings pool = r == Route.LOCAL ? localPool : legacyPool;
+            dialers[r.ordinal()] = new OriginDialer(pool.tlsServers(), transport, settings.connectTimeoutMillis());
+            proxy[r.ordinal()] = pool.proxyProtocol();
+        }
+        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+                ClientPipelineInitializer.Kind.PASSTHROUGH, null, dialers, proxy), true);
+    }
+
+    /** Binds a TCP relay listener: every connection is relayed as bytes to one of {@code target}'s servers. */
+    public InetSocketAddress bindTcp(ListenerSettings listener, PoolSettings target) throws InterruptedException {
+        FrontendContext shared = frontend(listener, null, ExchangeListener.NONE, "tcp");
+        OriginDialer[] dialers = {new OriginDialer(target.servers(), transport, settings.connectTimeoutMillis())};
+        PoolSettings.ProxyProtocol[] proxy = {target.proxyProtocol()};
+        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+                ClientPipelineInitializer.Kind.TCP, null, dialers, proxy), true);
+    }
+
+    private FrontendContext frontend(ListenerSettings listener, Router router, ExchangeListener exchanges, String proto) {
+        if (router != null) {
+            watchHeld(router);
+        }
+        return new FrontendContext(settings, listener, router, loops, new ProxyResponses(), exchanges, drain, proto);
+    }
+
+    private InetSocketAddress bind(ListenerSettings listener, ClientPipelineInitializer initializer, boolean relay)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -93,8 +146,9 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, relay)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ClientPipelineInitializer(shared, limiter, clients));
+                .childHandler(initializer);
         Channel ch = b.bind(listener.bind()).sync().channel();
         serverChannels.add(ch);
         InetSocketAddress addr = (InetSocketAddress) ch.localAddress();
@@ -108,7 +162,7 @@ public final class ProxyServer implements AutoCloseable {
             router.onPublish(() -> {
                 for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
                     LoopState state = e.getValue();
-                    e.getKey().execute(() -> state.held.forEach(ClientConnection::reroute));
+                    e.getKey().execute(() -> state.held.forEach(HeldExchange::reroute));
                 }
             });
         }
@@ -177,10 +231,11 @@ public final class ProxyServer implements AutoCloseable {
             ch.close().sync();
         }
         for (Channel ch : clients) {
-            ClientConnection c = ch.pipeline().get(ClientConnection.class);
-            if (c != null) {
-                ch.eventLoop().execute(c::drain);
-            }
+            ch.eventLoop().execute(() -> ch.pipeline().forEach(e -> {
+                if (e.getValue() instanceof Drainable d) {
+                    d.drain();
+                }
+            }));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
         while (!clients.isEmpty() && System.nanoTime() < deadline) {

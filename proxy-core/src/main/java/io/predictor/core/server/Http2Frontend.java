@@ -117,7 +117,10 @@ final class Http2Frontend {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close(); // protocol errors were answered by the codec (GOAWAY); resets are routine
+            // an HTTP/2 error is the codec's to answer (GOAWAY with its code, then the close); a reset is routine
+            if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+                ctx.close();
+            }
         }
     }
 }

@@ -203,7 +203,16 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // a stream error: the codec has reset the stream, or the connection is gone
+        // a stream error: the multiplexer resets the stream with its code right after this; anything else closes it
+        abandonOrigin();
+        if (exchangeOpen && !responseEnded) {
+            status = Failure.BAD_REQUEST.status();
+            failure = Failure.BAD_REQUEST;
+        }
+        end();
+        if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            ctx.close();
+        }
     }
 
     // ---- the request ---------------------------------------------------------------------------

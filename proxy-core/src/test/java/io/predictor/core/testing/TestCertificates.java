@@ -89,6 +89,23 @@ public final class TestCertificates {
         return leaf;
     }
 
+    /** A server context (for an origin that terminates TLS itself) with a certificate for {@code dnsNames}. */
+    public SSLContext serverContext(String... dnsNames) throws Exception {
+        Path dir = newDirectory("origin");
+        X509Certificate leaf = writePair(dir, "origin", dnsNames);
+        java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+                new java.security.spec.PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(Files.readString(
+                        dir.resolve("origin.key")).replaceAll("-----[A-Z ]+-----", ""))));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("origin", key, new char[0], new java.security.cert.Certificate[] {leaf, ca});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+        kmf.init(ks, new char[0]);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
+        return ctx;
+    }
+
     /** A client context that trusts this CA only. */
     public SSLContext clientContext() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -206,6 +206,19 @@ class ControlPlaneTest {
     }
 
     @Test
+    void aBusyAdminPortFailsTheStartAndReleasesTheStateDirectory() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Config c = new Config(null, "test", java.util.List.of(), new Config.Admin(
+                    new Config.HostPort("127.0.0.1", busy.getLocalPort()), tokens), java.util.Map.of(),
+                    new Config.Routing(sitesFile, "legacy", null),
+                    new Config.State(Config.StoreKind.FILE, dir.resolve("state"), null), null, null, null);
+            assertThatThrownBy(() -> start(c)).isInstanceOf(java.net.BindException.class);
+        }
+        start();
+        assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aMissingTokensFileStopsTheStart() throws Exception {
         Files.delete(tokens);
         assertThatThrownBy(this::start).isInstanceOf(java.io.IOException.class);

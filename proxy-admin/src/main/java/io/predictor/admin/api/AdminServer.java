@@ -81,7 +81,8 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(bind).sync().channel();
             return new AdminServer(group, workers, connections, server);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) {
+            // also a BindException, which Netty throws undeclared from sync()
             workers.shutdownNow();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;

@@ -43,8 +43,7 @@ final class SitesEndpoint {
         }
         JsonObject body = site(v);
         if (!wildcard && !v.host().equals(name)) {
-            body = new JsonObject().put("host", name).put("state", v.state().wireName()).put("group", v.group())
-                    .put("revision", v.revision()).put("match", v.host());
+            body.put("host", name).put("match", v.host()); // matched by a wildcard entry
         }
         return AdminResponse.ok(body).withRevisionTag(s.revision());
     }
@@ -86,7 +85,12 @@ final class SitesEndpoint {
         req.allowParams("force");
         RequestBody body = RequestBody.parse(req.body(), "expect", "force");
         Preconditions pre = preconditions(req, body);
-        if ("true".equals(req.param("force"))) {
+        String force = req.param("force");
+        if (force != null && !force.equals("true") && !force.equals("false")) {
+            throw ApiException.badRequest("force must be true or false");
+        }
+        if ("true".equals(force)) {
+            // a query parameter too, since curl -X DELETE rarely carries a body
             pre = new Preconditions(pre.ifMatch(), pre.expect(), true);
         }
         SiteService.DeleteResult r = sites.deleteSite(host, pre, who);

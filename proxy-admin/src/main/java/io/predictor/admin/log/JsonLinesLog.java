@@ -33,7 +33,7 @@ public final class JsonLinesLog implements AuditLog, EventLog {
     @Override
     public void record(ChangeRecord change) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", change.time().toString());
+        line.put("time", change.time().toString()); // first, as on every line; the change's fields keep it there
         line.put("log", "audit");
         line.putAll(ChangeJson.fields(change));
         println(Json.write(line));

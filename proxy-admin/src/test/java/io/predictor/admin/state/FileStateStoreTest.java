@@ -230,7 +230,8 @@ class FileStateStoreTest {
 
     @Test
     void aSecondProcessCannotOpenTheSameDirectory() throws IOException {
-        try (FileStateStore store = FileStateStore.open(dir, 10, log)) {
+        try (FileStateStore first = FileStateStore.open(dir, 10, log)) {
+            assertThat(first.load().revision()).isZero();
             assertThatThrownBy(() -> FileStateStore.open(dir, 10, log)).isInstanceOf(IOException.class)
                     .hasMessageContaining("in use");
         }

@@ -10,11 +10,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +49,6 @@ public final class FileStateStore implements StateStore {
     public static final int HISTORY_KEPT = 10_000;
 
     private static final byte[] JOURNAL_MAGIC = "PRDJRNL1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SNAPSHOT_MAGIC = "PRDSNAP1".getBytes(StandardCharsets.US_ASCII);
-    private static final int SNAPSHOT_HEADER_BYTES = SNAPSHOT_MAGIC.length + 8 + 4;
-    private static final String SNAPSHOT = "snapshot";
-    private static final String SNAPSHOT_TMP = "snapshot.tmp";
     private static final Pattern SEGMENT = Pattern.compile("journal-(\\d{20})\\.log");
 
     private final Path dir;
@@ -99,7 +93,7 @@ public final class FileStateStore implements StateStore {
         Path abs = dir.toAbsolutePath();
         if (!Files.isDirectory(abs)) {
             Files.createDirectories(abs);
-            fsyncDirectory(abs.getParent());
+            StoreFiles.fsyncDirectory(abs.getParent());
         }
         FileChannel lockChannel = FileChannel.open(abs.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
@@ -125,11 +119,11 @@ public final class FileStateStore implements StateStore {
         if (loaded) {
             throw new IllegalStateException("load() was already called");
         }
-        Files.deleteIfExists(dir.resolve(SNAPSHOT_TMP));
+        Files.deleteIfExists(dir.resolve(SnapshotFile.TEMPORARY));
         List<ChangeRecord> changes = new ArrayList<>();
-        Path snapshot = dir.resolve(SNAPSHOT);
+        Path snapshot = dir.resolve(SnapshotFile.NAME);
         if (Files.exists(snapshot)) {
-            revision = readSnapshot(snapshot, changes);
+            revision = SnapshotFile.read(snapshot, changes);
         }
         List<Path> segments = segments();
         for (int i = 0; i < segments.size(); i++) {
@@ -250,33 +244,13 @@ public final class FileStateStore implements StateStore {
 
     private void compact(long cut, List<ChangeRecord> records) {
         try {
-            Path tmp = dir.resolve(SNAPSHOT_TMP);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer header = ByteBuffer.allocate(SNAPSHOT_HEADER_BYTES);
-                header.put(SNAPSHOT_MAGIC).putLong(cut).putInt(records.size()).flip();
-                writeFully(ch, header);
-                ByteBuffer batch = ByteBuffer.allocate(256 * 1024);
-                for (ChangeRecord r : records) {
-                    ByteBuffer frame = JournalFrames.frame(ChangeCodec.encode(r));
-                    if (batch.remaining() < frame.remaining()) {
-                        writeFully(ch, batch.flip());
-                        batch.clear();
-                    }
-                    batch.put(frame);
-                }
-                writeFully(ch, batch.flip());
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(dir);
+            SnapshotFile.write(dir, cut, records);
             for (Path p : segments()) {
                 if (firstRevision(p) <= cut) {
                     Files.delete(p);
                 }
             }
-            fsyncDirectory(dir);
+            StoreFiles.fsyncDirectory(dir);
             events.event(EventLog.Level.INFO, "journal_compacted",
                     Map.of("revision", cut, "records_kept", records.size()));
         } catch (IOException | RuntimeException e) {
@@ -290,49 +264,20 @@ public final class FileStateStore implements StateStore {
         }
     }
 
-    private long readSnapshot(Path file, List<ChangeRecord> out) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MappedByteBuffer map = map(ch, file);
-            byte[] magic = new byte[SNAPSHOT_MAGIC.length];
-            if (map.limit() < SNAPSHOT_HEADER_BYTES || !Arrays.equals(readMagic(map, magic), SNAPSHOT_MAGIC)) {
-                throw damaged(file, "not a Predictor snapshot (bad header)");
-            }
-            long rev = map.getLong(SNAPSHOT_MAGIC.length);
-            int count = map.getInt(SNAPSHOT_MAGIC.length + 8);
-            JournalFrames.Scan scan = JournalFrames.scan(map, SNAPSHOT_HEADER_BYTES);
-            // A snapshot is renamed into place only once complete and fsynced: any defect is damage.
-            if (scan.stop() != JournalFrames.Stop.END || scan.payloads().size() != count) {
-                throw damaged(file, scan.problem() != null ? scan.problem() + " at offset " + scan.goodEnd()
-                        : "holds " + scan.payloads().size() + " records, header says " + count);
-            }
-            long last = 0;
-            for (byte[] p : scan.payloads()) {
-                ChangeRecord r = ChangeCodec.decode(p);
-                if (r.revision() <= last || r.revision() > rev) {
-                    throw damaged(file, "record revision " + r.revision() + " out of order");
-                }
-                last = r.revision();
-                out.add(r);
-            }
-            return rev;
-        }
-    }
-
     private void readSegment(Path file, boolean last, List<ChangeRecord> out) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
-            MappedByteBuffer map = map(ch, file);
-            byte[] magic = new byte[JOURNAL_MAGIC.length];
-            if (size < JOURNAL_MAGIC.length || !Arrays.equals(readMagic(map, magic), JOURNAL_MAGIC)) {
+            MappedByteBuffer map = StoreFiles.map(ch, file);
+            if (!StoreFiles.startsWith(map, JOURNAL_MAGIC)) {
                 if (last && size <= JOURNAL_MAGIC.length) {
                     // Torn while being created, before any record could be written into it.
                     ch.truncate(0);
-                    writeFully(ch, ByteBuffer.wrap(JOURNAL_MAGIC));
+                    StoreFiles.writeFully(ch, ByteBuffer.wrap(JOURNAL_MAGIC));
                     ch.force(true);
                     warnDropped(file, 0, size, "incomplete segment header");
                     return;
                 }
-                throw damaged(file, "not a Predictor journal (bad header)");
+                throw StoreFiles.damaged(file, "not a Predictor journal (bad header)");
             }
             JournalFrames.Scan scan = JournalFrames.scan(map, JOURNAL_MAGIC.length);
             for (byte[] p : scan.payloads()) {
@@ -341,7 +286,7 @@ public final class FileStateStore implements StateStore {
                     continue; // already in the snapshot (crash between snapshot and segment deletion)
                 }
                 if (r.revision() != revision + 1) {
-                    throw damaged(file, "revision " + r.revision() + " follows " + revision
+                    throw StoreFiles.damaged(file, "revision " + r.revision() + " follows " + revision
                             + "; a journal segment is missing");
                 }
                 revision = r.revision();
@@ -352,14 +297,14 @@ public final class FileStateStore implements StateStore {
                 }
                 case TORN -> {
                     if (!last) {
-                        throw damaged(file, scan.problem() + " at offset " + scan.goodEnd()
+                        throw StoreFiles.damaged(file, scan.problem() + " at offset " + scan.goodEnd()
                                 + " in a sealed segment");
                     }
                     ch.truncate(scan.goodEnd());
                     ch.force(true);
                     warnDropped(file, scan.goodEnd(), size - scan.goodEnd(), scan.problem());
                 }
-                case CORRUPT -> throw damaged(file, scan.problem() + " at offset " + scan.goodEnd()
+                case CORRUPT -> throw StoreFiles.damaged(file, scan.problem() + " at offset " + scan.goodEnd()
                         + ", followed by valid records");
             }
         }
@@ -371,32 +316,14 @@ public final class FileStateStore implements StateStore {
                 "detail", "a record torn by a crash was never acknowledged; it is dropped"));
     }
 
-    private static byte[] readMagic(ByteBuffer map, byte[] magic) {
-        map.get(0, magic);
-        return magic;
-    }
-
-    private IOException damaged(Path file, String problem) {
-        return new IOException(file + ": " + problem + ". Acknowledged changes may be lost;"
-                + " restore the state directory from a backup, or move it away to start from the sites file alone");
-    }
-
-    private static MappedByteBuffer map(FileChannel ch, Path file) throws IOException {
-        long size = ch.size();
-        if (size > Integer.MAX_VALUE) {
-            throw new IOException(file + " is larger than 2 GiB");
-        }
-        return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-    }
-
     private FileChannel createSegment(long firstRevision) throws IOException {
         Path p = dir.resolve(String.format("journal-%020d.log", firstRevision));
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         try {
-            writeFully(ch, ByteBuffer.wrap(JOURNAL_MAGIC));
+            StoreFiles.writeFully(ch, ByteBuffer.wrap(JOURNAL_MAGIC));
             ch.force(true);
-            fsyncDirectory(dir);
+            StoreFiles.fsyncDirectory(dir);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -420,16 +347,4 @@ public final class FileStateStore implements StateStore {
         return Long.parseLong(m.group(1));
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
-
-    /** Makes a file's creation, rename or deletion in {@code dir} durable. */
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
 }

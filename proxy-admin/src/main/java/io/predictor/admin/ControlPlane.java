@@ -23,7 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
-import java.util.function.ToLongFunction;
+import io.predictor.admin.service.DataPlane;
 
 /**
  * The control plane, wired: the state store recovered over the sites file, the single writer
@@ -38,15 +38,15 @@ public final class ControlPlane implements AutoCloseable {
      * What the program does not take from the config file.
      *
      * @param journalSegmentRecords journal records per segment before compaction
-     * @param groupInflight         in-flight requests and connections of a group's sites (the drain barrier's counts)
+     * @param dataPlane             in-flight exchanges and traffic (the drain barrier's counts)
      */
     public record Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords,
-            ToLongFunction<String> groupInflight) {
+            DataPlane dataPlane) {
         public Options {
             Objects.requireNonNull(audit);
             Objects.requireNonNull(events);
             Objects.requireNonNull(clock);
-            Objects.requireNonNull(groupInflight);
+            Objects.requireNonNull(dataPlane);
         }
 
         /** JSON lines on stdout, wall-clock time, default segment size, no in-flight counts yet. */
@@ -55,7 +55,12 @@ public final class ControlPlane implements AutoCloseable {
         }
 
         public static Options logTo(JsonLinesLog log) {
-            return new Options(log, log, Clock.systemUTC(), FileStateStore.DEFAULT_SEGMENT_RECORDS, group -> 0);
+            return new Options(log, log, Clock.systemUTC(), FileStateStore.DEFAULT_SEGMENT_RECORDS, DataPlane.NONE);
+        }
+
+        /** The same options with the running data plane. */
+        public Options withDataPlane(DataPlane dp) {
+            return new Options(audit, events, clock, journalSegmentRecords, dp);
         }
     }
 
@@ -125,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
                     "sites", sites.snapshot().base().size()));
             AdminServer server = AdminServer.start(address, sites,
-                    new AdminOptions(tokens, ready, Version.current(), options.groupInflight()), options.events());
+                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane()), options.events());
             options.events().event(EventLog.Level.INFO, "admin_listening",
                     Map.of("bind", bind.host(), "port", server.port()));
             return new ControlPlane(sites, store, tokens, server, options.events());

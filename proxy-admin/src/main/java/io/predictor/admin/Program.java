@@ -98,7 +98,7 @@ final class Program {
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
         AtomicBoolean ready = new AtomicBoolean();
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
-                ControlPlane.Options.logTo(log));
+                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)));
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());

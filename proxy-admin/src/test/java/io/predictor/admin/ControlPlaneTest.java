@@ -64,7 +64,7 @@ class ControlPlaneTest {
         SiteTable base = SitesFileParser.parse(sitesFile).table();
         router = new Router(RoutingSnapshot.of(base, 0, SiteState.LEGACY));
         plane = ControlPlane.start(config, router, base, () -> true,
-                new ControlPlane.Options(log, log, Clock.systemUTC(), 100, g -> 0));
+                new ControlPlane.Options(log, log, Clock.systemUTC(), 100, io.predictor.admin.service.DataPlane.NONE));
         return plane;
     }
 

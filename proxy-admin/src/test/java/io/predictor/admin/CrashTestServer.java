@@ -33,7 +33,7 @@ public final class CrashTestServer {
         JsonLinesLog log = JsonLinesLog.stdout();
         ControlPlane plane = ControlPlane.start(TestConfigs.controlPlane("127.0.0.1", tokens, sites, stateDir),
                 router, base, () -> true,
-                new ControlPlane.Options(log, log, Clock.systemUTC(), segmentRecords, group -> 0));
+                new ControlPlane.Options(log, log, Clock.systemUTC(), segmentRecords, io.predictor.admin.service.DataPlane.NONE));
         Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
         Files.writeString(tmp, Integer.toString(plane.adminPort()));
         Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE);

@@ -54,7 +54,8 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         AdminRequest req = copy(ctx, msg);
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         previous = previous
-                .thenRunAsync(() -> write(ctx, api.handle(req), keepAlive), workers)
+                .thenComposeAsync(v -> api.handleAsync(req), workers)
+                .thenAccept(r -> write(ctx, r, keepAlive))
                 .exceptionally(e -> {
                     // api.handle answers every failure itself; this is a bug or a closed channel.
                     events.event(EventLog.Level.ERROR, "admin_response_failed", Map.of("error", e.toString()));

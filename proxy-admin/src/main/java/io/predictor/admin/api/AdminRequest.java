@@ -60,10 +60,6 @@ record AdminRequest(String method, String path, Map<String, List<String>> query,
     void allowParams(String... allowed) throws ApiException {
         for (String name : query.keySet()) {
             if (!List.of(allowed).contains(name)) {
-                if (name.equals("wait") || name.equals("timeout") || name.equals("close")) {
-                    throw new ApiException(501, "not_implemented",
-                            "the drain barrier (?wait=drained) is not available in this version");
-                }
                 throw ApiException.badRequest("unknown query parameter '" + name + "'"
                         + (allowed.length == 0 ? "" : "; expected one of " + String.join(", ", allowed)));
             }

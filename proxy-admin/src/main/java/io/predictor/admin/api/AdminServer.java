@@ -41,8 +41,11 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ChannelGroup connections;
     private final Channel server;
+    private final AdminApi api;
 
-    private AdminServer(EventLoopGroup group, ExecutorService workers, ChannelGroup connections, Channel server) {
+    private AdminServer(AdminApi api, EventLoopGroup group, ExecutorService workers, ChannelGroup connections,
+            Channel server) {
+        this.api = api;
         this.group = group;
         this.workers = workers;
         this.connections = connections;
@@ -80,10 +83,11 @@ public final class AdminServer implements AutoCloseable {
                         }
                     })
                     .bind(bind).sync().channel();
-            return new AdminServer(group, workers, connections, server);
+            return new AdminServer(api, group, workers, connections, server);
         } catch (Throwable e) {
             // also a BindException, which Netty throws undeclared from sync()
             workers.shutdownNow();
+            api.close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -104,6 +108,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        api.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

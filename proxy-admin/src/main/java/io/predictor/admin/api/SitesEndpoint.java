@@ -2,6 +2,8 @@ package io.predictor.admin.api;
 
 import io.predictor.admin.json.JsonObject;
 import io.predictor.admin.service.ChangeRefusedException;
+import io.predictor.admin.service.DataPlane;
+import io.predictor.admin.service.DrainBarrier;
 import io.predictor.admin.service.Preconditions;
 import io.predictor.admin.service.SiteService;
 import io.predictor.core.routing.HostName;
@@ -9,10 +11,15 @@ import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteQueries;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteView;
+import io.predictor.core.server.InflightCount;
+import io.predictor.core.server.SiteMatcher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code /api/v1/sites} (a page, ordered by host) and {@code /api/v1/sites/{host}} (get, put, delete). */
 final class SitesEndpoint {
@@ -21,9 +28,11 @@ final class SitesEndpoint {
     static final int MAX_LIMIT = 1000;
 
     private final SiteService sites;
+    private final DataPlane dataPlane;
 
-    SitesEndpoint(SiteService sites) {
+    SitesEndpoint(SiteService sites, DataPlane dataPlane) {
         this.sites = sites;
+        this.dataPlane = dataPlane;
     }
 
     /** The entry that routes {@code host} (an exact name, else the covering wildcard); 404 with the default. */
@@ -45,6 +54,8 @@ final class SitesEndpoint {
         if (!wildcard && !v.host().equals(name)) {
             body.put("host", name).put("match", v.host()); // matched by a wildcard entry
         }
+        InflightCount inflight = inflight(dataPlane, DrainBarrier.site(wildcard ? v.host() : name));
+        body.put("inflight", inflight.total()).put("inflight_by_route", byRoute(inflight));
         return AdminResponse.ok(body).withRevisionTag(s.revision());
     }
 
@@ -72,7 +83,7 @@ final class SitesEndpoint {
 
     AdminResponse put(AdminRequest req, String host, String who) throws ApiException, ChangeRefusedException,
             IOException {
-        req.allowParams();
+        req.allowParams(DrainParams.NAMES);
         RequestBody body = RequestBody.parse(req.body(), "state", "group", "expect", "force");
         SiteService.SiteUpdate update = new SiteService.SiteUpdate(body.state("state", true), body.has("group"),
                 body.string("group"));
@@ -82,7 +93,7 @@ final class SitesEndpoint {
 
     AdminResponse delete(AdminRequest req, String host, String who) throws ApiException, ChangeRefusedException,
             IOException {
-        req.allowParams("force");
+        req.allowParams("force", "wait", "timeout", "close");
         RequestBody body = RequestBody.parse(req.body(), "expect", "force");
         Preconditions pre = preconditions(req, body);
         String force = req.param("force");
@@ -101,6 +112,22 @@ final class SitesEndpoint {
 
     static Preconditions preconditions(AdminRequest req, RequestBody body) throws ApiException {
         return new Preconditions(req.ifMatchRevision(), body.state("expect", false), body.bool("force"));
+    }
+
+    /** Everything in flight (any revision) that {@code matcher} selects; waits briefly for the loops. */
+    static InflightCount inflight(DataPlane dataPlane, SiteMatcher matcher) {
+        try {
+            return dataPlane.inflight(Long.MAX_VALUE, matcher).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while counting in-flight requests", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("counting in-flight requests failed: " + e, e);
+        }
+    }
+
+    static JsonObject byRoute(InflightCount c) {
+        return new JsonObject().put("local", c.local()).put("legacy", c.legacy());
     }
 
     static JsonObject site(SiteView v) {

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.predictor.core.server.InflightCount;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class AdminApiTest {
                 Clock.systemUTC());
         sites.recover(store.load());
         api = new AdminApi(sites, "127.0.0.1", new AdminOptions(AdminTokens.load(tokens, log), ready::get,
-                "1.2.3", group -> 5), log);
+                "1.2.3", new FixedDataPlane(new InflightCount(2, 3), 7)), log);
     }
 
     AdminResponse call(String method, String uri, String body, String... headers) {
@@ -89,15 +90,20 @@ class AdminApiTest {
         assertThat(s.headers()).containsEntry("ETag", "\"0\"");
     }
 
+    /** What the fixed data plane says is in flight, as the site view shows it. */
+    static final String INFLIGHT = ",\"inflight\":5,\"inflight_by_route\":{\"local\":2,\"legacy\":3}";
+
     @Test
     void getASiteAnExactEntryAWildcardMatchOrTheDefault() {
         assertThat(json(call("GET", "/api/v1/sites/WWW.example.com", "")))
-                .isEqualTo("{\"host\":\"www.example.com\",\"state\":\"migrated\",\"group\":\"g1\",\"revision\":0}");
+                .isEqualTo("{\"host\":\"www.example.com\",\"state\":\"migrated\",\"group\":\"g1\",\"revision\":0"
+                        + INFLIGHT + "}");
         assertThat(json(call("GET", "/api/v1/sites/x.blog.example.net", ""))).isEqualTo(
                 "{\"host\":\"x.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0,"
-                        + "\"match\":\"*.blog.example.net\"}");
+                        + "\"match\":\"*.blog.example.net\"" + INFLIGHT + "}");
         assertThat(json(call("GET", "/api/v1/sites/*.blog.example.net", "")))
-                .isEqualTo("{\"host\":\"*.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0}");
+                .isEqualTo("{\"host\":\"*.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0"
+                        + INFLIGHT + "}");
         AdminResponse missing = call("GET", "/api/v1/sites/nobody.example", "");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(json(missing)).isEqualTo("{\"error\":\"not_found\",\"detail\":\"nobody.example is not in the"
@@ -231,7 +237,8 @@ class AdminApiTest {
     @Test
     void groupsFlipAtomicallyAndReportTheirSites() {
         assertThat(json(call("GET", "/api/v1/groups/g1", ""))).isEqualTo(
-                "{\"group\":\"g1\",\"sites\":{\"legacy\":1,\"migrated\":1,\"maintenance\":0,\"hold\":0},\"inflight\":5}");
+                "{\"group\":\"g1\",\"sites\":{\"legacy\":1,\"migrated\":1,\"maintenance\":0,\"hold\":0},\"inflight\":5,"
+                + "\"inflight_by_route\":{\"local\":2,\"legacy\":3},\"requests_last_minute\":7}");
         assertThat(call("GET", "/api/v1/groups/none", "").status()).isEqualTo(404);
         assertThat(mutate("PUT", "/api/v1/groups/none", "{\"state\":\"hold\"}").status()).isEqualTo(404);
         assertThat(mutate("PUT", "/api/v1/groups/g1", "{\"state\":\"migrated\"}").status()).isEqualTo(409);
@@ -271,9 +278,34 @@ class AdminApiTest {
     }
 
     @Test
-    void theDrainBarrierIsNotAvailableYet() {
-        AdminResponse r = mutate("PUT", "/api/v1/groups/g1?wait=drained", "{\"state\":\"maintenance\"}");
-        assertThat(r.status()).isEqualTo(501);
-        assertThat(store.records).isEmpty();
+    void drainBarrierParametersAreChecked() {
+        assertThat(mutate("PUT", "/api/v1/groups/g1?wait=now", "{\"state\":\"maintenance\"}").status()).isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/groups/g1?timeout=5s", "{\"state\":\"maintenance\"}").status()).isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/groups/g1?wait=drained&timeout=5x", "{\"state\":\"maintenance\"}").status())
+                .isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/groups/g1?wait=drained&close=maybe", "{\"state\":\"maintenance\"}").status())
+                .isEqualTo(400);
+        assertThat(store.records).as("a refused call changes nothing").isEmpty();
+    }
+
+    /** A data plane with a fixed answer: in flight whatever is asked, and a request count. */
+    record FixedDataPlane(InflightCount inflight, long lastMinute) implements io.predictor.admin.service.DataPlane {
+        @Override
+        public java.util.concurrent.CompletableFuture<InflightCount> inflight(long before,
+                io.predictor.core.server.SiteMatcher m) {
+            return java.util.concurrent.CompletableFuture.completedFuture(inflight);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Integer> closeInflight(long before,
+                io.predictor.core.server.SiteMatcher m) {
+            return java.util.concurrent.CompletableFuture.completedFuture(inflight.total());
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Long> groupRequestsLastMinute(
+                io.predictor.core.routing.SiteTable base, String group) {
+            return java.util.concurrent.CompletableFuture.completedFuture(lastMinute);
+        }
     }
 }

@@ -128,6 +128,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         clientAddressText = peer == null ? "unknown" : peer.getHostAddress();
         clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
         trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
+        loop = shared.loops.get(ch.eventLoop()); // null only for a channel outside the data plane (unit tests)
         armHeadTimer();
         ctx.read();
     }
@@ -300,10 +301,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private boolean dispatch(RoutingSnapshot snapshot) {
         routedBy = snapshot;
         revision = snapshot.revision();
+        long resolved = hostLength == 0 ? RoutingSnapshot.NOT_FOUND : snapshot.resolve(host, hostLength);
+        if (resolved != RoutingSnapshot.NOT_FOUND && loop != null) {
+            loop.traffic.count(snapshot.base(), RoutingSnapshot.groupOf(resolved), startNanos);
+        }
         if (preview) {
             route = Route.LOCAL; // the customer's migration test: the new side, whatever the state
         } else {
-            SiteState siteState = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
+            SiteState siteState = resolved == RoutingSnapshot.NOT_FOUND ? null : RoutingSnapshot.stateOf(resolved);
             route = (siteState == null ? snapshot.defaultState() : siteState).route();
         }
         if (route == Route.HOLD) {

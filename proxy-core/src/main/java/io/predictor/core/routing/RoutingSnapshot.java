@@ -20,7 +20,8 @@ import java.util.Map;
  */
 public final class RoutingSnapshot {
 
-    private static final int NOT_FOUND = -1;
+    /** {@link #resolve} found no entry: the host takes the default route. */
+    public static final long NOT_FOUND = -1;
 
     private final SiteTable base;
     private final SiteSet overlayExact;
@@ -146,15 +147,35 @@ public final class RoutingSnapshot {
      * wildcard entry matches (the caller then takes {@link #defaultState()}). Allocates nothing.
      */
     public SiteState stateOf(byte[] host, int len) {
-        int code = resolve(base.exact, overlayExact, host, 0, len);
-        if (code == NOT_FOUND) {
-            for (int i = 0; i < len && code == NOT_FOUND; i++) {
+        long r = resolve(host, len);
+        return r == NOT_FOUND ? null : stateOf(r);
+    }
+
+    /**
+     * Resolves a normalised host name to a packed value: {@link #NOT_FOUND} (-1), or the
+     * effective state and the group id of the entry that matched — read them with
+     * {@link #stateOf(long)} and {@link #groupOf(long)}. Allocates nothing.
+     */
+    public long resolve(byte[] host, int len) {
+        long r = resolve(base.exact, overlayExact, host, 0, len);
+        if (r == NOT_FOUND) {
+            for (int i = 0; i < len && r == NOT_FOUND; i++) {
                 if (host[i] == '.') {
-                    code = resolve(base.wildcard, overlayWildcard, host, i + 1, len - i - 1);
+                    r = resolve(base.wildcard, overlayWildcard, host, i + 1, len - i - 1);
                 }
             }
         }
-        return code == NOT_FOUND ? null : SiteState.ofCode(code);
+        return r;
+    }
+
+    /** The state of a {@link #resolve} result other than {@link #NOT_FOUND}. */
+    public static SiteState stateOf(long resolved) {
+        return SiteState.ofCode((int) (resolved & 0xff));
+    }
+
+    /** The group id of a {@link #resolve} result (-1: no group); ids below {@link SiteTable}'s group count are the sites file's. */
+    public static int groupOf(long resolved) {
+        return (int) (resolved >> 8);
     }
 
     /** The route of a normalised host name. Allocates nothing. */
@@ -163,7 +184,7 @@ public final class RoutingSnapshot {
         return (s == null ? defaultState : s).route();
     }
 
-    private int resolve(SiteSet baseSet, SiteSet overlay, byte[] name, int off, int len) {
+    private long resolve(SiteSet baseSet, SiteSet overlay, byte[] name, int off, int len) {
         int state;
         int group;
         long rev;
@@ -185,9 +206,9 @@ public final class RoutingSnapshot {
             rev = 0;
         }
         if (group >= 0 && groupStates[group] >= 0 && groupRevisions[group] > rev) {
-            return groupStates[group];
+            state = groupStates[group];
         }
-        return state;
+        return ((long) group << 8) | state;
     }
 
     /** The entry that decides {@code host}'s route, or null (control plane; allocates). */

@@ -53,7 +53,8 @@ public final class SiteTable {
         return groupNames.clone();
     }
 
-    int groupCount() {
+    /** Groups named in the sites file; their ids are 0 .. groupCount-1. */
+    public int groupCount() {
         return groupNames.length;
     }
 
@@ -62,7 +63,7 @@ public final class SiteTable {
     }
 
     /** The id of a group named in the sites file, or -1. */
-    int groupId(String name) {
+    public int groupId(String name) {
         Integer id = groupIds.get(name);
         return id == null ? -1 : id;
     }

@@ -109,6 +109,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private boolean exchangeOpen;
     private boolean startedNotified;
     private boolean retried;
+    /** GET, HEAD, OPTIONS, TRACE, PUT or DELETE: may be sent again when nothing came back (RFC 9110 §9.2.2). */
+    private boolean idempotent;
+    private int originIndex = -1;
     private boolean responseStarted;
     private boolean responseEnded;
     private ChunkedDecoder responseChunks;
@@ -228,6 +231,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
             return;
         }
         headRequest = AsciiString.contentEquals(request.method(), HEAD);
+        idempotent = isIdempotent(request.method());
         authority = Http2Downgrade.authority(request);
         hostLength = authority == null ? -1 : normalize(authority, host);
         if (hostLength < 0) {
@@ -259,6 +263,15 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         dispatch(shared.router.current());
     }
 
+    private static boolean isIdempotent(CharSequence m) {
+        for (String i : new String[] {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}) {
+            if (AsciiString.contentEquals(m, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int normalize(CharSequence value, byte[] into) {
         AsciiString a = AsciiString.of(value);
         if (a.length() > HostName.MAX_LENGTH + 16) {
@@ -284,10 +297,14 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private void dispatch(RoutingSnapshot snapshot) {
         routedBy = snapshot;
         revision = snapshot.revision();
+        long resolved = snapshot.resolve(host, hostLength);
+        if (resolved != RoutingSnapshot.NOT_FOUND) {
+            loop.traffic.count(snapshot.base(), RoutingSnapshot.groupOf(resolved), startNanos);
+        }
         if (preview) {
             route = Route.LOCAL;
         } else {
-            SiteState s = snapshot.stateOf(host, hostLength);
+            SiteState s = resolved == RoutingSnapshot.NOT_FOUND ? null : RoutingSnapshot.stateOf(resolved);
             route = (s == null ? snapshot.defaultState() : s).route();
         }
         if (route == Route.HOLD) {
@@ -434,6 +451,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         }
         origin = o;
         originServer = o.serverName();
+        originIndex = o.serverIndex();
         CharSequence sentHost = preview ? new String(host, 0, hostLength, StandardCharsets.ISO_8859_1) : authority;
         ByteBuf head = ctx.alloc().directBuffer(512);
         Http2Downgrade.writeRequest(request, head, clientAddress, shared.proto, trustedPeer, shared.instance, sentHost,
@@ -459,10 +477,10 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         if (state == DONE) {
             return;
         }
-        if (!started && retryable && bodyless && !retried) {
-            retried = true; // a kept-alive connection the origin had just closed: once more on a new one
+        if (!started && retryable && bodyless && idempotent && !retried) {
+            retried = true; // nothing came back for a request safe to repeat: once more, elsewhere if possible
             state = WAIT_ORIGIN;
-            loop.pools[route.ordinal()].acquire(this, true);
+            loop.pools[route.ordinal()].acquireForRetry(this, originIndex);
             return;
         }
         if (started || responseStarted) {

@@ -12,6 +12,7 @@ final class LoopState {
     final OriginPool[] pools;
     final ConnectionList<InflightExchange> inflight = new ConnectionList<>();
     final ConnectionList<HeldExchange> held = new ConnectionList<>();
+    final GroupTraffic traffic = new GroupTraffic();
 
     LoopState(OriginPool[] pools) {
         this.pools = pools;

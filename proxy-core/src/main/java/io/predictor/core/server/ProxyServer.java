@@ -215,6 +215,14 @@ public final class ProxyServer implements AutoCloseable {
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
     }
 
+    /** Requests for {@code group} (a group of the sites file in {@code base}) over the last minute, all loops. */
+    public CompletableFuture<Long> groupRequestsLastMinute(io.predictor.core.routing.SiteTable base, String group) {
+        int id = base.groupId(group);
+        long now = System.nanoTime();
+        return onEveryLoop(state -> state.traffic.lastMinute(base, id, now))
+                .thenApply(counts -> counts.stream().mapToLong(Long::longValue).sum());
+    }
+
     /** Listener name to bound address. */
     public Map<String, InetSocketAddress> boundAddresses() {
         return Map.copyOf(bound);

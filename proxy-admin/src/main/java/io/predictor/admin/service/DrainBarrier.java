@@ -1,0 +1,102 @@
+package io.predictor.admin.service;
+
+import io.predictor.core.routing.SiteView;
+import io.predictor.core.server.InflightCount;
+import io.predictor.core.server.SiteMatcher;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The split-brain guard (SPEC §5 "The drain barrier"): after a change at revision R, answers
+ * only when no exchange routed by an older snapshot for the affected sites is still in flight —
+ * when the call returns, nothing is still being written on the side the sites left. Polls the
+ * data plane's per-loop in-flight lists every {@link #POLL_MILLIS}; waits without holding a
+ * thread. On timeout the change stays in force: the answer says how many are left, or, with
+ * {@code close}, cuts them and says how many it closed.
+ */
+public final class DrainBarrier implements AutoCloseable {
+
+    static final long POLL_MILLIS = 10;
+
+    /** How a barrier ended. */
+    public record Result(boolean drained, long waitedMillis, InflightCount inflight, int closed) {
+    }
+
+    private final DataPlane dataPlane;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "predictor-drain-barrier");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public DrainBarrier(DataPlane dataPlane) {
+        this.dataPlane = dataPlane;
+    }
+
+    /** Waits for the exchanges {@code matcher} selects, routed before {@code revision}, to finish. */
+    public CompletableFuture<Result> await(long revision, SiteMatcher matcher, Duration timeout, boolean close) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        poll(revision, matcher, start, deadline, close, result);
+        return result;
+    }
+
+    private void poll(long revision, SiteMatcher matcher, long start, long deadline, boolean close,
+            CompletableFuture<Result> result) {
+        dataPlane.inflight(revision, matcher).whenComplete((count, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            long now = System.nanoTime();
+            long waited = TimeUnit.NANOSECONDS.toMillis(now - start);
+            if (count.total() == 0) {
+                result.complete(new Result(true, waited, count, 0));
+            } else if (now - deadline >= 0) {
+                if (close) {
+                    dataPlane.closeInflight(revision, matcher).whenComplete((closed, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(new Result(true, waited, count, closed));
+                        }
+                    });
+                } else {
+                    result.complete(new Result(false, waited, count, 0));
+                }
+            } else {
+                timer.schedule(() -> poll(revision, matcher, start, deadline, close, result),
+                        POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /**
+     * The exchanges for one site: requests for exactly {@code entry}, or for any name under a
+     * wildcard entry ({@code *.example.com}), whichever entry routed them.
+     */
+    public static SiteMatcher site(String entry) {
+        if (entry.startsWith("*.")) {
+            String dotSuffix = entry.substring(1);
+            return (snapshot, host) -> host.endsWith(dotSuffix);
+        }
+        return (snapshot, host) -> host.equals(entry);
+    }
+
+    /** The exchanges whose site belonged to {@code group} in the snapshot that routed them. */
+    public static SiteMatcher group(String group) {
+        return (snapshot, host) -> {
+            SiteView v = snapshot.describe(host);
+            return v != null && group.equals(v.group());
+        };
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,152 @@
+package io.predictor.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.testing.TestConfigs;
+import io.predictor.core.routing.SiteState;
+import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.RawClient;
+import io.predictor.core.testing.RawOrigin;
+import io.predictor.core.testing.TestProxy;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ?wait=drained} through the real admin API over a real data plane (SPEC §5). */
+class DrainBarrierIT {
+
+    static final String TOKEN = "drain-barrier-test-token-0123456789";
+
+    @TempDir
+    Path dir;
+
+    final CountDownLatch stuck = new CountDownLatch(1);
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    RawOrigin origin;
+    TestProxy proxy;
+    ControlPlane plane;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = new RawOrigin(s -> {
+            while (true) {
+                String head = RawOrigin.readHead(s.getInputStream());
+                if (head == null) {
+                    return;
+                }
+                if (head.startsWith("GET /slow")) {
+                    Thread.sleep(700);
+                } else if (head.startsWith("GET /stuck")) {
+                    stuck.await(30, TimeUnit.SECONDS);
+                }
+                RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        SiteTable.Builder b = new SiteTable.Builder(2, 64, 0, 0);
+        b.add("shop.example.com", SiteState.LEGACY, "filer-1");
+        b.add("blog.example.com", SiteState.LEGACY, "filer-1");
+        SiteTable base = b.build();
+        Path sites = dir.resolve("sites.txt");
+        Files.writeString(sites, "shop.example.com legacy filer-1\nblog.example.com legacy filer-1\n");
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "ops " + TOKEN + "\n");
+        proxy = new TestProxy(base, origin.address(), origin.address());
+        JsonLinesLog quiet = new JsonLinesLog(new PrintStream(OutputStream.nullOutputStream()), Clock.systemUTC());
+        plane = ControlPlane.start(TestConfigs.controlPlane("127.0.0.1", tokens, sites, dir.resolve("state")),
+                proxy.router(), base, () -> true,
+                new ControlPlane.Options(quiet, quiet, Clock.systemUTC(), 1000, new ProxyDataPlane(proxy.server())));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        stuck.countDown();
+        plane.close();
+        proxy.close();
+        origin.close();
+    }
+
+    HttpResponse<String> put(String path, String state) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.adminPort() + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.adminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    void awaitInflight(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (proxy.server().inflight(Long.MAX_VALUE, (s, h) -> true).join().total() != n) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void barrierWaitsForASlowRequestOfTheSite() throws Exception {
+        try (RawClient slow = new RawClient(proxy.address())) {
+            slow.send("GET /slow HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            awaitInflight(1);
+            assertThat(get("/api/v1/sites/shop.example.com").body()).contains("\"inflight\":1")
+                    .contains("\"inflight_by_route\":{\"local\":0,\"legacy\":1}");
+            long start = System.nanoTime();
+            HttpResponse<String> r = put("/api/v1/sites/shop.example.com?wait=drained&timeout=10s", "maintenance");
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"state\":\"maintenance\"").contains("\"drained\":true");
+            assertThat(tookMs).as("waited for the slow request").isGreaterThanOrEqualTo(300);
+            assertThat(slow.read().bodyText()).as("the slow request finished normally").isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void barrierIgnoresOtherSitesAndTimesOutWithTheCount() throws Exception {
+        try (RawClient other = new RawClient(proxy.address()); RawClient mine = new RawClient(proxy.address())) {
+            other.send("GET /stuck HTTP/1.1\r\nHost: blog.example.com\r\n\r\n");
+            awaitInflight(1);
+            HttpResponse<String> r = put("/api/v1/sites/shop.example.com?wait=drained&timeout=2s", "maintenance");
+            assertThat(r.statusCode()).as("blog's request is not shop's").isEqualTo(200);
+            assertThat(r.body()).contains("\"drained\":true");
+
+            put("/api/v1/sites/shop.example.com", "legacy");
+            mine.send("GET /stuck HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            awaitInflight(2);
+            r = put("/api/v1/groups/filer-1?wait=drained&timeout=300ms", "maintenance");
+            assertThat(r.statusCode()).isEqualTo(504);
+            assertThat(r.body()).contains("\"drained\":false").contains("\"inflight\":2")
+                    .contains("\"error\":\"drain_timeout\"");
+            assertThat(get("/api/v1/groups/filer-1").body()).as("the change stayed in force")
+                    .contains("\"maintenance\":2");
+        }
+    }
+
+    @Test
+    void closeTrueCutsWhatIsLeft() throws Exception {
+        try (RawClient mine = new RawClient(proxy.address())) {
+            mine.send("GET /stuck HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            awaitInflight(1);
+            HttpResponse<String> r = put("/api/v1/groups/filer-1?wait=drained&timeout=300ms&close=true", "maintenance");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"drained\":true").contains("\"closed\":1");
+            assertThat(mine.closedByPeer()).isTrue();
+            awaitInflight(0);
+        }
+    }
+}

@@ -55,13 +55,6 @@ final class Program {
             }
             return 1;
         }
-        for (Config.Listener l : config.listeners()) {
-            if (l.tls() != null || l.tcp() != null || l.proxyProtocol()) {
-                System.err.println(config.file() + ": listener " + l.name()
-                        + ": TLS, PROXY protocol and TCP relay listeners are not available in this version yet");
-                return 1;
-            }
-        }
         JsonLinesLog log = JsonLinesLog.stdout();
         try {
             return serve(cli, config, sites, log);
@@ -100,8 +93,9 @@ final class Program {
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
                 ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)));
         for (Config.Listener l : config.listeners()) {
-            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
-            info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
+            InetSocketAddress a = bind(server, config, l, router, accessLog, log);
+            info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort(),
+                    "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
@@ -146,9 +140,61 @@ final class Program {
         };
         Signal.handle(new Signal("TERM"), s -> new Thread(stop, "predictor-drain").start());
         Signal.handle(new Signal("INT"), s -> new Thread(stop, "predictor-drain").start());
-        Signal.handle(new Signal("HUP"), s -> new Thread(control::reload, "predictor-reload").start());
+        Signal.handle(new Signal("HUP"), s -> new Thread(() -> {
+            control.reload();
+            server.reloadCertificates();
+        }, "predictor-reload").start());
         stopped.await();
         return 0;
+    }
+
+    /** Binds one listener by its kind: plain HTTP, TLS (terminated, by SNI), TLS passthrough, or TCP relay. */
+    private static InetSocketAddress bind(ProxyServer server, Config config, Config.Listener l, Router router,
+            AccessLog accessLog, JsonLinesLog log) throws IOException, InterruptedException {
+        io.predictor.core.server.ListenerSettings settings = DataPlaneSettings.listener(l);
+        if (l.tcp() != null) {
+            return server.bindTcp(settings, DataPlaneSettings.pool(config.pools().get(l.tcp().target())));
+        }
+        if (l.tls() == null) {
+            return server.bindHttp(settings, router, accessLog);
+        }
+        if (l.tls().passthrough()) {
+            for (String pool : new String[] {"local", "legacy"}) {
+                if (config.pools().get(pool).tlsServers().isEmpty()) {
+                    log.event(EventLog.Level.WARN, "passthrough_without_tls_servers", Map.of("listener", l.name(),
+                            "pool", pool, "effect", "connections routed to this pool get a TLS alert"));
+                }
+            }
+            return server.bindPassthrough(settings, router);
+        }
+        io.predictor.core.tls.CertificateStore store = io.predictor.core.tls.CertificateStore.load(
+                l.tls().certificates(), new io.predictor.core.tls.CertificateStore.Listener() {
+                    @Override
+                    public void loaded(java.nio.file.Path directory,
+                            java.util.List<io.predictor.core.tls.ServerCertificate> certificates, String defaultName) {
+                        info(log, "certificates_loaded", "listener", l.name(), "directory", directory.toString(),
+                                "certificates", certificates.size(), "default", defaultName,
+                                "engine", io.predictor.core.tls.TlsContexts.engineName());
+                    }
+
+                    @Override
+                    public void problem(java.nio.file.Path file, String message) {
+                        log.event(EventLog.Level.WARN, "certificate_problem", Map.of("listener", l.name(),
+                                "file", file.toString(), "problem", message));
+                    }
+                });
+        store.watch();
+        return server.bindTls(settings, router, accessLog, store);
+    }
+
+    private static String kind(Config.Listener l) {
+        if (l.tcp() != null) {
+            return "tcp";
+        }
+        if (l.tls() == null) {
+            return "http";
+        }
+        return l.tls().passthrough() ? "tls_passthrough" : "tls";
     }
 
     private static void printDemoHelp(Config config) {

@@ -48,6 +48,7 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
 
+    private final List<CertificateStore> certificateStores = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final PoolSettings localPool;
     private final PoolSettings legacyPool;
 
@@ -100,8 +101,14 @@ public final class ProxyServer implements AutoCloseable {
     public InetSocketAddress bindTls(ListenerSettings listener, Router router, ExchangeListener exchanges,
             CertificateStore certificates) throws InterruptedException {
         FrontendContext shared = frontend(listener, router, exchanges, "https");
+        certificateStores.add(certificates);
         return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
                 ClientPipelineInitializer.Kind.TLS, certificates, null, null), false);
+    }
+
+    /** Re-reads the certificate directory of every TLS listener now (SIGHUP); the watchers do it on change too. */
+    public void reloadCertificates() {
+        certificateStores.forEach(CertificateStore::reload);
     }
 
     /**
@@ -257,6 +264,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         healthChecker.close();
+        certificateStores.forEach(CertificateStore::close);
         for (Channel ch : serverChannels) {
             ch.close();
         }

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code timeouts.idle}: a connection without streams for that long is closed with GOAWAY.</li>
  * </ul>
  *
- * <p>Pipeline after the handshake: {@code idle} → {@code h2} (frame codec) → {@code h2-streams}
+ * <p>Pipeline after the handshake: {@code idle} → {@code h2-guard} ({@link Http2StreamIdGuard}: stream
+ * identifiers the client may no longer use) → {@code h2} (frame codec) → {@code h2-streams}
  * (multiplexer) → {@code h2-connection} ({@link ConnectionWatch}). The connection reads with
  * {@code AUTO_READ} on — flow control bounds what each stream may send, and a stream reads its
  * next DATA frame only when its origin can take it.
@@ -58,6 +59,7 @@ final class Http2Frontend {
                 .gracefulShutdownTimeoutMillis(shared.settings.drainTimeoutMillis())
                 .build();
         p.addLast("idle", new IdleStateHandler(0, 0, shared.settings.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("h2-guard", new Http2StreamIdGuard(codec.connection()));
         p.addLast("h2", codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer(shared)));
         p.addLast("h2-connection", new ConnectionWatch(codec));

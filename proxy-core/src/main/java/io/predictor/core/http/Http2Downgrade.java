@@ -235,7 +235,7 @@ public final class Http2Downgrade {
         }
         if (cookie) {
             out.writeBytes(H_COOKIE);
-            Iterator<CharSequence> it = h.valueIterator(COOKIE);
+            Iterator<CharSequence> it = h.getAll(COOKIE).iterator(); // in the order they came
             boolean first = true;
             while (it.hasNext()) {
                 if (!first) {

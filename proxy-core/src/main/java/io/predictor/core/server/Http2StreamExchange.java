@@ -118,6 +118,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private long responseRemaining;
     private Future<?> responseTimer;
     private Future<?> holdTimer;
+    private Future<?> stallTimer;
+    /** When a body byte last moved either way (the stall check of {@code timeouts.idle}). */
+    private long lastProgress;
 
     Http2StreamExchange(FrontendContext shared) {
         this.shared = shared;
@@ -394,6 +397,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
             return;
         }
         bytesIn += n;
+        lastProgress = System.nanoTime();
         if (n > 0 && (state == WAIT_ORIGIN || state == HELD)) {
             pending.add(content); // at most one flow-control window: nothing more is read meanwhile
         } else if (n > 0 && state == BODY) {
@@ -458,6 +462,11 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
                 chunked, bodyless);
         o.write(head);
         state = BODY;
+        lastProgress = System.nanoTime();
+        if (stallTimer == null) {
+            stallTimer = ctx.executor().schedule(this::checkStall, shared.settings.idleTimeoutMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         ByteBuf piece;
         while ((piece = pending.poll()) != null) {
             forward(piece);
@@ -534,6 +543,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
             return;
         }
         bytesOut += n;
+        lastProgress = System.nanoTime();
         boolean end = false;
         if (responseRemaining > 0) {
             responseRemaining -= n;
@@ -690,10 +700,38 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
             loop.inflight.remove(inflightNode);
         }
         cancelResponseTimer();
+        if (stallTimer != null) {
+            stallTimer.cancel(false);
+            stallTimer = null;
+        }
         if (exchangeOpen) {
             exchangeOpen = false;
             shared.exchanges.completed(this, System.nanoTime());
         }
+    }
+
+    /**
+     * {@code timeouts.idle} for one stream: an upload that stopped, or a response the client
+     * stopped reading (its window stays shut), ends the stream and frees the origin connection.
+     * Waiting for the origin is {@code timeouts.upstream_response}'s business.
+     */
+    private void checkStall() {
+        stallTimer = null;
+        if (state == DONE || !exchangeOpen) {
+            return;
+        }
+        boolean moving = (state == BODY && !requestEnded) || (responseStarted && !responseEnded);
+        long idle = TimeUnit.MILLISECONDS.toNanos(shared.settings.idleTimeoutMillis());
+        long quiet = System.nanoTime() - lastProgress;
+        if (moving && quiet >= idle) {
+            abandonOrigin();
+            status = responseStarted ? status : 408;
+            end();
+            ctx.close(); // RST_STREAM(CANCEL)
+            return;
+        }
+        stallTimer = ctx.executor().schedule(this::checkStall, Math.max(1, idle - (moving ? quiet : 0)),
+                TimeUnit.NANOSECONDS);
     }
 
     private void cancelResponseTimer() {

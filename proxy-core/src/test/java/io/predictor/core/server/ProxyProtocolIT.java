@@ -107,6 +107,43 @@ class ProxyProtocolIT {
     }
 
     @Test
+    void aTlsListenerBehindALoadBalancerTakesTheClientFromTheHeaderOnBothProtocols() throws Exception {
+        io.predictor.core.testing.TestCertificates certs = new io.predictor.core.testing.TestCertificates("pp CA");
+        java.nio.file.Path dir = io.predictor.core.testing.TestCertificates.newDirectory("pp");
+        certs.writePair(dir, "default", "v1.example.com");
+        io.predictor.core.tls.CertificateStore store = io.predictor.core.tls.CertificateStore.load(dir,
+                new io.predictor.core.tls.CertificateStore.Listener() {
+                    @Override
+                    public void loaded(java.nio.file.Path d, List<io.predictor.core.tls.ServerCertificate> c, String def) {
+                    }
+
+                    @Override
+                    public void problem(java.nio.file.Path file, String message) {
+                    }
+                });
+        InetSocketAddress tls = plainPools.server().bindTls(new ListenerSettings("tls-behind-lb",
+                new InetSocketAddress("127.0.0.1", 0), a -> false, true), plainPools.router(), ExchangeListener.NONE, store);
+        wiremock.resetRequests();
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.connect(tls, 5000);
+            raw.getOutputStream().write("PROXY TCP4 203.0.113.80 192.0.2.1 50000 443\r\n".getBytes());
+            javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) certs.clientContext().getSocketFactory()
+                    .createSocket(raw, "v1.example.com", tls.getPort(), true);
+            s.startHandshake();
+            try (RawClient c = new RawClient(s)) {
+                assertThat(c.get("v1.example.com", "/h1").status()).isEqualTo(200);
+            }
+        }
+        try (io.predictor.core.testing.H2Client h2 = new io.predictor.core.testing.H2Client(certs.ca(), tls,
+                "v1.example.com", "PROXY TCP4 203.0.113.81 192.0.2.1 50001 443\r\n".getBytes())) {
+            assertThat(h2.get("/h2").status()).isEqualTo(200);
+        }
+        assertThat(wiremock.getAllServeEvents()).extracting(e -> e.getRequest().getUrl() + " "
+                + e.getRequest().getHeader("X-Forwarded-For") + " " + e.getRequest().getHeader("X-Forwarded-Proto"))
+                .containsExactlyInAnyOrder("/h1 203.0.113.80 https", "/h2 203.0.113.81 https");
+    }
+
+    @Test
     void aConnectionWithoutTheHeaderIsClosed() throws Exception {
         try (RawClient c = new RawClient(acceptsProxy)) {
             c.send("GET / HTTP/1.1\r\nHost: v1.example.com\r\n\r\n");

@@ -135,10 +135,51 @@ class RelayListenersIT {
 
     @Test
     void theTcpRelayCarriesAByteStreamIntactBothWays() throws Exception {
+        echoThrough(tcp);
+    }
+
+    @Test
+    void withoutEpollTheRelayCopiesWithBackpressure() throws Exception {
+        ProxySettings d = TestProxy.settings();
+        ProxySettings nio = new ProxySettings(d.instance(), 1, "nio", d.connectTimeoutMillis(),
+                d.requestHeadersTimeoutMillis(), d.idleTimeoutMillis(), d.upstreamResponseTimeoutMillis(),
+                d.holdTimeoutMillis(), d.drainTimeoutMillis(), d.maxHeaderSize(), d.maxHeaders(), d.maxConnections(),
+                d.previewSuffix());
+        try (TestProxy copying = new TestProxy(new SiteTable.Builder(1, 16, 1, 4).build(),
+                new InetSocketAddress("127.0.0.1", 9), new InetSocketAddress("127.0.0.1", 9), nio, ExchangeListener.NONE)) {
+            assertThat(copying.server().transportName()).isEqualTo("nio");
+            InetSocketAddress relay = copying.server().bindTcp(new ListenerSettings("db-nio",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false),
+                    new PoolSettings("db", List.of(echo.address()), PoolSettings.Balance.ROUND_ROBIN));
+            echoThrough(relay);
+        }
+    }
+
+    @Test
+    void passthroughSendsAProxyHeaderToPoolsThatAskForOne() throws Exception {
+        try (TlsOrigin expectsProxy = new TlsOrigin(originCa.serverContext("pp-origin.test"), "pp", true)) {
+            PoolSettings legacy = new PoolSettings("legacy", List.of(new InetSocketAddress("127.0.0.1", 9)),
+                    PoolSettings.Balance.ROUND_ROBIN).withTlsServers(List.of(expectsProxy.address()))
+                    .withProxyProtocol(PoolSettings.ProxyProtocol.V1);
+            try (TestProxy p = new TestProxy(new SiteTable.Builder(1, 16, 1, 4).build(), legacy, legacy,
+                    TestProxy.settings(), ExchangeListener.NONE)) {
+                InetSocketAddress pass = p.server().bindPassthrough(new ListenerSettings("pp",
+                        new InetSocketAddress("127.0.0.1", 0), a -> false), p.router());
+                try (SSLSocket s = TlsClient.connect(originCa.clientContext(), pass, "any.example.net");
+                        RawClient c = new RawClient(s)) {
+                    assertThat(c.get("any.example.net", "/").bodyText()).isEqualTo("pp");
+                    assertThat(expectsProxy.lastProxyHeader())
+                            .matches("PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ " + pass.getPort());
+                }
+            }
+        }
+    }
+
+    private static void echoThrough(InetSocketAddress relay) throws Exception {
         byte[] data = new byte[4 * 1024 * 1024];
         new Random(7).nextBytes(data);
         try (Socket s = new Socket()) {
-            s.connect(tcp, 5000);
+            s.connect(relay, 5000);
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();

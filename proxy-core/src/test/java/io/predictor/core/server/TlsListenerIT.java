@@ -53,11 +53,12 @@ class TlsListenerIT {
         b.add("shop.example.org", SiteState.LEGACY, "filer-042");
         b.add("down.example.org", SiteState.MAINTENANCE, "filer-042");
         b.add("*.blog.example.net", SiteState.MIGRATED, "filer-007");
+        b.add("held.example.org", SiteState.LEGACY, null);
         proxy = new TestProxy(b.build(), ProxyRoutingIT.addr(local), ProxyRoutingIT.addr(legacy));
         certs = new TestCertificates("Predictor Test CA");
         dir = TestCertificates.newDirectory("tls-it");
         certs.writePair(dir, "default", "default.test");
-        certs.writePair(dir, "example", "www.example.com", "shop.example.org", "down.example.org");
+        certs.writePair(dir, "example", "www.example.com", "shop.example.org", "down.example.org", "held.example.org");
         certs.writePair(dir, "blog", "*.blog.example.net");
         store = CertificateStore.load(dir, new CertificateStore.Listener() {
             @Override
@@ -217,6 +218,26 @@ class TlsListenerIT {
         LoggedRequest sized = got.stream().filter(r -> r.getUrl().equals("/sized")).findFirst().orElseThrow();
         assertThat(sized.getBodyAsString()).isEqualTo("hello");
         assertThat(sized.getHeader("Content-Length")).isEqualTo("5");
+    }
+
+    @Test
+    void anHttp2StreamForASiteInHoldWaitsForItsNextState() throws Exception {
+        try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
+            proxy.set("held.example.org", SiteState.HOLD);
+            java.util.concurrent.CompletableFuture<H2Client.Response> r = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return h2.request(h2.headers("GET", "/held").authority("held.example.org"), null);
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+            Thread.sleep(300);
+            assertThat(r).isNotDone();
+            assertThat(h2.get("/meanwhile").status()).as("other streams go on").isEqualTo(200);
+            proxy.set("held.example.org", SiteState.MIGRATED);
+            assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS).bodyText()).isEqualTo("local");
+        }
     }
 
     @Test

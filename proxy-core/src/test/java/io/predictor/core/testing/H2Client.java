@@ -54,6 +54,11 @@ public final class H2Client implements AutoCloseable {
     private final String authority;
 
     public H2Client(X509Certificate trusted, InetSocketAddress address, String sni) throws Exception {
+        this(trusted, address, sni, null);
+    }
+
+    /** @param preamble bytes sent in the clear before the TLS handshake (a PROXY protocol header), or null */
+    public H2Client(X509Certificate trusted, InetSocketAddress address, String sni, byte[] preamble) throws Exception {
         this.authority = sni;
         SslContext ssl = SslContextBuilder.forClient().trustManager(trusted)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -64,6 +69,23 @@ public final class H2Client implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (preamble == null) {
+                            addHttp2(ch);
+                            return;
+                        }
+                        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                // first the bytes in the clear, then TLS starts (its handler starts on being added)
+                                ctx.writeAndFlush(Unpooled.wrappedBuffer(preamble));
+                                ctx.pipeline().remove(this);
+                                addHttp2(ctx.channel());
+                                ctx.fireChannelActive();
+                            }
+                        });
+                    }
+
+                    private void addHttp2(Channel ch) {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sni, address.getPort()));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
@@ -74,7 +96,8 @@ public final class H2Client implements AutoCloseable {
                     }
                 });
         channel = b.connect(address).sync().channel();
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        // after channelActive has run on the loop (with a preamble, the TLS handler is added there)
+        SslHandler tls = channel.eventLoop().submit(() -> channel.pipeline().get(SslHandler.class)).get();
         tls.handshakeFuture().sync();
         if (!ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
             throw new IllegalStateException("ALPN chose " + tls.applicationProtocol());

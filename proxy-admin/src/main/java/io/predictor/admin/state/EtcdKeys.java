@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * The fleet's key layout under {@code state.etcd.prefix} (P):
  *
  * <pre>
- *   P revision                   "42": the fleet's revision; its mod_revision is what a commit compares
+ *   P revision                   "42 a 9f1c…": the fleet's revision, the member that took it and a
+ *                                nonce; its mod_revision is what a commit compares
  *   P changes/00000000000000000042   one change record (the journal's binary encoding), never rewritten
  *   P members/NAME               a member's report (flat JSON), bound to its lease
  *   P close/00000000000000000042     "close what revision 42's barrier waits for", bound to the asker's lease

@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,13 +222,17 @@ public final class EtcdStateStore implements StateStore, Fleet {
                 throw new StaleRevisionException(r.revision(), Math.max(applied, fleetRevision));
             }
             ByteSequence changeKey = keys.change(r.revision());
+            // "R instance nonce": who took R, and a way to recognise this very attempt (two proxies
+            // can build byte-identical records for the same revision in the same millisecond)
+            ByteSequence stamp = EtcdKeys.bytes(r.revision() + " " + instance + " "
+                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
             TxnResponse resp;
             try {
                 resp = client.getKVClient().txn()
                         .If(new Cmp(keys.revision(), Cmp.Op.EQUAL, CmpTarget.modRevision(appliedModRevision)))
                         .Then(Op.put(changeKey, ByteSequence.from(value), PutOption.DEFAULT),
-                                Op.put(keys.revision(), EtcdKeys.bytes(Long.toString(r.revision())), PutOption.DEFAULT))
-                        .Else(Op.get(keys.revision(), GetOption.DEFAULT), Op.get(changeKey, GetOption.DEFAULT))
+                                Op.put(keys.revision(), stamp, PutOption.DEFAULT))
+                        .Else(Op.get(keys.revision(), GetOption.DEFAULT))
                         .commit().get(COMMIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 markUnavailable("commit of revision " + r.revision() + " got no answer within "
@@ -249,11 +252,10 @@ public final class EtcdStateStore implements StateStore, Fleet {
             if (resp.isSucceeded()) {
                 modRevision = resp.getHeader().getRevision();
             } else {
-                List<KeyValue> mine = resp.getGetResponses().get(1).getKvs();
-                if (!mine.isEmpty() && Arrays.equals(mine.get(0).getValue().getBytes(), value)) {
-                    modRevision = mine.get(0).getModRevision(); // this very record, from an earlier attempt
+                List<KeyValue> cur = resp.getGetResponses().get(0).getKvs();
+                if (!cur.isEmpty() && cur.get(0).getValue().equals(stamp)) {
+                    modRevision = cur.get(0).getModRevision(); // this very attempt, retried by the transport
                 } else {
-                    List<KeyValue> cur = resp.getGetResponses().get(0).getKvs();
                     long fleet = cur.isEmpty() ? 0 : parseRevision(cur.get(0).getValue());
                     fleetRevision = Math.max(fleetRevision, fleet);
                     wakeSync();
@@ -302,16 +304,35 @@ public final class EtcdStateStore implements StateStore, Fleet {
         }
     }
 
-    /** One reconcile pass: new changes, the fleet's revision, close requests, and the watch. */
+    /**
+     * One reconcile pass: the fleet's revision, then the changes after the last applied one, then
+     * close requests and the watch. The revision key is read first: every record up to it exists
+     * when the range is read after it, so a record missing from the range is a gap, never a race.
+     */
     private void syncOnce() throws Exception {
         KV kv = client.getKVClient();
-        long header = 0;
+        long appliedBefore;
+        synchronized (this) {
+            if (diverged != null) {
+                return;
+            }
+            appliedBefore = applied;
+        }
+        GetResponse rev = get(kv.get(keys.revision()));
+        long fleet = rev.getKvs().isEmpty() ? 0 : parseRevision(rev.getKvs().get(0).getValue());
+        long fleetModRevision = rev.getKvs().isEmpty() ? 0 : rev.getKvs().get(0).getModRevision();
+        synchronized (this) {
+            if (fleet < appliedBefore) {
+                diverge("etcd is at revision " + fleet + " but this proxy has applied " + appliedBefore
+                        + " (was etcd wiped or restored from an older backup?)");
+                return;
+            }
+            fleetRevision = Math.max(fleetRevision, fleet);
+        }
+        long header = rev.getHeader().getRevision();
         while (true) {
             long from;
             synchronized (this) {
-                if (diverged != null) {
-                    return;
-                }
                 from = applied + 1;
             }
             GetResponse page = get(kv.get(keys.change(from), GetOption.builder().withRange(keys.changesEnd())
@@ -350,25 +371,18 @@ public final class EtcdStateStore implements StateStore, Fleet {
                 break;
             }
         }
-        GetResponse rev = get(kv.get(keys.revision()));
         synchronized (this) {
             if (diverged != null) {
                 return;
             }
-            long fleet = rev.getKvs().isEmpty() ? 0 : parseRevision(rev.getKvs().get(0).getValue());
-            long modRevision = rev.getKvs().isEmpty() ? 0 : rev.getKvs().get(0).getModRevision();
-            if (fleet < applied) {
-                diverge("etcd is at revision " + fleet + " but this proxy has applied " + applied
-                        + " (was etcd wiped or restored from an older backup?)");
+            if (applied < fleet) {
+                diverge("etcd is at revision " + fleet + " but holds no record after " + applied);
                 return;
             }
-            fleetRevision = fleet;
-            if (fleet == applied) {
-                appliedModRevision = modRevision;
-                markAvailable();
-            } else {
-                wakeSync(); // committed between the two reads: the next pass takes it
+            if (applied == fleet) {
+                appliedModRevision = fleetModRevision;
             }
+            markAvailable();
         }
         GetResponse closes = get(kv.get(keys.closePrefix(), GetOption.builder().isPrefix(true).withKeysOnly(true)
                 .build()));
@@ -693,8 +707,11 @@ public final class EtcdStateStore implements StateStore, Fleet {
         }
     }
 
+    /** The revision key's value is {@code "R instance nonce"}; R is what counts. */
     private static long parseRevision(ByteSequence value) {
-        return Long.parseLong(value.toString(StandardCharsets.UTF_8).trim());
+        String v = value.toString(StandardCharsets.UTF_8).trim();
+        int space = v.indexOf(' ');
+        return Long.parseLong(space < 0 ? v : v.substring(0, space));
     }
 
     private static String describe(Throwable e) {

@@ -120,6 +120,7 @@ public final class EtcdStateStore implements StateStore, Fleet {
     // sync thread only
     private Watch.Watcher watcher;
     private volatile boolean watchBroken;
+    private volatile long watchFromForTest;
     private final Set<Long> closesSeen = new HashSet<>();
 
     // member thread only
@@ -398,7 +399,9 @@ public final class EtcdStateStore implements StateStore, Fleet {
         closesSeen.retainAll(requested);
         closesSeen.addAll(requested);
         if (watcher == null) {
-            startWatch(header + 1);
+            long forced = watchFromForTest;
+            watchFromForTest = 0;
+            startWatch(forced > 0 ? forced : header + 1);
         }
     }
 
@@ -412,9 +415,18 @@ public final class EtcdStateStore implements StateStore, Fleet {
                     }
                 }, error -> {
                     // A compacted start revision, a lost stream: the next pass re-reads and re-watches.
+                    events.event(EventLog.Level.INFO, "etcd_watch_restarted", Map.of("from_revision", fromRevision,
+                            "error", describe(error)));
                     watchBroken = true;
                     wakeSync();
                 }));
+    }
+
+    /** Tests: re-create the watch from {@code etcdRevision} (e.g. one already compacted) on the next pass. */
+    void rewatchFrom(long etcdRevision) {
+        watchFromForTest = etcdRevision;
+        watchBroken = true;
+        wakeSync();
     }
 
     private void closeWatcher() {

@@ -603,6 +603,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         if (!requestEnded) {
             // RFC 9113 §8.1: the response is complete; the client may stop sending its body
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+            ctx.close();
         }
     }
 
@@ -654,6 +655,9 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         finishExchange();
         state = DONE;
         releasePending();
+        if (!requestEnded) {
+            ctx.close(); // the rest of the body is not wanted: drop what the stream still holds
+        }
     }
 
     /** Refuses the stream with RST_STREAM (a malformed request, RFC 9113 §8.1.1; an origin that failed mid-response). */

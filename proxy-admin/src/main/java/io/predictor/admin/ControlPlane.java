@@ -8,6 +8,7 @@ import io.predictor.admin.config.Config;
 import io.predictor.admin.log.AuditLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.admin.service.ChangeRefusedException;
 import io.predictor.admin.service.Preconditions;
 import io.predictor.admin.service.SiteService;
@@ -39,14 +40,22 @@ public final class ControlPlane implements AutoCloseable {
      *
      * @param journalSegmentRecords journal records per segment before compaction
      * @param dataPlane             in-flight exchanges and traffic (the drain barrier's counts)
+     * @param metrics               where changes, reloads, store errors and barriers are counted, and
+     *                              what {@code GET /metrics} exposes
      */
     public record Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords,
-            DataPlane dataPlane) {
+            DataPlane dataPlane, Metrics metrics) {
         public Options {
             Objects.requireNonNull(audit);
             Objects.requireNonNull(events);
             Objects.requireNonNull(clock);
             Objects.requireNonNull(dataPlane);
+            Objects.requireNonNull(metrics);
+        }
+
+        /** With a registry of the control plane's own counters only. */
+        public Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords, DataPlane dataPlane) {
+            this(audit, events, clock, journalSegmentRecords, dataPlane, Metrics.create());
         }
 
         /** JSON lines on stdout, wall-clock time, default segment size, no in-flight counts yet. */
@@ -60,7 +69,12 @@ public final class ControlPlane implements AutoCloseable {
 
         /** The same options with the running data plane. */
         public Options withDataPlane(DataPlane dp) {
-            return new Options(audit, events, clock, journalSegmentRecords, dp);
+            return new Options(audit, events, clock, journalSegmentRecords, dp, metrics);
+        }
+
+        /** The same options counting into (and exposing) {@code m}. */
+        public Options withMetrics(Metrics m) {
+            return new Options(audit, events, clock, journalSegmentRecords, dataPlane, m);
         }
     }
 
@@ -124,13 +138,14 @@ public final class ControlPlane implements AutoCloseable {
         try {
             StateStore.Recovered recovered = store.load();
             SiteService sites = new SiteService(base, config.routing().sitesFile(), defaultState, router, store,
-                    options.audit(), options.clock());
+                    options.audit(), options.clock(), options.metrics().controlPlane());
             sites.recover(recovered);
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
                     "sites", sites.snapshot().base().size()));
             AdminServer server = AdminServer.start(address, sites,
-                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane()), options.events());
+                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane(),
+                            options.metrics().controlPlane(), options.metrics()::scrape), options.events());
             options.events().event(EventLog.Level.INFO, "admin_listening",
                     Map.of("bind", bind.host(), "port", server.port()));
             return new ControlPlane(sites, store, tokens, server, options.events());

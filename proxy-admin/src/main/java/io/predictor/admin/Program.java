@@ -7,10 +7,12 @@ import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SitesFileParser;
+import io.predictor.core.server.ExchangeListener;
 import io.predictor.core.server.ProxyServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -96,13 +98,16 @@ final class Program {
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
+        Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
-                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)));
+                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)).withMetrics(metrics));
+        ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
-            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
+            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, exchanges);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
         }
+        metrics.bindDataPlane(server);
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
@@ -141,6 +146,7 @@ final class Program {
             if (demoOrigins != null) {
                 demoOrigins.close();
             }
+            metrics.close();
             info(log, "stopped");
             stopped.countDown();
         };

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The admin API of SPEC §5 as a function from request to response, without sockets: the guard
@@ -21,6 +22,8 @@ final class AdminApi {
 
     private static final String SITES = "/api/v1/sites";
     private static final String GROUPS = "/api/v1/groups";
+    /** The Prometheus text exposition format, version 0.0.4 (what every Prometheus scrapes). */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final RequestGuard guard;
     private final BearerAuth auth;
@@ -31,12 +34,14 @@ final class AdminApi {
     private final ReloadEndpoint reload;
     private final EventLog events;
     private final DrainBarrier barrier;
+    private final Supplier<String> metrics;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
         this.guard = new RequestGuard(bindHost);
         this.auth = new BearerAuth(options.tokens());
         this.status = new StatusEndpoint(sites, options.ready(), options.version());
-        this.barrier = new DrainBarrier(options.dataPlane());
+        this.barrier = new DrainBarrier(options.dataPlane(), options.observer());
+        this.metrics = options.metrics();
         this.sitesEndpoint = new SitesEndpoint(sites, options.dataPlane());
         this.groups = new GroupsEndpoint(sites, options.dataPlane());
         this.history = new HistoryEndpoint(sites);
@@ -123,6 +128,11 @@ final class AdminApi {
             case "/readyz" -> {
                 allow(req, "GET");
                 return status.readiness();
+            }
+            case "/metrics" -> {
+                allow(req, "GET");
+                req.allowParams();
+                return AdminResponse.text(metrics.get(), PROMETHEUS_TEXT);
             }
             case "/api/v1/status" -> {
                 allow(req, "GET");

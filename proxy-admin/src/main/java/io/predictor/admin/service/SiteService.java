@@ -56,6 +56,7 @@ public final class SiteService {
     private final StateStore store;
     private final AuditLog audit;
     private final Clock clock;
+    private final ServiceObserver observer;
     private final History history = new History();
     private final Object writeLock = new Object();
 
@@ -68,6 +69,13 @@ public final class SiteService {
 
     public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
             AuditLog audit, Clock clock) {
+        this(base, sitesFile, defaultState, router, store, audit, clock, ServiceObserver.NONE);
+    }
+
+    /** @param observer told about every change, reload and store failure (the metrics) */
+    public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
+            AuditLog audit, Clock clock, ServiceObserver observer) {
+        this.observer = Objects.requireNonNull(observer);
         this.base = Objects.requireNonNull(base);
         this.sitesFile = Objects.requireNonNull(sitesFile);
         this.defaultState = Objects.requireNonNull(defaultState);
@@ -174,6 +182,17 @@ public final class SiteService {
      * top. A file with errors changes nothing: the refusal lists every error.
      */
     public ReloadResult reload(Preconditions pre, String who) throws ChangeRefusedException, IOException {
+        boolean ok = false;
+        try {
+            ReloadResult r = reloadSitesFile(pre, who);
+            ok = true;
+            return r;
+        } finally {
+            observer.reloaded(ok);
+        }
+    }
+
+    private ReloadResult reloadSitesFile(Preconditions pre, String who) throws ChangeRefusedException, IOException {
         // Parsed outside the lock: three million lines take a while and need no lock.
         SitesFileParser.Result parsed;
         try {
@@ -207,13 +226,19 @@ public final class SiteService {
 
     /** Durable, then visible, then audited: the order every acknowledgement relies on. */
     private void commit(ChangeRecord r, SiteTable nextBase) throws IOException {
-        store.append(r);
+        try {
+            store.append(r);
+        } catch (IOException | RuntimeException e) {
+            observer.storeFailed();
+            throw e;
+        }
         base = nextBase;
         apply(r);
         revision = r.revision();
         publish();
         history.add(r);
         audit.record(r);
+        observer.committed(r);
     }
 
     private void apply(ChangeRecord r) {

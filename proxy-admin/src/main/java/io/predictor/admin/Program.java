@@ -101,7 +101,8 @@ final class Program {
         Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
-                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)).withMetrics(metrics));
+                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
+                        .withMetrics(metrics));
         ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, exchanges);

@@ -116,7 +116,8 @@ final class MetricsHarness implements AutoCloseable {
     HttpResponse<String> admin(String method, String path, String body) throws Exception {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort() + path))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN);
-        rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -128,7 +128,8 @@ class PrometheusServerIT {
                 continue; // a Grafana function, not PromQL
             }
             JsonNode r = api("/api/v1/query?query=" + enc(ShippedQueries.runnable(expr)));
-            assertThat(r.path("status").asText()).as("dashboard query %s: %s", expr, r.path("error")).isEqualTo("success");
+            assertThat(r.path("status").asText()).as("dashboard query %s: %s", expr, r.path("error"))
+                    .isEqualTo("success");
         }
     }
 

@@ -28,7 +28,8 @@ final class PrometheusTools {
     static Path require(String name) {
         Path found = find(name);
         if (found == null) {
-            String why = name + " is not installed (Debian package 'prometheus'; scripts/install-test-deps installs it)";
+            String why = name + " is not installed (Debian package 'prometheus';"
+                    + " scripts/install-test-deps installs it)";
             if (System.getenv("CI") != null) {
                 fail(why + " — required in CI");
             }

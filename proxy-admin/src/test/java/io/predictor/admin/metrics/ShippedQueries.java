@@ -23,7 +23,8 @@ final class ShippedQueries {
     static final Path ALERTS = PrometheusTools.CONFIG.resolve("prometheus-alerts.yml");
 
     /** Names of the metrics Predictor exposes: its own and the JVM, process and Netty binders'. */
-    private static final Pattern METRIC = Pattern.compile("\\b((?:predictor|jvm|netty|process|system)_[a-zA-Z0-9_]+)\\b");
+    private static final Pattern METRIC =
+            Pattern.compile("\\b((?:predictor|jvm|netty|process|system)_[a-zA-Z0-9_]+)\\b");
 
     static final ObjectMapper STRICT_JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

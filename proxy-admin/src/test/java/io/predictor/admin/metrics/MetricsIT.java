@@ -161,6 +161,24 @@ class MetricsIT {
         assertThat(h.admin("POST", "/metrics", null).statusCode()).isEqualTo(405);
     }
 
+    @Test
+    void everyPredictorMeterIsScrapedUnderItsDocumentedNameAndLabels() throws Exception {
+        PrometheusText m = h.scrape();
+        for (PredictorMeter meter : PredictorMeter.values()) {
+            String name = meter.type() == PredictorMeter.Type.TIMER ? meter.prometheusName() + "_count"
+                    : meter.prometheusName();
+            Map<String, Double> series = m.seriesOf(name);
+            assertThat(series).as("%s is scraped as %s", meter, name).isNotEmpty();
+            for (String s : series.keySet()) {
+                for (String label : meter.labels()) {
+                    assertThat(s).as("%s has label %s", s, label).contains(label + "=\"");
+                }
+                assertThat(s.chars().filter(ch -> ch == '=').count()).as("%s has only its labels", s)
+                        .isEqualTo(meter.labels().size());
+            }
+        }
+    }
+
     /** Scrapes until {@code ready} holds (gauges are sampled at most every 500 ms); fails after 10 s. */
     private PrometheusText awaitScrape(Predicate<PrometheusText> ready) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -82,13 +82,17 @@ public final class ControlPlane implements AutoCloseable {
     private final StateStore store;
     private final AdminTokens tokens;
     private final AdminServer server;
+    /** {@code admin.metrics_bind}'s listener, or null. */
+    private final AdminServer metricsServer;
     private final EventLog events;
 
-    private ControlPlane(SiteService sites, StateStore store, AdminTokens tokens, AdminServer server, EventLog events) {
+    private ControlPlane(SiteService sites, StateStore store, AdminTokens tokens, AdminServer server,
+            AdminServer metricsServer, EventLog events) {
         this.sites = sites;
         this.store = store;
         this.tokens = tokens;
         this.server = server;
+        this.metricsServer = metricsServer;
         this.events = events;
     }
 
@@ -111,10 +115,7 @@ public final class ControlPlane implements AutoCloseable {
     public static ControlPlane start(Config config, Router router, SiteTable base, BooleanSupplier ready,
             Options options) throws IOException, InterruptedException {
         Config.HostPort bind = config.admin().bind();
-        InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("admin.bind " + bind + ": cannot resolve " + bind.host());
-        }
+        InetSocketAddress address = resolve("admin.bind", bind);
         AdminTokens tokens = null;
         if (config.admin().tokensFile() == null) {
             if (!address.getAddress().isLoopbackAddress()) {
@@ -143,16 +144,37 @@ public final class ControlPlane implements AutoCloseable {
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
                     "sites", sites.snapshot().base().size()));
-            AdminServer server = AdminServer.start(address, sites,
-                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane(),
-                            options.metrics().controlPlane(), options.metrics()::scrape), options.events());
+            AdminOptions adminOptions = new AdminOptions(tokens, ready, Version.current(), options.dataPlane(),
+                    options.metrics().controlPlane(), options.metrics()::scrape);
+            AdminServer server = AdminServer.start(address, sites, adminOptions, options.events());
             options.events().event(EventLog.Level.INFO, "admin_listening",
                     Map.of("bind", bind.host(), "port", server.port()));
-            return new ControlPlane(sites, store, tokens, server, options.events());
+            AdminServer metricsServer = null;
+            Config.HostPort metricsBind = config.admin().metricsBind();
+            if (metricsBind != null) {
+                try {
+                    metricsServer = AdminServer.startMetrics(resolve("admin.metrics_bind", metricsBind), sites,
+                            adminOptions, options.events());
+                } catch (Throwable e) {
+                    server.close(); // also on a BindException, which Netty throws undeclared
+                    throw e;
+                }
+                options.events().event(EventLog.Level.INFO, "metrics_listening",
+                        Map.of("bind", metricsBind.host(), "port", metricsServer.port()));
+            }
+            return new ControlPlane(sites, store, tokens, server, metricsServer, options.events());
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAfterFailure(store, e);
             throw e;
         }
+    }
+
+    private static InetSocketAddress resolve(String key, Config.HostPort bind) {
+        InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(key + " " + bind + ": cannot resolve " + bind.host());
+        }
+        return address;
     }
 
     private static StateStore openStore(Config.State state, Options options) throws IOException {
@@ -193,6 +215,11 @@ public final class ControlPlane implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of {@code admin.metrics_bind}'s listener, or -1 when there is none. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
     /** The single writer of the table, for callers in the same process (metrics, the drain barrier). */
     public SiteService sites() {
         return sites;
@@ -201,6 +228,9 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             server.close();
         } finally {
             store.close();

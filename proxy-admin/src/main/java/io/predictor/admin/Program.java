@@ -175,6 +175,7 @@ final class Program {
                 + token + "' -d '{\"state\":\"migrated\"}'");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
         System.out.println("  curl -s http://" + admin + "/api/v1/status");
+        System.out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
         System.out.println();
     }
 

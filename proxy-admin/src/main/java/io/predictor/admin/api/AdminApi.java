@@ -35,8 +35,15 @@ final class AdminApi {
     private final EventLog events;
     private final DrainBarrier barrier;
     private final Supplier<String> metrics;
+    /** The {@code admin.metrics_bind} listener: {@code /metrics} and nothing else. */
+    private final boolean metricsOnly;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
+        this(sites, bindHost, options, events, false);
+    }
+
+    AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events, boolean metricsOnly) {
+        this.metricsOnly = metricsOnly;
         this.guard = new RequestGuard(bindHost);
         this.auth = new BearerAuth(options.tokens());
         this.status = new StatusEndpoint(sites, options.ready(), options.version());
@@ -120,6 +127,10 @@ final class AdminApi {
 
     private AdminResponse route(AdminRequest req) throws ApiException, ChangeRefusedException, IOException {
         String path = req.path();
+        if (metricsOnly && !path.equals("/metrics")) {
+            throw new ApiException(404, "not_found", "this listener (admin.metrics_bind) serves only /metrics;"
+                    + " the admin API is on admin.bind");
+        }
         switch (path) {
             case "/healthz" -> {
                 allow(req, "GET");

@@ -32,6 +32,12 @@ import sun.misc.Signal;
  */
 final class Program {
 
+    /**
+     * {@code -Dpredictor.journal.segmentRecords=N}: journal records per segment before a
+     * compaction (default 10,000). A tuning knob, also used by the crash test to compact often.
+     */
+    static final String SEGMENT_RECORDS_PROPERTY = "predictor.journal.segmentRecords";
+
     private Program() {
     }
 
@@ -100,9 +106,13 @@ final class Program {
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
         Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
-                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
-                        .withMetrics(metrics));
+        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
+                .withMetrics(metrics);
+        Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
+        if (segment != null) {
+            options = options.withJournalSegmentRecords(segment);
+        }
+        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
         ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, exchanges);

@@ -7,10 +7,12 @@ import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SitesFileParser;
+import io.predictor.core.server.ExchangeListener;
 import io.predictor.core.server.ProxyServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -102,17 +104,21 @@ final class Program {
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
+        Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server));
+        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
+                .withMetrics(metrics);
         Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
         if (segment != null) {
             options = options.withJournalSegmentRecords(segment);
         }
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
+        ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
-            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
+            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, exchanges);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
         }
+        metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
@@ -151,6 +157,7 @@ final class Program {
             if (demoOrigins != null) {
                 demoOrigins.close();
             }
+            metrics.close();
             info(log, "stopped");
             stopped.countDown();
         };
@@ -178,6 +185,7 @@ final class Program {
                 + token + "' -d '{\"state\":\"migrated\"}'");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
         System.out.println("  curl -s http://" + admin + "/api/v1/status");
+        System.out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
         System.out.println();
     }
 

@@ -7,10 +7,12 @@ import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SitesFileParser;
+import io.predictor.core.server.ExchangeListener;
 import io.predictor.core.server.ProxyServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -95,18 +97,22 @@ final class Program {
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
+        Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server));
+        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
+                .withMetrics(metrics);
         Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
         if (segment != null) {
             options = options.withJournalSegmentRecords(segment);
         }
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
+        ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
-            InetSocketAddress a = bind(server, config, l, router, accessLog, log);
+            InetSocketAddress a = bind(server, config, l, router, exchanges, log);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort(),
                     "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
+        metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
@@ -145,6 +151,7 @@ final class Program {
             if (demoOrigins != null) {
                 demoOrigins.close();
             }
+            metrics.close();
             info(log, "stopped");
             stopped.countDown();
         };
@@ -160,13 +167,13 @@ final class Program {
 
     /** Binds one listener by its kind: plain HTTP, TLS (terminated, by SNI), TLS passthrough, or TCP relay. */
     private static InetSocketAddress bind(ProxyServer server, Config config, Config.Listener l, Router router,
-            AccessLog accessLog, JsonLinesLog log) throws IOException, InterruptedException {
+            ExchangeListener exchanges, JsonLinesLog log) throws IOException, InterruptedException {
         io.predictor.core.server.ListenerSettings settings = DataPlaneSettings.listener(l);
         if (l.tcp() != null) {
             return server.bindTcp(settings, DataPlaneSettings.pool(config.pools().get(l.tcp().target())));
         }
         if (l.tls() == null) {
-            return server.bindHttp(settings, router, accessLog);
+            return server.bindHttp(settings, router, exchanges);
         }
         if (l.tls().passthrough()) {
             for (String pool : new String[] {"local", "legacy"}) {
@@ -194,7 +201,7 @@ final class Program {
                     }
                 });
         store.watch();
-        return server.bindTls(settings, router, accessLog, store);
+        return server.bindTls(settings, router, exchanges, store);
     }
 
     private static String kind(Config.Listener l) {
@@ -224,6 +231,7 @@ final class Program {
                 + token + "' -d '{\"state\":\"migrated\"}'");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
         System.out.println("  curl -s http://" + admin + "/api/v1/status");
+        System.out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
         System.out.println();
     }
 

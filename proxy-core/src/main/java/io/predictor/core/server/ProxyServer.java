@@ -18,14 +18,17 @@ import io.predictor.core.routing.Router;
 import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.upstream.HealthChecker;
 import io.predictor.core.upstream.OriginPools;
+import io.predictor.core.upstream.ServerHealth;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,10 +50,13 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+    private final Map<String, ConnectionLimiter> listenerLimiters = new ConcurrentHashMap<>();
 
-    private final List<CertificateStore> certificateStores = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final PoolSettings localPool;
     private final PoolSettings legacyPool;
+    private final OriginPools pools;
+
+    private final List<CertificateStore> certificateStores = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ProxyServer(ProxySettings settings, PoolSettings local, PoolSettings legacy) {
         this.settings = settings;
@@ -59,7 +65,7 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = Transport.select(settings.transport());
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
-        OriginPools pools = new OriginPools(group, local, legacy, settings, transport);
+        this.pools = new OriginPools(group, local, legacy, settings, transport);
         healthChecker.watch(local, pools.health(Route.LOCAL), (pool, server, up) -> healthListener.changed(pool, server, up));
         healthChecker.watch(legacy, pools.health(Route.LEGACY), (pool, server, up) -> healthListener.changed(pool, server, up));
         for (EventExecutor e : group) {
@@ -87,11 +93,31 @@ public final class ProxyServer implements AutoCloseable {
         return limiter.open();
     }
 
+    /** Open client connections of one listener (0 for a name that is not bound). */
+    public int openConnections(String listener) {
+        ConnectionLimiter l = listenerLimiters.get(listener);
+        return l == null ? 0 : l.listenerOpen();
+    }
+
+    /** The settings of a forwarding route's pool ({@link Route#LOCAL} or {@link Route#LEGACY}). */
+    public PoolSettings pool(Route route) {
+        return switch (route) {
+            case LOCAL -> localPool;
+            case LEGACY -> legacyPool;
+            default -> throw new IllegalArgumentException(route + " has no pool");
+        };
+    }
+
+    /** Whether each server of a forwarding route's pool may take requests (active checks, passive ejection). */
+    public ServerHealth originHealth(Route route) {
+        return pools.health(route);
+    }
+
     /** Binds a plain HTTP listener; returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bindHttp(ListenerSettings listener, Router router, ExchangeListener exchanges)
             throws InterruptedException {
         FrontendContext shared = frontend(listener, router, exchanges, "http");
-        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients), false);
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients), false);
     }
 
     /**
@@ -102,7 +128,7 @@ public final class ProxyServer implements AutoCloseable {
             CertificateStore certificates) throws InterruptedException {
         FrontendContext shared = frontend(listener, router, exchanges, "https");
         certificateStores.add(certificates);
-        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
                 ClientPipelineInitializer.Kind.TLS, certificates, null, null), false);
     }
 
@@ -124,7 +150,7 @@ public final class ProxyServer implements AutoCloseable {
             dialers[r.ordinal()] = new OriginDialer(pool.tlsServers(), transport, settings.connectTimeoutMillis());
             proxy[r.ordinal()] = pool.proxyProtocol();
         }
-        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
                 ClientPipelineInitializer.Kind.PASSTHROUGH, null, dialers, proxy), true);
     }
 
@@ -133,7 +159,7 @@ public final class ProxyServer implements AutoCloseable {
         FrontendContext shared = frontend(listener, null, ExchangeListener.NONE, "tcp");
         OriginDialer[] dialers = {new OriginDialer(target.servers(), transport, settings.connectTimeoutMillis())};
         PoolSettings.ProxyProtocol[] proxy = {target.proxyProtocol()};
-        return bind(listener, new ClientPipelineInitializer(shared, limiter, clients,
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
                 ClientPipelineInitializer.Kind.TCP, null, dialers, proxy), true);
     }
 
@@ -163,6 +189,11 @@ public final class ProxyServer implements AutoCloseable {
         return addr;
     }
 
+    /** The listener's connection counter, sharing the proxy-wide {@code limits.max_connections}. */
+    private ConnectionLimiter listenerLimiter(ListenerSettings listener) {
+        return listenerLimiters.computeIfAbsent(listener.name(), n -> limiter.forListener());
+    }
+
     /** After every table change, requests parked in {@code hold} are looked at again on their loops. */
     private synchronized void watchHeld(Router router) {
         if (watchedRouters.add(router)) {
@@ -189,6 +220,31 @@ public final class ProxyServer implements AutoCloseable {
             });
             return new InflightCount(n[0], n[1]);
         }).thenApply(counts -> counts.stream().reduce(new InflightCount(0, 0), InflightCount::plus));
+    }
+
+    /**
+     * Every exchange in flight by route, over all loops (the {@code predictor_inflight_requests}
+     * gauge): forwarded exchanges (requests, upgraded WebSockets) under their route, requests
+     * parked in {@code hold} under {@link Route#HOLD}. Maintenance answers are never in flight.
+     * Counted on each loop from its own lists, so it never drifts, whatever kind of exchange.
+     */
+    public CompletableFuture<Map<Route, Integer>> inflightByRoute() {
+        return onEveryLoop(state -> {
+            int[] n = new int[Route.values().length];
+            state.inflight.forEach(c -> n[c.route().ordinal()]++);
+            n[Route.HOLD.ordinal()] += state.held.size();
+            return n;
+        }).thenApply(counts -> {
+            Map<Route, Integer> byRoute = new EnumMap<>(Route.class);
+            for (Route r : Route.values()) {
+                int sum = 0;
+                for (int[] n : counts) {
+                    sum += n[r.ordinal()];
+                }
+                byRoute.put(r, sum);
+            }
+            return byRoute;
+        });
     }
 
     /** Closes the exchanges {@link #inflight} would count (long-lived WebSockets, stuck requests); returns how many. */

@@ -85,6 +85,8 @@ public final class Metrics implements AutoCloseable {
         return bind(registry -> io.micrometer.core.instrument.Gauge.builder(
                         PredictorMeter.STATE_STORE_AVAILABLE.meterName(), available, a -> a.getAsBoolean() ? 1 : 0)
                 .description(PredictorMeter.STATE_STORE_AVAILABLE.description())
+                // the supplier is a lambda only the gauge holds: a weak reference would be collected (NaN)
+                .strongReference(true)
                 .register(registry));
     }
 

@@ -31,6 +31,7 @@ final class AdminApi {
     private final ReloadEndpoint reload;
     private final EventLog events;
     private final DrainBarrier barrier;
+    private final ConsoleAssets console;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
         this.guard = new RequestGuard(bindHost);
@@ -42,6 +43,7 @@ final class AdminApi {
         this.history = new HistoryEndpoint(sites);
         this.reload = new ReloadEndpoint(sites);
         this.events = events;
+        this.console = new ConsoleAssets();
     }
 
     /** Handles a request and waits for the answer (tests; a drain barrier may take its timeout). */
@@ -137,12 +139,30 @@ final class AdminApi {
                 allow(req, "GET");
                 return history.get(req);
             }
+            case GROUPS -> {
+                allow(req, "GET");
+                return groups.list(req);
+            }
+            case "/api/v1/whoami" -> {
+                // GET, yet authenticated: how the console checks a token before it changes anything
+                allow(req, "GET");
+                req.allowParams();
+                return AdminResponse.ok(new JsonObject().put("who", who(req)));
+            }
+            case "/console" -> {
+                allow(req, "GET");
+                return ConsoleAssets.redirect();
+            }
             case "/api/v1/reload" -> {
                 allow(req, "POST");
                 return reload.post(req, who(req));
             }
             default -> {
             }
+        }
+        if (path.startsWith(ConsoleAssets.PREFIX)) {
+            allow(req, "GET");
+            return console.get(req, path);
         }
         String host = segment(path, SITES + "/");
         if (host != null) {

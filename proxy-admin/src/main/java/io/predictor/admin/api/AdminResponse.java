@@ -5,11 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An admin answer before it meets the wire: status, a JSON body and extra headers.
+ * An admin answer before it meets the wire: status, a JSON body (or the bytes of a console
+ * file) and extra headers.
  *
- * @param body a value {@link Json} can write
+ * @param body a value {@link Json} can write, or {@link Bytes} sent as they are
  */
 record AdminResponse(int status, Object body, Map<String, String> headers) {
+
+    /** A body that is not JSON: a console file. */
+    record Bytes(byte[] content, String contentType) {
+        static final Bytes EMPTY = new Bytes(new byte[0], null);
+    }
 
     static AdminResponse ok(Object body) {
         return new AdminResponse(200, body, Map.of());

@@ -452,7 +452,9 @@
     drawProgress($('progress-chart'), series);
   }
 
-  function progressSeries(status, changes, now) {
+  function progressSeries(status, changes, browserNow) {
+    // the browser's clock may lag the proxy's: never let "now" come before the last change
+    const now = changes.length ? Math.max(browserNow, Date.parse(changes[changes.length - 1].time)) : browserNow;
     const counts = Object.assign({}, status.sites);
     const points = [{ t: now, c: Object.assign({}, counts) }];
     let cut = false;
@@ -482,7 +484,8 @@
   }
 
   function drawProgress(box, series) {
-    const W = 800, H = 260, L = 64, R = 16, T = 12, B = 34;
+    // drawn at the box's own width (no scaling: text keeps its shape)
+    const W = Math.max(320, Math.round(box.getBoundingClientRect().width) || 800), H = 260, L = 64, R = 16, T = 12, B = 34;
     const pts = series.points;
     const t0 = pts[0].t, t1 = Math.max(pts[pts.length - 1].t, t0 + 1);
     const tot = (c) => STATES.reduce((a, s) => a + c[s], 0);
@@ -491,7 +494,7 @@
     const y = (v) => T + (H - T - B) * (1 - v / max);
     const order = ['migrated', 'hold', 'maintenance', 'legacy']; // bottom to top
     const chart = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'progress', role: 'img',
-      'aria-labelledby': 'chart-title chart-desc', preserveAspectRatio: 'none' });
+      'aria-labelledby': 'chart-title chart-desc', width: W, height: H });
     const firstC = pts[0].c, lastC = pts[pts.length - 1].c;
     chart.appendChild(svg('title', { id: 'chart-title' }, 'Sites by state over time'));
     chart.appendChild(svg('desc', { id: 'chart-desc' }, 'From ' + when(t0) + ' to ' + when(t1) + ': '
@@ -544,7 +547,7 @@
     { key: 'total', label: 'Sites', num: true },
     { key: 'legacy', label: 'Legacy', num: true },
     { key: 'migrated', label: 'Migrated', num: true },
-    { key: 'maintenance', label: 'Maint.', num: true },
+    { key: 'maintenance', label: 'Maintenance', num: true },
     { key: 'hold', label: 'Hold', num: true },
     { key: 'progress', label: 'Progress' },
     { key: 'inflight', label: 'In flight', num: true },
@@ -729,6 +732,7 @@
       box: $('filer-steps'),
       counts: () => detail && detail.sites,
       reload: () => loadDetail(),
+      polled: (d) => renderSummary(d),
     };
 
     async function loadDetail() {
@@ -741,15 +745,22 @@
       }
       $('filer-error').textContent = '';
       detail = r.json;
-      const total = STATES.reduce((a, s) => a + detail.sites[s], 0);
-      const by = detail.inflight_by_route || {};
+      renderSummary(detail);
+      renderSteps(target);
+    }
+
+    /** Sites by state, in flight, requests in the last minute (also fed by the barrier's polling). */
+    function renderSummary(d) {
+      if (gone) return;
+      const total = STATES.reduce((a, s) => a + d.sites[s], 0);
+      const by = d.inflight_by_route || {};
+      const detail = d;
       replace($('filer-summary'), el('div', { class: 'summary' },
         el('p', {}, stateBar(detail.sites, total), ' ', plural(total, 'site'), ': ',
           ...STATES.filter((s) => detail.sites[s]).map((s, i) => [i ? ', ' : '', badge(s, fmt(detail.sites[s]) + ' ' + s)])),
         el('p', { id: 'filer-inflight' }, 'In flight: ', el('strong', {}, fmt(detail.inflight)),
           ' (local ' + fmt(by.local) + ', legacy ' + fmt(by.legacy) + ') · requests in the last minute: ',
           el('strong', {}, fmt(detail.requests_last_minute)))));
-      renderSteps(target);
     }
 
     async function loadSites() {
@@ -811,6 +822,7 @@
         $('filer-sites-prev').removeEventListener('click', onPrev);
         $('filer-sites-next').removeEventListener('click', onNext);
         target.box = null;
+        replace($('filer-steps')); // the steps' ids are the site view's too
       },
     };
   }
@@ -928,7 +940,8 @@
 
     // Step 3
     const step3 = el('li', { class: 'step ' + (stopped ? 'step-now' : 'step-later') });
-    step3.appendChild(el('h3', {}, f.direction === 'rollback' ? 'Roll back (or go on)' : 'Serve it from the new side'));
+    step3.appendChild(el('h3', {}, f.direction !== 'rollback' ? 'Serve it from the new side'
+      : stopped ? 'Roll back, or go on' : 'Roll back to legacy'));
     const migrate = el('button', { type: 'button', id: 'step-migrate', 'data-focus': 'migrate',
       class: f.direction !== 'rollback' ? 'primary' : null, disabled: !stopped || f.phase === 'applying' || f.phase === 'draining',
       on: { click: () => runFinal(t, 'migrated', uniform, total) } }, 'Mark migrated');
@@ -937,11 +950,11 @@
       on: { click: () => runFinal(t, 'legacy', uniform, total) } }, 'Roll back to legacy');
     step3.appendChild(el('div', { class: 'actions' }, ...(f.direction === 'rollback' ? [rollback, migrate] : [migrate, rollback])));
     if (!stopped) step3.appendChild(el('p', { class: 'meta' }, 'Available once step 1 is done.'));
-    if (f.phase === 'done' && f.message) step3.appendChild(el('p', { class: 'ok', role: 'status' }, f.message));
     if (f.phase === 'error' && f.errorStep === 3) step3.appendChild(el('p', { class: 'error', role: 'alert' }, f.message));
 
     keepFocus(box, () => replace(box,
       el('p', { class: 'situation', id: t.key.startsWith('group:') ? 'filer-situation' : 'site-situation' }, situation),
+      f.phase === 'done' && f.message ? el('p', { class: 'ok', role: 'status', id: 'step-result' }, f.message) : null,
       el('ol', { class: 'steps' }, step1, step2, step3)));
   }
 
@@ -1043,6 +1056,7 @@
           const by = r.json.inflight_by_route || {};
           f.inflight = { total: r.json.inflight, local: by.local, legacy: by.legacy };
           f.series.push({ t: performance.now(), n: r.json.inflight });
+          if (t.polled) t.polled(r.json);
           if (f.series.length > 600) f.series.shift();
         }
         const box = t.box && t.box.querySelector('#drain-live');
@@ -1276,6 +1290,7 @@
         gone = true;
         clearTimeout(debounce);
         target.box = null;
+        replace($('site-steps')); // the steps' ids are the filer view's too
         $('site-form').removeEventListener('submit', onSubmit);
         input.removeEventListener('input', onInput);
       },

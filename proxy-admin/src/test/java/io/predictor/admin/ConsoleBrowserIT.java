@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import java.util.List;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -369,6 +372,31 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(5)
+    void everyControlIsLabelledAndTheKeyboardReachesTheCutOverWithAVisibleFocus() {
+        open("#/filers/filer-020");
+        waitForText(By.id("filer-situation"), "in maintenance");
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        Object unlabelled = js.executeScript("return [...document.querySelectorAll('input, select, button, a[href]')]"
+                + ".filter(e => e.offsetParent !== null)"
+                + ".filter(e => (e.labels && e.labels.length) ? false"
+                + " : !(e.getAttribute('aria-label') || e.textContent.trim()))"
+                + ".map(e => e.outerHTML.slice(0, 80))");
+        assertThat((List<?>) unlabelled).as("visible controls without a name").isEmpty();
+        // from the page's top, Tab alone reaches the cut-over's buttons, and the focus is drawn
+        browser.findElement(By.tagName("body")).click();
+        String reached = null;
+        for (int i = 0; i < 60 && reached == null; i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            WebElement focused = browser.switchTo().activeElement();
+            if ("step-migrate".equals(focused.getAttribute("id"))) {
+                reached = focused.getCssValue("outline-style");
+            }
+        }
+        assertThat(reached).as("Tab reaches 'Mark migrated' and its focus is visible").isEqualTo("solid");
+    }
+
+    @Test
+    @Order(6)
     void aBannerSaysWhenTheProxyIsUnreachable() throws Exception {
         open("#/overview");
         waitForText(By.id("live-status"), "live");

@@ -93,10 +93,14 @@ final class GroupsEndpoint {
     AdminResponse get(AdminRequest req, String group) throws ApiException {
         req.allowParams();
         RoutingSnapshot s = sites.snapshot();
-        Change.StateCounts counts = Change.StateCounts.of(s.groupCountsByState(group));
-        if (counts.total() == 0) {
+        // the snapshot's group counts, built once per revision: the console asks for every row it shows
+        GroupCounts all = s.groupCounts();
+        int i = all.indexOf(group);
+        if (i < 0) {
             throw new ApiException(404, "not_found", "group " + group + " has no sites");
         }
+        Change.StateCounts counts = new Change.StateCounts(all.count(i, SiteState.LEGACY),
+                all.count(i, SiteState.MIGRATED), all.count(i, SiteState.MAINTENANCE), all.count(i, SiteState.HOLD));
         InflightCount inflight = SitesEndpoint.inflight(dataPlane, DrainBarrier.group(group));
         long lastMinute = dataPlane.groupRequestsLastMinute(s.base(), group).join();
         return AdminResponse.ok(new JsonObject().put("group", group).put("sites", ChangeJson.counts(counts))

@@ -72,6 +72,12 @@ public final class GroupCounts {
         return lowerNames[i].contains(lowerCaseNeedle);
     }
 
+    /** The index of {@code name}, or -1 when no group of that name has sites. */
+    public int indexOf(String name) {
+        int i = firstAfter(name) - 1;
+        return i >= 0 && names[i].equals(name) ? i : -1;
+    }
+
     /** The index of the first group whose name sorts after {@code after} (0 for null). */
     public int firstAfter(String after) {
         if (after == null) {

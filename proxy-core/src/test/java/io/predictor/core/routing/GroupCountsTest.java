@@ -37,6 +37,9 @@ class GroupCountsTest {
         assertThat(g.firstAfter("filer-aa")).isEqualTo(1);
         assertThat(g.firstAfter("zzz")).isEqualTo(3);
         assertThat(g.nameContains(2, "new")).isTrue();
+        assertThat(g.indexOf("filer-b")).isEqualTo(1);
+        assertThat(g.indexOf("filer-c")).as("left without sites").isEqualTo(-1);
+        assertThat(g.indexOf("filer-")).isEqualTo(-1);
         assertThat(s.groupCounts()).as("computed once per snapshot").isSameAs(g);
     }
 

@@ -905,6 +905,8 @@
           ? ': requests wait for the next state (up to timeouts.hold).' : ': visitors get the 503 page; no origin is reached.')
           : 'The sites are in mixed states (' + describeCounts(counts) + '). Step 1 brings them all to one state.';
 
+    const shown = f.phase === 'draining' ? 'Stopping traffic: ' + f.stop + ' is in force; waiting for what the previous'
+      + ' state sent to an origin to finish.' : situation;
     const stopLabel = f.stop === 'hold' ? 'Put on hold and wait for drain' : 'Put in maintenance and wait for drain';
 
     // Step 1
@@ -953,7 +955,7 @@
     if (f.phase === 'error' && f.errorStep === 3) step3.appendChild(el('p', { class: 'error', role: 'alert' }, f.message));
 
     keepFocus(box, () => replace(box,
-      el('p', { class: 'situation', id: t.key.startsWith('group:') ? 'filer-situation' : 'site-situation' }, situation),
+      el('p', { class: 'situation', id: t.key.startsWith('group:') ? 'filer-situation' : 'site-situation' }, shown),
       f.phase === 'done' && f.message ? el('p', { class: 'ok', role: 'status', id: 'step-result' }, f.message) : null,
       el('ol', { class: 'steps' }, step1, step2, step3)));
   }

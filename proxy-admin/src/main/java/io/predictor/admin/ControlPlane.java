@@ -58,6 +58,11 @@ public final class ControlPlane implements AutoCloseable {
             return new Options(log, log, Clock.systemUTC(), FileStateStore.DEFAULT_SEGMENT_RECORDS, DataPlane.NONE);
         }
 
+        /** The same options with another journal segment size. */
+        public Options withJournalSegmentRecords(int records) {
+            return new Options(audit, events, clock, records, dataPlane);
+        }
+
         /** The same options with the running data plane. */
         public Options withDataPlane(DataPlane dp) {
             return new Options(audit, events, clock, journalSegmentRecords, dp);

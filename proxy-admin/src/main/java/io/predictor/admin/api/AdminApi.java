@@ -40,6 +40,7 @@ final class AdminApi {
     private final Supplier<String> metrics;
     /** The {@code admin.metrics_bind} listener: {@code /metrics} and nothing else. */
     private final boolean metricsOnly;
+    private final ConsoleAssets console;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
         this(sites, bindHost, options, events, false);
@@ -58,6 +59,7 @@ final class AdminApi {
         this.history = new HistoryEndpoint(sites);
         this.reload = new ReloadEndpoint(sites);
         this.events = events;
+        this.console = new ConsoleAssets();
     }
 
     /** Handles a request and waits for the answer (tests; a drain barrier may take its timeout). */
@@ -172,12 +174,30 @@ final class AdminApi {
                 allow(req, "GET");
                 return history.get(req);
             }
+            case GROUPS -> {
+                allow(req, "GET");
+                return groups.list(req);
+            }
+            case "/api/v1/whoami" -> {
+                // GET, yet authenticated: how the console checks a token before it changes anything
+                allow(req, "GET");
+                req.allowParams();
+                return AdminResponse.ok(new JsonObject().put("who", who(req)));
+            }
+            case "/console" -> {
+                allow(req, "GET");
+                return ConsoleAssets.redirect();
+            }
             case "/api/v1/reload" -> {
                 allow(req, "POST");
                 return reload.post(req, who(req));
             }
             default -> {
             }
+        }
+        if (path.startsWith(ConsoleAssets.PREFIX)) {
+            allow(req, "GET");
+            return console.get(req, path);
         }
         String host = segment(path, SITES + "/");
         if (host != null) {

@@ -172,6 +172,11 @@ public final class SiteService {
         return history.after(since, limit);
     }
 
+    /** History filtered, e.g. by {@link History#ofGroup}. */
+    public History.Page history(long since, int limit, java.util.function.Predicate<ChangeRecord> filter) {
+        return history.after(since, limit, filter);
+    }
+
     /** Creates or updates a site; answers its entry as now in service. */
     public SiteView putSite(String rawHost, SiteUpdate update, Preconditions pre, String who)
             throws ChangeRefusedException, IOException {

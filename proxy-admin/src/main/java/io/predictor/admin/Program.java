@@ -6,6 +6,7 @@ import io.predictor.admin.config.ConfigLoader;
 import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
+import io.predictor.admin.log.JsonLinesLog;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
@@ -16,6 +17,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -59,15 +62,26 @@ final class Program {
                 return 1;
             }
         }
+        JsonLinesLog log = JsonLinesLog.stdout();
         try {
-            return serve(cli, config, sites);
+            return serve(cli, config, sites, log);
         } catch (Exception e) {
-            EventLog.error("start_failed", "error", e.toString());
+            log.event(EventLog.Level.ERROR, "start_failed", Map.of("error", String.valueOf(e.getMessage()),
+                    "exception", e.getClass().getName()));
             return 1;
         }
     }
 
-    private static int serve(CommandLine cli, Config config, SitesFileParser.Result sites) throws Exception {
+    private static void info(EventLog log, String event, Object... fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            m.put((String) fields[i], fields[i + 1]);
+        }
+        log.event(EventLog.Level.INFO, event, m);
+    }
+
+    private static int serve(CommandLine cli, Config config, SitesFileParser.Result sites, JsonLinesLog log)
+            throws Exception {
         long startNanos = System.nanoTime();
         DemoOrigins demo = null;
         if (cli.demo()) {
@@ -79,15 +93,18 @@ final class Program {
         Router router = new Router(RoutingSnapshot.of(sites.table(), 0, defaultState));
         ProxyServer server = new ProxyServer(DataPlaneSettings.proxy(config),
                 DataPlaneSettings.pool(config.pools().get("local")), DataPlaneSettings.pool(config.pools().get("legacy")));
-        AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out));
+        server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
+                up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
+        AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get);
+        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
+                ControlPlane.Options.logTo(log));
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
-            EventLog.info("listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
+            info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
         }
         ready.set(true);
-        EventLog.info("started", "version", Version.get(), "transport", server.transportName(),
+        info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
                 "admin", config.admin().bind().toString(),
                 "start_ms", (System.nanoTime() - startNanos) / 1_000_000);
@@ -103,15 +120,19 @@ final class Program {
                 return;
             }
             ready.set(false);
-            EventLog.info("draining", "open_connections", server.openConnections());
+            info(log, "draining", "open_connections", server.openConnections());
             try {
                 boolean clean = server.drain();
-                EventLog.info("drained", "clean", clean);
+                info(log, "drained", "clean", clean);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             server.close();
-            control.close();
+            try {
+                control.close();
+            } catch (IOException e) {
+                log.event(EventLog.Level.ERROR, "state_store_close_failed", Map.of("error", e.toString()));
+            }
             try {
                 accessLog.close();
             } catch (InterruptedException e) {
@@ -120,12 +141,12 @@ final class Program {
             if (demoOrigins != null) {
                 demoOrigins.close();
             }
-            EventLog.info("stopped");
+            info(log, "stopped");
             stopped.countDown();
         };
         Signal.handle(new Signal("TERM"), s -> new Thread(stop, "predictor-drain").start());
         Signal.handle(new Signal("INT"), s -> new Thread(stop, "predictor-drain").start());
-        Signal.handle(new Signal("HUP"), s -> new Thread(control::reloadFromSignal, "predictor-reload").start());
+        Signal.handle(new Signal("HUP"), s -> new Thread(control::reload, "predictor-reload").start());
         stopped.await();
         return 0;
     }
@@ -163,7 +184,7 @@ final class Program {
                 }
             }
         } catch (IOException e) {
-            EventLog.warn("demo_token_unreadable", "error", e.toString());
+            System.err.println("predictor: cannot read the demo token from " + config.admin().tokensFile() + ": " + e);
         }
         return "TOKEN";
     }

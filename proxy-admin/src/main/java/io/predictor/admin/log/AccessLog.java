@@ -1,11 +1,13 @@
 package io.predictor.admin.log;
 
+import io.predictor.admin.json.Json;
 import io.predictor.core.server.ExchangeInfo;
 import io.predictor.core.server.ExchangeListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +26,14 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final OutputStream out;
+    private final EventLog events;
     private final Thread writer;
     private volatile boolean closed;
 
-    public AccessLog(OutputStream out) {
+    /** Writes to {@code out}; trouble with writing is reported to {@code events}. */
+    public AccessLog(OutputStream out, EventLog events) {
         this.out = out;
+        this.events = events;
         this.writer = new Thread(this::drain, "predictor-access-log");
         writer.setDaemon(true);
         writer.start();
@@ -46,18 +51,18 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     @Override
     public void completed(ExchangeInfo e, long endNanos) {
         StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"time\":\"").append(Instant.now()).append("\",\"type\":\"access\"");
-        Json.field(sb, "listener", e.listener());
-        Json.field(sb, "client", e.clientAddress());
-        Json.field(sb, "host", e.host());
-        Json.field(sb, "method", e.method());
-        Json.field(sb, "path", e.target());
+        sb.append("{\"time\":\"").append(Instant.now()).append("\",\"log\":\"access\"");
+        field(sb, "listener", e.listener());
+        field(sb, "client", e.clientAddress());
+        field(sb, "host", e.host());
+        field(sb, "method", e.method());
+        field(sb, "path", e.target());
         sb.append(",\"status\":").append(e.status());
-        Json.field(sb, "route", e.route() == null ? "error" : e.route().wireName());
+        field(sb, "route", e.route() == null ? "error" : e.route().wireName());
         if (e.failure() != null) {
-            Json.field(sb, "error", e.failure().kind());
+            field(sb, "error", e.failure().kind());
         }
-        Json.field(sb, "upstream", e.originServer());
+        field(sb, "upstream", e.originServer());
         sb.append(",\"bytes_in\":").append(e.bytesIn());
         sb.append(",\"bytes_out\":").append(e.bytesOut());
         sb.append(",\"duration_ms\":").append((endNanos - e.startNanos()) / 1000 / 1000.0);
@@ -85,7 +90,16 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            EventLog.error("access_log_failed", "error", e.toString());
+            events.event(EventLog.Level.ERROR, "access_log_failed", Map.of("error", e.toString()));
+        }
+    }
+
+    private static void field(StringBuilder sb, String name, String value) {
+        sb.append(",\"").append(name).append("\":");
+        if (value == null) {
+            sb.append("null");
+        } else {
+            Json.quote(value, sb);
         }
     }
 

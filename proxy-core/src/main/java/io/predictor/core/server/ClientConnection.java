@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code idle} (IdleStateHandler) →
  * {@code client} (this).
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo, InflightExchange {
 
     private static final int HEAD = 0;
     private static final int WAIT_ORIGIN = 1;
@@ -63,8 +63,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     /** Requests parked in hold, per event loop, at most this many (then 503 at once). */
     static final int MAX_HELD_PER_LOOP = 10_000;
 
-    private final ConnectionList.Node inflightNode = new ConnectionList.Node(this);
-    private final ConnectionList.Node heldNode = new ConnectionList.Node(this);
+    private final ConnectionList.Node<InflightExchange> inflightNode = new ConnectionList.Node<>(this);
+    private final ConnectionList.Node<ClientConnection> heldNode = new ConnectionList.Node<>(this);
     private final Runnable holdTimeout = this::holdTimedOut;
 
     private ChannelHandlerContext ctx;
@@ -497,8 +497,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     // ---- the origin side's callbacks (Exchange) -------------------------------------------
 
     @Override
-    public Channel clientChannel() {
-        return ctx.channel();
+    public void sendResponseHead(HttpHead h, boolean closing, boolean upgradeResponse) {
+        ByteBuf out = ctx.alloc().directBuffer(h.length() + 32);
+        HeadWriter.writeResponse(h, out, closing, upgradeResponse);
+        bytesOut += out.readableBytes();
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendResponseBody(ByteBuf data) {
+        bytesOut += data.readableBytes();
+        ctx.write(data, ctx.voidPromise());
+    }
+
+    @Override
+    public void flushResponse() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean clientWritable() {
+        return ctx.channel().isWritable();
     }
 
     @Override
@@ -603,11 +622,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     public void tunnelOpened() {
         state = TUNNEL;
         scheduleResume();
-    }
-
-    @Override
-    public void addBytesOut(long n) {
-        bytesOut += n;
     }
 
     @Override
@@ -761,18 +775,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     // ---- drain barrier ----------------------------------------------------------------------
 
-    /** Whether the current exchange was routed by a snapshot older than {@code revision}. */
-    boolean routedBefore(long beforeRevision) {
+    @Override
+    public boolean routedBefore(long beforeRevision) {
         return routedBy != null && routedBy.revision() < beforeRevision;
     }
 
-    /** Whether the current exchange's site is one {@code matcher} selects (allocates; barrier only). */
-    boolean matches(SiteMatcher matcher) {
+    @Override
+    public boolean matches(SiteMatcher matcher) {
         return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
     }
 
-    /** Cuts the exchange off (the barrier's {@code close=true}): both connections close. */
-    void abort() {
+    @Override
+    public void abort() {
         abandonOrigin();
         ctx.close();
     }

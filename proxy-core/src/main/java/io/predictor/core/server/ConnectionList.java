@@ -3,20 +3,20 @@ package io.predictor.core.server;
 import java.util.function.Consumer;
 
 /**
- * An intrusive doubly linked list of client connections, owned by one event loop: adding and
- * removing allocate nothing (each connection carries its own {@link Node}s) and take no lock.
- * Used for the exchanges in flight (drain barrier) and the requests parked in {@code hold}.
+ * An intrusive doubly linked list owned by one event loop: adding and removing allocate nothing
+ * (each member carries its own {@link Node}s) and take no lock. Used for the exchanges in flight
+ * (drain barrier) and the requests parked in {@code hold}.
  */
-final class ConnectionList {
+final class ConnectionList<T> {
 
-    /** A connection's place in one list. */
-    static final class Node {
-        final ClientConnection owner;
-        Node prev;
-        Node next;
-        ConnectionList list;
+    /** A member's place in one list. */
+    static final class Node<T> {
+        final T owner;
+        Node<T> prev;
+        Node<T> next;
+        ConnectionList<T> list;
 
-        Node(ClientConnection owner) {
+        Node(T owner) {
             this.owner = owner;
         }
 
@@ -25,14 +25,14 @@ final class ConnectionList {
         }
     }
 
-    private Node first;
+    private Node<T> first;
     private int size;
 
     int size() {
         return size;
     }
 
-    void add(Node n) {
+    void add(Node<T> n) {
         if (n.list != null) {
             return;
         }
@@ -46,7 +46,7 @@ final class ConnectionList {
         size++;
     }
 
-    void remove(Node n) {
+    void remove(Node<T> n) {
         if (n.list != this) {
             return;
         }
@@ -65,10 +65,10 @@ final class ConnectionList {
     }
 
     /** Visits every connection; the visitor may remove the one it is given. */
-    void forEach(Consumer<ClientConnection> visitor) {
-        Node n = first;
+    void forEach(Consumer<? super T> visitor) {
+        Node<T> n = first;
         while (n != null) {
-            Node next = n.next;
+            Node<T> next = n.next;
             visitor.accept(n.owner);
             n = next;
         }

@@ -10,8 +10,8 @@ import io.predictor.core.upstream.OriginPool;
 final class LoopState {
 
     final OriginPool[] pools;
-    final ConnectionList inflight = new ConnectionList();
-    final ConnectionList held = new ConnectionList();
+    final ConnectionList<InflightExchange> inflight = new ConnectionList<>();
+    final ConnectionList<ClientConnection> held = new ConnectionList<>();
 
     LoopState(OriginPool[] pools) {
         this.pools = pools;

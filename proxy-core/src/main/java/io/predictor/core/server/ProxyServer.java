@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
+import io.predictor.core.upstream.HealthChecker;
 import io.predictor.core.upstream.OriginPools;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Set<Router> watchedRouters = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final ConnectionLimiter limiter;
     private final DrainState drain = new DrainState();
+    private final HealthChecker healthChecker = new HealthChecker();
+    private volatile HealthChecker.Listener healthListener = (pool, server, up) -> { };
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
@@ -50,10 +53,17 @@ public final class ProxyServer implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
         OriginPools pools = new OriginPools(group, local, legacy, settings, transport);
+        healthChecker.watch(local, pools.health(Route.LOCAL), (pool, server, up) -> healthListener.changed(pool, server, up));
+        healthChecker.watch(legacy, pools.health(Route.LEGACY), (pool, server, up) -> healthListener.changed(pool, server, up));
         for (EventExecutor e : group) {
             loops.put(e, new LoopState(pools.forLoop((EventLoop) e)));
         }
         this.limiter = new ConnectionLimiter(settings.maxConnections());
+    }
+
+    /** Where server up/down changes of the active health checks are reported (the event log). */
+    public void onHealthChange(HealthChecker.Listener listener) {
+        this.healthListener = listener;
     }
 
     public String transportName() {
@@ -183,6 +193,7 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        healthChecker.close();
         for (Channel ch : serverChannels) {
             ch.close();
         }

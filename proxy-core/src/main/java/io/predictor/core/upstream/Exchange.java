@@ -1,16 +1,33 @@
 package io.predictor.core.upstream;
 
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBuf;
 import io.predictor.core.http.Failure;
+import io.predictor.core.http.HttpHead;
 
 /**
- * The client side of one request/response exchange, as the origin side sees it. Implemented by
- * the client connection; every call happens on the event loop both channels share.
+ * The client side of one request/response exchange, as the origin side sees it: an HTTP/1.1
+ * client connection, or (with TLS and ALPN) one HTTP/2 stream. Every call happens on the event
+ * loop that both sides share.
  */
 public interface Exchange {
 
-    /** The client's channel, where the response is written. */
-    Channel clientChannel();
+    /**
+     * Sends a response head on to the client (a 1xx, the final head, or a 101): the HTTP/1.1
+     * client side writes it back as bytes, an HTTP/2 stream as a HEADERS frame.
+     *
+     * @param closing the client connection closes after this response
+     * @param upgrade a 101 for a WebSocket upgrade
+     */
+    void sendResponseHead(HttpHead head, boolean closing, boolean upgrade);
+
+    /** Sends response body bytes (or tunnel bytes) on to the client; the buffer's ownership passes. */
+    void sendResponseBody(ByteBuf data);
+
+    /** Flushes what was sent to the client. */
+    void flushResponse();
+
+    /** Whether the client can take more response bytes now (backpressure). */
+    boolean clientWritable();
 
     /** An origin connection is ready for this exchange (pooled or new). */
     void originReady(OriginConnection origin);
@@ -38,9 +55,6 @@ public interface Exchange {
 
     /** The origin answered 101 to an upgrade: from now on bytes are relayed as they are. */
     void tunnelOpened();
-
-    /** Counts response bytes relayed to the client (access log). */
-    void addBytesOut(long n);
 
     /** Whether the whole request went to the origin (else the origin connection cannot be reused). */
     boolean requestComplete();

@@ -8,15 +8,14 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.HeadParser;
-import io.predictor.core.http.HeadWriter;
 import io.predictor.core.http.HttpHead;
 import io.predictor.core.server.ProxySettings;
 
 /**
  * The origin side of the relay: one kept-alive connection to one origin server. It parses each
  * response head (strictly: an invalid response becomes a 502 and the connection is closed),
- * writes the head on to the client with hop-by-hop fields removed, and relays the body as the
- * same buffers, cut exactly where the framing says the response ends. Reads happen only while
+ * hands the head to the {@link Exchange} to send on, and relays the body as the same buffers,
+ * cut exactly where the framing says the response ends. Reads happen only while
  * the client can take more ({@code AUTO_READ} off, as in Netty's HexDumpProxy).
  *
  * <p>Pipeline: {@code idle} (IdleStateHandler) → {@code origin} (this).
@@ -142,9 +141,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
                 }
             } else if (state == TUNNEL) {
                 int n = in.readableBytes();
-                exchange.clientChannel().write(in.retainedSlice(), exchange.clientChannel().voidPromise());
+                exchange.sendResponseBody(in.retainedSlice());
                 in.skipBytes(n);
-                exchange.addBytesOut(n);
             } else {
                 return;
             }
@@ -164,13 +162,12 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             return false;
         }
         int status = head.status();
-        Channel client = e.clientChannel();
         if (status == 101) {
             if (!e.wantsUpgrade()) {
                 fail(Failure.BAD_RESPONSE);
                 return false;
             }
-            writeHead(client, false, true);
+            e.sendResponseHead(head, false, true);
             in.skipBytes(r);
             state = TUNNEL;
             responseStarted = true;
@@ -180,7 +177,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         }
         if (status < 200) {
             // interim response (100 Continue, 103 Early Hints): relay it and wait for the final one
-            writeHead(client, false, false);
+            e.sendResponseHead(head, false, false);
             in.skipBytes(r);
             return true;
         }
@@ -193,7 +190,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else {
             body.expectUntilClose();
         }
-        writeHead(client, e.closesAfterResponse() || body.isUntilClose(), false);
+        e.sendResponseHead(head, e.closesAfterResponse() || body.isUntilClose(), false);
         in.skipBytes(r);
         state = BODY;
         responseStarted = true;
@@ -205,13 +202,6 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void writeHead(Channel client, boolean closing, boolean upgrade) {
-        ByteBuf out = client.alloc().directBuffer(head.length() + 32);
-        HeadWriter.writeResponse(head, out, closing, upgrade);
-        exchange.addBytesOut(out.readableBytes());
-        client.write(out, client.voidPromise());
-    }
-
     private boolean relayBody() {
         int n = body.scan(in);
         if (body.failed()) {
@@ -219,10 +209,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             return false;
         }
         if (n > 0) {
-            Channel client = exchange.clientChannel();
-            client.write(in.retainedSlice(in.readerIndex(), n), client.voidPromise());
+            exchange.sendResponseBody(in.retainedSlice(in.readerIndex(), n));
             in.skipBytes(n);
-            exchange.addBytesOut(n);
         }
         if (body.isDone()) {
             complete();
@@ -243,6 +231,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(Failure failure) {
+        pool.failed(server);
         Exchange e = exchange;
         exchange = null;
         state = IDLE;
@@ -254,9 +243,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (exchange != null) {
-            Channel client = exchange.clientChannel();
-            client.flush();
-            if (client.isWritable()) {
+            exchange.flushResponse();
+            if (exchange != null && exchange.clientWritable()) {
                 ctx.read();
             }
         }
@@ -290,6 +278,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else {
             exchange = null;
             state = IDLE;
+            if (!reused || receivedAny) {
+                pool.failed(server); // a kept-alive connection closed while idle says nothing of the server
+            }
             pool.release(this, false);
             e.originFailed(Failure.RESET, responseStarted, reused && !receivedAny);
         }

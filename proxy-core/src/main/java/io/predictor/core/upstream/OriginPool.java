@@ -26,6 +26,8 @@ public final class OriginPool {
 
     /** Idle connections kept per server and event loop. */
     static final int MAX_IDLE_PER_SERVER = 256;
+    /** Connections being opened at once per pool and event loop; past it requests get 503 (no queue grows without bound). */
+    static final int MAX_PENDING = 4096;
 
     private final PoolSettings settings;
     private final ProxySettings proxy;
@@ -34,11 +36,14 @@ public final class OriginPool {
     private final ArrayDeque<OriginConnection>[] idle;
     private final int[] busy;
     private final Bootstrap bootstrap;
+    private final ServerHealth health;
     private int next;
+    private int pending;
 
     @SuppressWarnings("unchecked")
-    OriginPool(PoolSettings settings, ProxySettings proxy, EventLoop loop, Transport transport) {
+    OriginPool(PoolSettings settings, ProxySettings proxy, EventLoop loop, Transport transport, ServerHealth health) {
         this.settings = settings;
+        this.health = health;
         this.proxy = proxy;
         this.servers = settings.servers().toArray(new InetSocketAddress[0]);
         this.serverNames = new String[servers.length];
@@ -75,7 +80,19 @@ public final class OriginPool {
      * {@link Exchange#originFailed}, possibly before this method returns.
      */
     public void acquire(Exchange exchange, boolean fresh) {
-        int server = pick();
+        acquire(exchange, fresh, -1, 0);
+    }
+
+    /**
+     * @param avoid    a server that just failed this request (-1: none)
+     * @param attempts connection attempts already made for it
+     */
+    private void acquire(Exchange exchange, boolean fresh, int avoid, int attempts) {
+        int server = pick(avoid);
+        if (server < 0 || pending >= MAX_PENDING) {
+            exchange.originFailed(Failure.NO_SERVER, false, false);
+            return;
+        }
         busy[server]++;
         if (!fresh) {
             ArrayDeque<OriginConnection> stack = idle[server];
@@ -88,40 +105,73 @@ public final class OriginPool {
                 }
             }
         }
+        pending++;
         ChannelFuture f = bootstrap.connect(servers[server]);
         f.addListener((ChannelFuture done) -> {
+            pending--;
             if (done.isSuccess()) {
+                health.recordSuccess(server);
                 OriginConnection c = done.channel().pipeline().get(OriginConnection.class);
                 c.server(server);
                 c.attach(exchange, false);
                 exchange.originReady(c);
-            } else {
-                busy[server]--;
-                exchange.originFailed(done.cause() instanceof ConnectTimeoutException
-                        ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_REFUSED, false, false);
+                return;
             }
+            busy[server]--;
+            health.recordFailure(server, System.nanoTime());
+            if (attempts + 1 < servers.length && pick(server) >= 0) {
+                // nothing was sent yet: another server may take the request
+                acquire(exchange, true, server, attempts + 1);
+                return;
+            }
+            exchange.originFailed(done.cause() instanceof ConnectTimeoutException
+                    ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_REFUSED, false, false);
         });
     }
 
-    private int pick() {
-        if (servers.length == 1) {
-            return 0;
-        }
-        if (settings.balance() == PoolSettings.Balance.LEAST_CONN) {
+    /**
+     * The next server by the pool's balance among those available, or -1 when none is. When
+     * passive ejection has left out every server that the active check holds up, ejection is
+     * ignored (Envoy's "panic mode"): a guess is better than refusing the whole pool.
+     */
+    private int pick(int avoid) {
+        long now = System.nanoTime();
+        int server = pick(avoid, now, true);
+        return server >= 0 ? server : pick(avoid, now, false);
+    }
+
+    private int pick(int avoid, long now, boolean honourEjection) {
+        int n = servers.length;
+        if (settings.balance() == PoolSettings.Balance.LEAST_CONN && n > 1) {
             // least busy on this event loop, ties broken round-robin so equal servers share load
-            int start = next++ % servers.length;
-            int best = start;
-            for (int k = 1; k < servers.length; k++) {
-                int i = (start + k) % servers.length;
-                if (busy[i] < busy[best]) {
+            int start = next;
+            next = next + 1 == n ? 0 : next + 1;
+            int best = -1;
+            for (int k = 0; k < n; k++) {
+                int i = (start + k) % n;
+                if (i != avoid && usable(i, now, honourEjection) && (best < 0 || busy[i] < busy[best])) {
                     best = i;
                 }
             }
             return best;
         }
-        int i = next;
-        next = i + 1 == servers.length ? 0 : i + 1;
-        return i;
+        for (int k = 0; k < n; k++) {
+            int i = next;
+            next = i + 1 == n ? 0 : i + 1;
+            if (i != avoid && usable(i, now, honourEjection)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean usable(int server, long now, boolean honourEjection) {
+        return honourEjection ? health.available(server, now) : health.isUp(server);
+    }
+
+    /** A connection to {@code server} failed mid-exchange (reset, invalid response): passive ejection counts it. */
+    void failed(int server) {
+        health.recordFailure(server, System.nanoTime());
     }
 
     /** Returns a connection after its exchange: kept for reuse, or closed. */

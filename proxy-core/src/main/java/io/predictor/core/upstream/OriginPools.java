@@ -17,16 +17,25 @@ import java.util.Map;
 public final class OriginPools {
 
     private final Map<EventExecutor, OriginPool[]> byLoop = new IdentityHashMap<>();
+    private final ServerHealth localHealth;
+    private final ServerHealth legacyHealth;
 
     public OriginPools(EventLoopGroup group, PoolSettings local, PoolSettings legacy, ProxySettings proxy,
             Transport transport) {
+        this.localHealth = new ServerHealth(local.servers().size());
+        this.legacyHealth = new ServerHealth(legacy.servers().size());
         for (EventExecutor e : group) {
             EventLoop loop = (EventLoop) e;
             OriginPool[] pools = new OriginPool[Route.values().length];
-            pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport);
-            pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport);
+            pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport, localHealth);
+            pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport, legacyHealth);
             byLoop.put(e, pools);
         }
+    }
+
+    /** The shared health of a route's pool (what the active checker updates). */
+    public ServerHealth health(Route route) {
+        return route == Route.LOCAL ? localHealth : legacyHealth;
     }
 
     /** The pools of one event loop, indexed by {@link Route#ordinal()}. */

@@ -33,11 +33,15 @@ public final class TestProxy implements AutoCloseable {
 
     public TestProxy(SiteTable base, InetSocketAddress local, InetSocketAddress legacy, ProxySettings settings,
             ExchangeListener listener) throws InterruptedException {
+        this(base, new PoolSettings("local", List.of(local), PoolSettings.Balance.ROUND_ROBIN),
+                new PoolSettings("legacy", List.of(legacy), PoolSettings.Balance.ROUND_ROBIN), settings, listener);
+    }
+
+    public TestProxy(SiteTable base, PoolSettings local, PoolSettings legacy, ProxySettings settings,
+            ExchangeListener listener) throws InterruptedException {
         this.base = base;
         this.router = new Router(RoutingSnapshot.of(base, 0, SiteState.LEGACY));
-        this.server = new ProxyServer(settings,
-                new PoolSettings("local", List.of(local), PoolSettings.Balance.ROUND_ROBIN),
-                new PoolSettings("legacy", List.of(legacy), PoolSettings.Balance.ROUND_ROBIN));
+        this.server = new ProxyServer(settings, local, legacy);
         this.address = server.bindHttp(new ListenerSettings("http", new InetSocketAddress("127.0.0.1", 0),
                 a -> a.isLoopbackAddress() && false), router, listener);
     }

@@ -1,0 +1,101 @@
+package io.predictor.admin.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.predictor.admin.log.EventLog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Last in the admin pipeline (after the codec and aggregator): copies each request off its
+ * buffers, hands it to the worker threads (a change waits for an fsync, which must not stall the
+ * event loop), and writes the JSON answer. Requests of one connection are answered one after
+ * the other, in order, as HTTP/1.1 pipelining requires. One instance per connection.
+ */
+final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final AdminApi api;
+    private final Executor workers;
+    private final EventLog events;
+    /** The previous request's handling; confined to the event loop. */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+    AdminHttpHandler(AdminApi api, Executor workers, EventLog events) {
+        this.api = api;
+        this.workers = workers;
+        this.events = events;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        if (!msg.decoderResult().isSuccess()) {
+            AdminResponse bad = new ApiException(400, "bad_request", "malformed HTTP request").toResponse();
+            previous = previous.thenRun(() -> write(ctx, bad, false));
+            return;
+        }
+        AdminRequest req = copy(ctx, msg);
+        boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        previous = previous
+                .thenRunAsync(() -> write(ctx, api.handle(req), keepAlive), workers)
+                .exceptionally(e -> {
+                    // api.handle answers every failure itself; this is a bug or a closed channel.
+                    events.event(EventLog.Level.ERROR, "admin_response_failed", Map.of("error", e.toString()));
+                    ctx.close();
+                    return null;
+                });
+    }
+
+    private static AdminRequest copy(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+        Map<String, String> headers = new HashMap<>();
+        msg.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        return new AdminRequest(msg.method().name(), uri.rawPath(), uri.parameters(), headers,
+                msg.content().toString(StandardCharsets.UTF_8), port);
+    }
+
+    static void write(ChannelHandlerContext ctx, AdminResponse r, boolean keepAlive) {
+        byte[] json = (r.json() + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuf content = ctx.alloc().buffer(json.length).writeBytes(json);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(r.status()), content);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set("X-Content-Type-Options", "nosniff");
+        r.headers().forEach(res.headers()::set);
+        if (!keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof ReadTimeoutException) && !(cause instanceof IOException)) {
+            events.event(EventLog.Level.WARN, "admin_connection_error", Map.of("error", cause.toString()));
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,123 @@
+package io.predictor.admin.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.predictor.admin.log.EventLog;
+import io.predictor.admin.service.SiteService;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin listener: its own one-thread event loop (never the data plane's) and two worker
+ * threads for the calls. Pipeline: {@code ReadTimeoutHandler → HttpServerCodec →
+ * HttpObjectAggregator (64 KiB) → AdminHttpHandler}. The admin plane is small and rarely busy,
+ * so aggregating a request is fine here (it never is on the data plane).
+ */
+public final class AdminServer implements AutoCloseable {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    static final int MAX_CONNECTIONS = 64;
+    private static final int IDLE_SECONDS = 60;
+
+    private final EventLoopGroup group;
+    private final ExecutorService workers;
+    private final ChannelGroup connections;
+    private final Channel server;
+
+    private AdminServer(EventLoopGroup group, ExecutorService workers, ChannelGroup connections, Channel server) {
+        this.group = group;
+        this.workers = workers;
+        this.connections = connections;
+        this.server = server;
+    }
+
+    /** Binds {@code bind} (port 0: any free port) and serves the admin API until {@link #close()}. */
+    public static AdminServer start(InetSocketAddress bind, SiteService sites, AdminOptions options, EventLog events)
+            throws InterruptedException {
+        AdminApi api = new AdminApi(sites, bind.getHostString(), options, events);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("predictor-admin", true),
+                NioIoHandler.newFactory());
+        ExecutorService workers = Executors.newFixedThreadPool(2, new DefaultThreadFactory("predictor-admin-worker",
+                true));
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (connections.size() >= MAX_CONNECTIONS) {
+                                events.event(EventLog.Level.WARN, "admin_connection_refused",
+                                        Map.of("reason", "more than " + MAX_CONNECTIONS + " admin connections"));
+                                ch.close();
+                                return;
+                            }
+                            connections.add(ch);
+                            ch.pipeline()
+                                    .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
+                                    .addLast(new HttpServerCodec(4096, 16 * 1024, 8192))
+                                    .addLast(new JsonErrorAggregator(MAX_BODY_BYTES))
+                                    .addLast(new AdminHttpHandler(api, workers, events));
+                        }
+                    })
+                    .bind(bind).sync().channel();
+            return new AdminServer(group, workers, connections, server);
+        } catch (Throwable e) {
+            // also a BindException, which Netty throws undeclared from sync()
+            workers.shutdownNow();
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Answers an oversized body with the API's JSON error instead of an empty 413. */
+    private static final class JsonErrorAggregator extends HttpObjectAggregator {
+        JsonErrorAggregator(int maxContentLength) {
+            super(maxContentLength);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            AdminResponse r = new ApiException(413, "payload_too_large",
+                    "the body is larger than " + MAX_BODY_BYTES + " bytes").toResponse();
+            AdminHttpHandler.write(ctx, r, false);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.predictor.admin.service;
+
+import io.predictor.admin.log.AuditLog;
+import io.predictor.admin.state.Change;
+import io.predictor.admin.state.ChangeRecord;
+import io.predictor.admin.state.StateStore;
+import io.predictor.core.routing.GroupOverride;
+import io.predictor.core.routing.Router;
+import io.predictor.core.routing.RoutingSnapshot;
+import io.predictor.core.routing.SiteOverride;
+import io.predictor.core.routing.SiteState;
+import io.predictor.core.routing.SiteTable;
+import io.predictor.core.routing.SiteView;
+import io.predictor.core.routing.SitesFileParser;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The single writer of the routing table. Each change is validated (names, state machine,
+ * {@code expect}, {@code If-Match}), made durable in the {@link StateStore}, published to the
+ * {@link Router} and audited — in that order, under one lock, before the method returns: so a
+ * change is never visible before it is durable, and always visible before it is answered.
+ *
+ * <p>The state machine is judged on what routes the name now: its own entry, else the wildcard
+ * that covers it, else {@code routing.default}. Creating {@code new.example.com} as migrated
+ * while the default is legacy is therefore a legacy → migrated jump, as it is for its traffic.
+ */
+public final class SiteService {
+
+    /** A site's new state and, when {@code groupGiven}, its new group (null: none). */
+    public record SiteUpdate(SiteState state, boolean groupGiven, String group) {
+        public SiteUpdate {
+            Objects.requireNonNull(state);
+        }
+    }
+
+    public record GroupResult(String group, int sites, long revision) {
+    }
+
+    /** @param routedBy what the deleted name is routed by now (a wildcard's state or the default) */
+    public record DeleteResult(String host, SiteState routedBy, long revision) {
+    }
+
+    public record ReloadResult(long revision, int sites) {
+    }
+
+    private final Path sitesFile;
+    private final SiteState defaultState;
+    private final Router router;
+    private final StateStore store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final History history = new History();
+    private final Object writeLock = new Object();
+
+    // guarded by writeLock; current is also read without it
+    private SiteTable base;
+    private final Map<String, SiteOverride> siteOverrides = new HashMap<>();
+    private final Map<String, GroupOverride> groupOverrides = new HashMap<>();
+    private long revision;
+    private volatile RoutingSnapshot current;
+
+    public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
+            AuditLog audit, Clock clock) {
+        this.base = Objects.requireNonNull(base);
+        this.sitesFile = Objects.requireNonNull(sitesFile);
+        this.defaultState = Objects.requireNonNull(defaultState);
+        this.router = Objects.requireNonNull(router);
+        this.store = Objects.requireNonNull(store);
+        this.audit = Objects.requireNonNull(audit);
+        this.clock = Objects.requireNonNull(clock);
+        this.current = RoutingSnapshot.of(base, 0, defaultState);
+    }
+
+    /** Re-applies the recovered changes over the base table, in revision order, and publishes the result. */
+    public void recover(StateStore.Recovered recovered) {
+        synchronized (writeLock) {
+            for (ChangeRecord r : recovered.changes()) {
+                apply(r);
+                history.add(r);
+            }
+            revision = recovered.revision();
+            publish();
+        }
+    }
+
+    /** The snapshot in service (the one the data plane reads). */
+    public RoutingSnapshot snapshot() {
+        return current;
+    }
+
+    public History.Page history(long since, int limit) {
+        return history.after(since, limit);
+    }
+
+    /** Creates or updates a site; answers its entry as now in service. */
+    public SiteView putSite(String rawHost, SiteUpdate update, Preconditions pre, String who)
+            throws ChangeRefusedException, IOException {
+        String host = requireHost(rawHost);
+        if (update.groupGiven() && update.group() != null && !SiteNames.isValidGroup(update.group())) {
+            throw invalidGroup(update.group());
+        }
+        synchronized (writeLock) {
+            checkRevision(pre);
+            SiteView own = current.entry(host);
+            SiteState from = own != null ? own.state() : fallbackState(host);
+            boolean forced = checkMove(host, from, update.state(), pre, own == null);
+            String group = update.groupGiven() ? update.group() : own != null ? own.group() : null;
+            Change.Entry before = own == null ? null : new Change.Entry(own.state(), own.group());
+            commit(new ChangeRecord(revision + 1, clock.instant(), who, forced,
+                    new Change.Site(host, before, new Change.Entry(update.state(), group))));
+            return current.entry(host);
+        }
+    }
+
+    /** Removes a site from the table; the name then takes a covering wildcard or the default route. */
+    public DeleteResult deleteSite(String rawHost, Preconditions pre, String who)
+            throws ChangeRefusedException, IOException {
+        String host = requireHost(rawHost);
+        synchronized (writeLock) {
+            checkRevision(pre);
+            SiteView own = current.entry(host);
+            if (own == null) {
+                throw new ChangeRefusedException(ChangeRefusedException.Reason.NOT_FOUND,
+                        host + " is not in the table");
+            }
+            SiteState after = fallbackState(host);
+            boolean forced = checkMove(host, own.state(), after, pre, false);
+            commit(new ChangeRecord(revision + 1, clock.instant(), who, forced,
+                    new Change.Site(host, new Change.Entry(own.state(), own.group()), null)));
+            return new DeleteResult(host, after, revision);
+        }
+    }
+
+    /** Moves every site of a group to {@code state}: one revision, one snapshot swap. */
+    public GroupResult putGroup(String group, SiteState state, Preconditions pre, String who)
+            throws ChangeRefusedException, IOException {
+        if (!SiteNames.isValidGroup(group)) {
+            throw invalidGroup(group);
+        }
+        synchronized (writeLock) {
+            checkRevision(pre);
+            Change.StateCounts counts = Change.StateCounts.of(current.groupCountsByState(group));
+            if (counts.total() == 0) {
+                throw new ChangeRefusedException(ChangeRefusedException.Reason.NOT_FOUND,
+                        "group " + group + " has no sites");
+            }
+            if (pre.expect() != null && counts.get(pre.expect()) != counts.total()) {
+                throw new ChangeRefusedException(ChangeRefusedException.Reason.EXPECT,
+                        "group " + group + " is not entirely " + pre.expect().wireName() + ": " + describe(counts));
+            }
+            SiteState jumpFrom = state == SiteState.MIGRATED && counts.legacy() > 0 ? SiteState.LEGACY
+                    : state == SiteState.LEGACY && counts.migrated() > 0 ? SiteState.MIGRATED : null;
+            if (jumpFrom != null && !pre.force()) {
+                throw new ChangeRefusedException(ChangeRefusedException.Reason.TRANSITION,
+                        "group " + group + " has " + counts.get(jumpFrom) + " " + jumpFrom.wireName()
+                                + " site(s); " + jumpFrom.wireName() + " → " + state.wireName()
+                                + " must pass through maintenance or hold (or send \"force\": true)");
+            }
+            commit(new ChangeRecord(revision + 1, clock.instant(), who, jumpFrom != null,
+                    new Change.Group(group, state, counts)));
+            return new GroupResult(group, counts.total(), revision);
+        }
+    }
+
+    /**
+     * Reads the sites file again and makes it the base table, keeping every runtime change on
+     * top. A file with errors changes nothing: the refusal lists every error.
+     */
+    public ReloadResult reload(Preconditions pre, String who) throws ChangeRefusedException, IOException {
+        // Parsed outside the lock: three million lines take a while and need no lock.
+        SitesFileParser.Result parsed;
+        try {
+            parsed = SitesFileParser.parse(sitesFile);
+        } catch (IOException e) {
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.SITES_FILE,
+                    "cannot read the sites file", List.of(sitesFile + ": " + e));
+        }
+        if (!parsed.ok()) {
+            List<String> details = new ArrayList<>();
+            parsed.problems().forEach(p -> details.add(p.toString()));
+            if (parsed.problemCount() > parsed.problems().size()) {
+                details.add("… and " + (parsed.problemCount() - parsed.problems().size()) + " more errors");
+            }
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.SITES_FILE,
+                    parsed.problemCount() + " error(s) in " + sitesFile + "; the table in service is unchanged",
+                    details);
+        }
+        synchronized (writeLock) {
+            checkRevision(pre);
+            SiteTable next = parsed.table();
+            commit(new ChangeRecord(revision + 1, clock.instant(), who, false,
+                    new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
+            return new ReloadResult(revision, next.size());
+        }
+    }
+
+    private void commit(ChangeRecord r) throws IOException {
+        commit(r, base);
+    }
+
+    /** Durable, then visible, then audited: the order every acknowledgement relies on. */
+    private void commit(ChangeRecord r, SiteTable nextBase) throws IOException {
+        store.append(r);
+        base = nextBase;
+        apply(r);
+        revision = r.revision();
+        publish();
+        history.add(r);
+        audit.record(r);
+    }
+
+    private void apply(ChangeRecord r) {
+        Change c = r.change();
+        if (c instanceof Change.Site s) {
+            Change.Entry a = s.after();
+            siteOverrides.put(s.host(), new SiteOverride(s.host(), a == null ? null : a.state(),
+                    a == null ? null : a.group(), r.revision()));
+        } else if (c instanceof Change.Group g) {
+            groupOverrides.put(g.group(), new GroupOverride(g.group(), g.state(), r.revision()));
+        }
+        // A reload record only marks the revision: the base is whatever the sites file says now.
+    }
+
+    private void publish() {
+        RoutingSnapshot next = RoutingSnapshot.of(base, siteOverrides.values(), groupOverrides.values(), revision,
+                defaultState);
+        current = next;
+        router.publish(next);
+    }
+
+    /**
+     * Applies {@code expect} and the state machine to a move of {@code host} from {@code from} to
+     * {@code to}; returns whether {@code force} was needed.
+     */
+    private static boolean checkMove(String host, SiteState from, SiteState to, Preconditions pre, boolean notInTable)
+            throws ChangeRefusedException {
+        String where = notInTable ? " (not in the table; routed as " + from.wireName() + ")" : "";
+        if (pre.expect() != null && pre.expect() != from) {
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.EXPECT,
+                    host + " is " + from.wireName() + where + ", not " + pre.expect().wireName());
+        }
+        if (from.canMoveTo(to)) {
+            return false;
+        }
+        if (!pre.force()) {
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.TRANSITION,
+                    host + " is " + from.wireName() + where + "; " + from.wireName() + " → " + to.wireName()
+                            + " must pass through maintenance or hold (or send \"force\": true)");
+        }
+        return true;
+    }
+
+    /**
+     * The state a name takes without its own entry: the longest wildcard that covers it, else the
+     * default. For {@code *.a.b} the covering wildcards are those of proper suffixes ({@code *.b}).
+     */
+    private SiteState fallbackState(String host) {
+        String name = host.startsWith("*.") ? host.substring(2) : host;
+        for (int i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
+            SiteView w = current.entry("*." + name.substring(i + 1));
+            if (w != null) {
+                return w.state();
+            }
+        }
+        return defaultState;
+    }
+
+    private void checkRevision(Preconditions pre) throws ChangeRefusedException {
+        if (pre.ifMatch() != null && pre.ifMatch() != revision) {
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.PRECONDITION,
+                    "the table is at revision " + revision + ", not " + pre.ifMatch());
+        }
+    }
+
+    private static String requireHost(String raw) throws ChangeRefusedException {
+        String host = SiteNames.host(raw);
+        if (host == null) {
+            throw new ChangeRefusedException(ChangeRefusedException.Reason.INVALID,
+                    "invalid host '" + raw + "'; expected a DNS name (IDN in punycode), optionally starting"
+                            + " with '*.', without port");
+        }
+        return host;
+    }
+
+    private static ChangeRefusedException invalidGroup(String group) {
+        return new ChangeRefusedException(ChangeRefusedException.Reason.INVALID,
+                "invalid group '" + group + "'; expected 1 to " + SiteNames.MAX_GROUP_LENGTH
+                        + " printable characters without spaces or '#'");
+    }
+
+    private static String describe(Change.StateCounts c) {
+        return c.legacy() + " legacy, " + c.migrated() + " migrated, " + c.maintenance() + " maintenance, "
+                + c.hold() + " hold";
+    }
+}

@@ -1,0 +1,279 @@
+package io.predictor.admin.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.predictor.admin.json.Json;
+import io.predictor.admin.service.SiteService;
+import io.predictor.admin.testing.MemoryStateStore;
+import io.predictor.admin.testing.RecordingLog;
+import io.predictor.admin.testing.Tables;
+import io.predictor.core.routing.Router;
+import io.predictor.core.routing.RoutingSnapshot;
+import io.predictor.core.routing.SiteState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API's rules, without sockets. */
+class AdminApiTest {
+
+    static final String TOKEN = "t0ken-0123456789abcdef";
+
+    @TempDir
+    Path dir;
+    final MemoryStateStore store = new MemoryStateStore();
+    final RecordingLog log = new RecordingLog();
+    final AtomicBoolean ready = new AtomicBoolean(true);
+    Path sitesFile;
+    AdminApi api;
+    Router router;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "ops " + TOKEN + "\n");
+        sitesFile = dir.resolve("sites.txt");
+        Files.writeString(sitesFile, "www.example.com migrated g1\nshop.example.com legacy g1\n");
+        router = new Router(RoutingSnapshot.of(Tables.small(), 0, SiteState.LEGACY));
+        SiteService sites = new SiteService(Tables.small(), sitesFile, SiteState.LEGACY, router, store, log,
+                Clock.systemUTC());
+        sites.recover(store.load());
+        api = new AdminApi(sites, "127.0.0.1", new AdminOptions(AdminTokens.load(tokens, log), ready::get,
+                "1.2.3", group -> 5), log);
+    }
+
+    AdminResponse call(String method, String uri, String body, String... headers) {
+        io.netty.handler.codec.http.QueryStringDecoder d = new io.netty.handler.codec.http.QueryStringDecoder(uri);
+        Map<String, String> h = new HashMap<>();
+        h.put("host", "localhost:9090");
+        for (int i = 0; i < headers.length; i += 2) {
+            h.put(headers[i].toLowerCase(), headers[i + 1]);
+        }
+        return api.handle(new AdminRequest(method, d.rawPath(), d.parameters(), h, body, 9090));
+    }
+
+    AdminResponse mutate(String method, String uri, String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Authorization";
+        all[1] = "Bearer " + TOKEN;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return call(method, uri, body, all);
+    }
+
+    static String json(AdminResponse r) {
+        return Json.write(r.body());
+    }
+
+    static Object field(AdminResponse r, String name) {
+        return ((Map<?, ?>) (r.body() instanceof io.predictor.admin.json.JsonObject o ? o.fields() : r.body())).get(name);
+    }
+
+    @Test
+    void healthReadinessAndStatus() {
+        assertThat(call("GET", "/healthz", "").status()).isEqualTo(200);
+        assertThat(call("GET", "/readyz", "").status()).isEqualTo(200);
+        ready.set(false);
+        AdminResponse r = call("GET", "/readyz", "");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(json(r)).startsWith("{\"error\":\"not_ready\",\"detail\":");
+        AdminResponse s = call("GET", "/api/v1/status", "");
+        assertThat(json(s)).matches("\\{\"revision\":0,\"sites\":\\{\"legacy\":3,\"migrated\":1,\"maintenance\":1,"
+                + "\"hold\":0},\"version\":\"1.2.3\",\"uptime_s\":\\d+}");
+        assertThat(s.headers()).containsEntry("ETag", "\"0\"");
+    }
+
+    @Test
+    void getASiteAnExactEntryAWildcardMatchOrTheDefault() {
+        assertThat(json(call("GET", "/api/v1/sites/WWW.example.com", "")))
+                .isEqualTo("{\"host\":\"www.example.com\",\"state\":\"migrated\",\"group\":\"g1\",\"revision\":0}");
+        assertThat(json(call("GET", "/api/v1/sites/x.blog.example.net", ""))).isEqualTo(
+                "{\"host\":\"x.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0,"
+                        + "\"match\":\"*.blog.example.net\"}");
+        assertThat(json(call("GET", "/api/v1/sites/*.blog.example.net", "")))
+                .isEqualTo("{\"host\":\"*.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0}");
+        AdminResponse missing = call("GET", "/api/v1/sites/nobody.example", "");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(json(missing)).isEqualTo("{\"error\":\"not_found\",\"detail\":\"nobody.example is not in the"
+                + " table; it takes the default route\",\"default\":\"legacy\"}");
+        assertThat(call("GET", "/api/v1/sites/bad%20host", "").status()).isEqualTo(400);
+    }
+
+    @Test
+    void listPagesByHostWithACursorAndFilters() {
+        AdminResponse p1 = call("GET", "/api/v1/sites?limit=2", "");
+        assertThat(json(p1)).isEqualTo("{\"sites\":[{\"host\":\"*.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\","
+                + "\"revision\":0},{\"host\":\"a.blog.example.net\",\"state\":\"legacy\",\"group\":\"g2\",\"revision\":0}],"
+                + "\"next\":\"a.blog.example.net\"}");
+        AdminResponse p2 = call("GET", "/api/v1/sites?limit=2&after=a.blog.example.net", "");
+        assertThat(json(p2)).contains("down.example.com", "shop.example.com").contains("\"next\":\"shop.example.com\"");
+        AdminResponse p3 = call("GET", "/api/v1/sites?limit=2&after=shop.example.com", "");
+        assertThat(json(p3)).contains("www.example.com").endsWith("\"next\":null}");
+        assertThat(json(call("GET", "/api/v1/sites?state=legacy&group=g1", "")))
+                .isEqualTo("{\"sites\":[{\"host\":\"shop.example.com\",\"state\":\"legacy\",\"group\":\"g1\","
+                        + "\"revision\":0}],\"next\":null}");
+        assertThat(call("GET", "/api/v1/sites?state=gone", "").status()).isEqualTo(400);
+        assertThat(call("GET", "/api/v1/sites?limit=0", "").status()).isEqualTo(400);
+        assertThat(call("GET", "/api/v1/sites?limit=abc", "").status()).isEqualTo(400);
+        assertThat(call("GET", "/api/v1/sites?limt=3", "").status()).isEqualTo(400);
+    }
+
+    @Test
+    void mutationsNeedABearerToken401WithoutAnd403Wrong() {
+        AdminResponse none = call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}");
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.headers()).containsKey("WWW-Authenticate");
+        assertThat(call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "Basic b3BzOnB3").status()).isEqualTo(401);
+        AdminResponse wrong = call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "Bearer " + TOKEN + "x");
+        assertThat(wrong.status()).isEqualTo(403);
+        assertThat(json(wrong)).startsWith("{\"error\":\"forbidden\"");
+        assertThat(call("POST", "/api/v1/reload", "").status()).isEqualTo(401);
+        assertThat(call("PUT", "/api/v1/groups/g1", "{\"state\":\"hold\"}").status()).isEqualTo(401);
+        assertThat(call("DELETE", "/api/v1/sites/shop.example.com", "").status()).isEqualTo(401);
+        assertThat(store.records).isEmpty();
+
+        AdminResponse ok = call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "bearer  " + TOKEN);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(json(ok)).isEqualTo("{\"host\":\"shop.example.com\",\"state\":\"hold\",\"group\":\"g1\",\"revision\":1}");
+        assertThat(log.audit).singleElement().satisfies(r -> assertThat(r.who()).isEqualTo("ops"));
+    }
+
+    @Test
+    void theGuardComesFirstEvenWithAGoodToken() {
+        AdminResponse r = call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "Bearer " + TOKEN, "Host", "rebind.evil.example:9090");
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(json(r)).startsWith("{\"error\":\"forbidden_host\"");
+        r = call("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "Bearer " + TOKEN, "Origin", "http://evil.example");
+        assertThat(json(r)).startsWith("{\"error\":\"forbidden_origin\"");
+        assertThat(call("GET", "/api/v1/status", "", "Host", "evil.example").status()).isEqualTo(403);
+        assertThat(store.records).isEmpty();
+    }
+
+    @Test
+    void getNeverMutatesAndOtherMethodsAre405() {
+        AdminResponse r = call("GET", "/api/v1/reload", "");
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.headers()).containsEntry("Allow", "POST");
+        assertThat(call("POST", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "Authorization",
+                "Bearer " + TOKEN).headers()).containsEntry("Allow", "GET, PUT, DELETE");
+        assertThat(call("PATCH", "/api/v1/groups/g1", "").status()).isEqualTo(405);
+        assertThat(call("GET", "/api/v1/sites/shop.example.com?state=hold", "").status()).isEqualTo(400);
+        assertThat(call("HEAD", "/healthz", "").status()).isEqualTo(405);
+        assertThat(store.records).isEmpty();
+        AdminResponse unknown = call("GET", "/api/v2/anything", "");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(json(unknown)).isEqualTo("{\"error\":\"not_found\",\"detail\":\"no such endpoint: /api/v2/anything\"}");
+    }
+
+    @Test
+    void bodiesAreStrict() {
+        assertThat(json(mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\",\"stat\":1}")))
+                .contains("unknown member \\\"stat\\\"");
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "{}").status()).isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "state=hold").status()).isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"flying\"}").status()).isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\",\"force\":\"yes\"}").status())
+                .isEqualTo(400);
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com:80", "{\"state\":\"hold\"}").status()).isEqualTo(400);
+        assertThat(store.records).isEmpty();
+    }
+
+    @Test
+    void stateMachineExpectAndIfMatch() {
+        AdminResponse jump = mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"migrated\"}");
+        assertThat(jump.status()).isEqualTo(409);
+        assertThat(json(jump)).startsWith("{\"error\":\"transition_refused\"");
+        AdminResponse expect = mutate("PUT", "/api/v1/sites/shop.example.com",
+                "{\"state\":\"maintenance\",\"expect\":\"hold\"}");
+        assertThat(expect.status()).isEqualTo(409);
+        assertThat(json(expect)).startsWith("{\"error\":\"expect_mismatch\"");
+        AdminResponse stale = mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "If-Match", "\"3\"");
+        assertThat(stale.status()).isEqualTo(412);
+        assertThat(json(stale)).startsWith("{\"error\":\"precondition_failed\"");
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "If-Match", "W/\"0\"").status())
+                .isEqualTo(400);
+        assertThat(store.records).isEmpty();
+
+        AdminResponse forced = mutate("PUT", "/api/v1/sites/shop.example.com",
+                "{\"state\":\"migrated\",\"expect\":\"legacy\",\"force\":true}", "If-Match", "\"0\"");
+        assertThat(forced.status()).isEqualTo(200);
+        assertThat(forced.headers()).containsEntry("ETag", "\"1\"");
+        assertThat(log.audit).singleElement().satisfies(r -> assertThat(r.forced()).isTrue());
+        assertThat(mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}", "If-Match", "1").status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void sitesAreCreatedWithAGroupAndDeleted() {
+        AdminResponse created = mutate("PUT", "/api/v1/sites/New.Example.com", "{\"state\":\"maintenance\",\"group\":\"g7\"}");
+        assertThat(json(created)).isEqualTo("{\"host\":\"new.example.com\",\"state\":\"maintenance\",\"group\":\"g7\",\"revision\":1}");
+        AdminResponse deleted = mutate("DELETE", "/api/v1/sites/new.example.com", "");
+        assertThat(json(deleted)).isEqualTo("{\"host\":\"new.example.com\",\"deleted\":true,\"state\":\"legacy\",\"revision\":2}");
+        assertThat(call("GET", "/api/v1/sites/new.example.com", "").status()).isEqualTo(404);
+        assertThat(mutate("DELETE", "/api/v1/sites/new.example.com", "").status()).isEqualTo(404);
+        assertThat(mutate("DELETE", "/api/v1/sites/www.example.com", "").status()).as("migrated → default legacy")
+                .isEqualTo(409);
+        assertThat(mutate("DELETE", "/api/v1/sites/www.example.com?force=true", "").status()).isEqualTo(200);
+        assertThat(log.audit.get(2).forced()).isTrue();
+    }
+
+    @Test
+    void groupsFlipAtomicallyAndReportTheirSites() {
+        assertThat(json(call("GET", "/api/v1/groups/g1", ""))).isEqualTo(
+                "{\"group\":\"g1\",\"sites\":{\"legacy\":1,\"migrated\":1,\"maintenance\":0,\"hold\":0},\"inflight\":5}");
+        assertThat(call("GET", "/api/v1/groups/none", "").status()).isEqualTo(404);
+        assertThat(mutate("PUT", "/api/v1/groups/none", "{\"state\":\"hold\"}").status()).isEqualTo(404);
+        assertThat(mutate("PUT", "/api/v1/groups/g1", "{\"state\":\"migrated\"}").status()).isEqualTo(409);
+        AdminResponse r = mutate("PUT", "/api/v1/groups/g1", "{\"state\":\"maintenance\"}");
+        assertThat(json(r)).isEqualTo("{\"group\":\"g1\",\"sites\":2,\"revision\":1}");
+        assertThat(json(call("GET", "/api/v1/groups/g1", ""))).contains("\"maintenance\":2");
+        assertThat(store.records).hasSize(1);
+    }
+
+    @Test
+    void historyListsChangesAfterARevision() {
+        mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"hold\"}");
+        mutate("PUT", "/api/v1/groups/g1", "{\"state\":\"maintenance\"}");
+        mutate("PUT", "/api/v1/sites/shop.example.com", "{\"state\":\"migrated\"}");
+        AdminResponse h = call("GET", "/api/v1/history?since=0&limit=2", "");
+        assertThat(json(h)).matches("\\{\"changes\":\\[\\{\"revision\":1,\"time\":\"[0-9T:.Z-]+\",\"who\":\"ops\","
+                + "\"what\":\"site shop.example.com\",\"before\":\\{\"state\":\"legacy\",\"group\":\"g1\"},"
+                + "\"after\":\\{\"state\":\"hold\",\"group\":\"g1\"},\"forced\":false},"
+                + "\\{\"revision\":2,\"time\":\"[^\"]+\",\"who\":\"ops\",\"what\":\"group g1\","
+                + "\"before\":\\{\"legacy\":0,\"migrated\":1,\"maintenance\":0,\"hold\":1},"
+                + "\"after\":\\{\"state\":\"maintenance\",\"sites\":2},\"forced\":false}],\"next\":2}");
+        assertThat(json(call("GET", "/api/v1/history?since=2", ""))).contains("\"revision\":3").endsWith("\"next\":null}");
+        assertThat(call("GET", "/api/v1/history?since=-1", "").status()).isEqualTo(400);
+    }
+
+    @Test
+    void reloadAnswers422WithEveryErrorAndChangesNothing() throws Exception {
+        AdminResponse ok = mutate("POST", "/api/v1/reload", "");
+        assertThat(json(ok)).isEqualTo("{\"revision\":1,\"sites\":2}");
+        Files.writeString(sitesFile, "a.example nowhere\nb.example\nc.example legacy\n");
+        AdminResponse bad = mutate("POST", "/api/v1/reload", "");
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(field(bad, "error")).isEqualTo("invalid_sites_file");
+        assertThat((List<?>) field(bad, "detail")).hasSize(2).allSatisfy(d -> assertThat(d.toString())
+                .startsWith(sitesFile + ":"));
+        assertThat(router.current().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void theDrainBarrierIsNotAvailableYet() {
+        AdminResponse r = mutate("PUT", "/api/v1/groups/g1?wait=drained", "{\"state\":\"maintenance\"}");
+        assertThat(r.status()).isEqualTo(501);
+        assertThat(store.records).isEmpty();
+    }
+}

@@ -387,8 +387,14 @@ main() {
     if start_predictor "$name" "$transport" $PREDICTOR_JVM_FLAGS $extra; then
       predictors+=("$name")
     else
-      log "$name did not start: $(tail -3 "$WORK/$name/stderr.log" | tr '\n' ' ')"
-      if [[ "$transport" == io_uring ]]; then iouring_note="not supported by this predictor: $(grep -m1 -io 'io_uring[^"]*' "$WORK/$name/stderr.log" || echo 'it did not start')"; fi
+      # the reason is an event on stdout (JSON lines): run it once more, briefly, to read it
+      # shellcheck disable=SC2086
+      timeout 20 java $PREDICTOR_JVM_FLAGS $extra -jar "$PREDICTOR_JAR" --config "$WORK/$name/predictor.yaml" \
+        >"$WORK/$name/stdout.log" 2>>"$WORK/$name/stderr.log" || true
+      local why
+      why=$(grep -m1 -h -i 'error\|exception' "$WORK/$name/stdout.log" "$WORK/$name/stderr.log" | cut -c1-300 || true)
+      log "$name did not start: $why"
+      if [[ "$transport" == io_uring ]]; then iouring_note="not supported by this predictor (it does not start: ${why//|/ })"; fi
       [[ "$name" == predictor ]] && die "the predictor did not start ($WORK/$name/stderr.log)"
     fi
     [[ "$transport" == io_uring && " ${predictors[*]} " == *" $name "* ]] && iouring_note="measured as predictor-io_uring"

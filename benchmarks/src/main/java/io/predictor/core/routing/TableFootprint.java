@@ -25,13 +25,22 @@ public final class TableFootprint {
     }
 
     public static void main(String[] args) throws Exception {
+        // the generator's class is loaded only when the file must be written: its start-up is not the product's
         Path file = args.length > 0 && !args[0].matches("\\d+") ? Path.of(args[0])
-                : SitesFileGenerator.cached(args.length > 0 ? Integer.parseInt(args[0]) : SitesFileGenerator.DEFAULT_LINES);
+                : Path.of(System.getProperty("java.io.tmpdir"), "predictor-bench",
+                        "sites-" + (args.length > 0 ? args[0] : "3000000") + ".txt");
+        if (!Files.exists(file)) {
+            SitesFileGenerator.write(file, Integer.parseInt(args.length > 0 ? args[0] : "3000000"));
+        }
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
         System.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
 
+        // process CPU (this thread, the JIT compilers and the GC): what the load costs on a core of its own
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         SitesFileParser.Result r = SitesFileParser.parse(file);
         if (!r.ok()) {
@@ -40,9 +49,10 @@ public final class TableFootprint {
         }
         SiteTable table = r.table();
         Router router = new Router(RoutingSnapshot.of(table, 0, SiteState.LEGACY));
-        byte[] host = SitesFileGenerator.host(1).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] host = "www.example.com".getBytes(StandardCharsets.ISO_8859_1);
         Route first = router.route(host, host.length);
         long loadMillis = (System.nanoTime() - t0) / 1_000_000;
+        long loadCpuMillis = (os.getProcessCpuTime() - cpu0) / 1_000_000;
         long readyMillis = System.currentTimeMillis() - jvmStartMillis;
 
         System.gc();
@@ -54,13 +64,14 @@ public final class TableFootprint {
         System.out.printf("sites file        %s (%,d bytes, %,d sites, %,d groups)%n", file, fileBytes, n,
                 table.groupNames().length);
         System.out.printf("max heap          %,d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
-        System.out.printf("parse + snapshot  %,d ms (first route: %s)%n", loadMillis, first);
+        System.out.printf("parse + snapshot  %,d ms, %,d ms of process CPU (first route: %s)%n", loadMillis,
+                loadCpuMillis, first);
         System.out.printf("ready since JVM start %,d ms%n", readyMillis);
         System.out.printf("table arrays      %,d bytes = %.1f B/site (SiteTable.footprintBytes)%n", footprint,
                 footprint / (double) n);
         System.out.printf("heap after GC     +%,d bytes = %.1f B/site%n", heapAfter - heapBefore, heapPerSite);
-        System.out.printf("RESULT sites=%d load_ms=%d ready_ms=%d footprint_b_per_site=%.1f heap_b_per_site=%.1f max_heap_mib=%d%n",
-                n, loadMillis, readyMillis, footprint / (double) n, heapPerSite, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("RESULT sites=%d load_ms=%d load_cpu_ms=%d ready_ms=%d footprint_b_per_site=%.1f heap_b_per_site=%.1f max_heap_mib=%d%n",
+                n, loadMillis, loadCpuMillis, readyMillis, footprint / (double) n, heapPerSite, Runtime.getRuntime().maxMemory() >> 20);
         // keep the table reachable until the heap was measured
         if (router.current().base() != table) {
             throw new AssertionError();

@@ -9,6 +9,7 @@
 #
 # Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50), CLOSE_CONNS (16),
 # BIG_CONNS (8), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2), FIXED_CLIENTS (50),
+# TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
 # RESULTS_DIR, PREDICTOR_JAR, PREDICTOR_JVM_FLAGS, VARIANTS ("adaptive" compares Netty's allocators; "" for none; add
 # "parallelgc", "g1", "io_uring", "nopretouch"), KEEP=1 keeps the work directory.
 # Only 127.0.0.1 is ever loaded; every run is bounded by -d/-D and `timeout`; every process
@@ -35,7 +36,8 @@ FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
 WARMUP="${WARMUP:-20}"
 VARIANTS="${VARIANTS-adaptive}"
 # The flags the figures are taken with (benchmarks/README.md says why each is there).
-PREDICTOR_JVM_FLAGS="${PREDICTOR_JVM_FLAGS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled}"
+PREDICTOR_JVM_FLAGS="${PREDICTOR_JVM_FLAGS:--XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled}"
+TABLE_SITES="${TABLE_SITES:-3000000}"
 
 log() { printf '[run.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -116,6 +118,11 @@ cpu_ticks() {
     t=$((t + v))
   done
   echo "$t"
+}
+
+# Busy clock ticks of CPU 0 (all processes): minus the proxy's own, what else ran on its core.
+cpu0_busy() {
+  awk '$1 == "cpu0" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
 # ---- the origin and the proxies ------------------------------------------------------------
@@ -290,11 +297,13 @@ measure() {
     close) conns="$CLOSE_CONNS"; extra=(-H "Connection: close") ;;
     1m) conns="$BIG_CONNS"; path=/1m ;;
   esac
-  local c0=0 c1=0 out line
+  local c0=0 c1=0 b0 b1 out line
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
+  b0=$(cpu0_busy)
   out=$(timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
         -s "$HARNESS/report.lua" -H "Host: $HOST" "${extra[@]}" "http://127.0.0.1:$port$path" 2>&1) || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
+  b1=$(cpu0_busy)
   line=$(grep '^RESULT' <<<"$out" || true)
   if [[ -z "$line" ]]; then
     log "wrk gave no result for $name/$scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
@@ -312,8 +321,11 @@ measure() {
   rps=$(awk -v n="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
   mibs=$(awk -v b="$bytes" -v d="$duration_us" 'BEGIN { printf "%.1f", b / (d / 1e6) / 1048576 }')
   [[ "$round" == 0 ]] && return 0 # warm-up: not recorded
-  echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us," >> "$CSV"
-  log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors"
+  # share of CPU 0 taken by other processes during the run (0 % on a quiet machine)
+  local foreign
+  foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
+  echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
+  log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
 }
 
 # fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate; percentiles from its log
@@ -322,9 +334,12 @@ fixed_rate() {
   local pids=("$@") logf="$WORK/h2load-$name-$round.log" c0=0 c1=0
   local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS ))
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
+  local b0 b1
+  b0=$(cpu0_busy)
   timeout $((FIXED_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
     -D "$FIXED_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
+  b1=$(cpu0_busy)
   [[ -s "$logf" ]] || { log "h2load wrote no log for $name: $(tail -2 "$logf.out" | tr '\n' ' ')"; return 0; }
   local n errors p50 p99 p999 cpu_us="" rps
   n=$(wc -l < "$logf")
@@ -337,7 +352,9 @@ fixed_rate() {
   if ((${#pids[@]})) && ((n > 0)); then
     cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   fi
-  echo "$round,fixed,$name,$n,$((FIXED_DURATION * 1000000)),$errors,$rps,,$p50,$p99,$p999,$cpu_us,$rate" >> "$CSV"
+  local foreign
+  foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$FIXED_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
+  echo "$round,fixed,$name,$n,$((FIXED_DURATION * 1000000)),$errors,$rps,,$p50,$p99,$p999,$cpu_us,$rate,$foreign" >> "$CSV"
   log "  round $round fixed $name: $rps req/s at $rate, p99 $((p99 / 1000)) ms, p99.9 $((p999 / 1000)) ms, errors $errors"
 }
 
@@ -349,8 +366,21 @@ main() {
   HZ=$(getconf CLK_TCK)
   WORK=$(mktemp -d /tmp/predictor-loadbench.XXXXXX)
   CSV="$WORK/raw.csv"
-  echo "round,scenario,proxy,requests,duration_us,errors,rps,mib_per_s,p50_us,p99_us,p999_us,cpu_us_per_req,rate" > "$CSV"
+  echo "round,scenario,proxy,requests,duration_us,errors,rps,mib_per_s,p50_us,p99_us,p999_us,cpu_us_per_req,rate,cpu0_others_pct" > "$CSV"
   log "work directory $WORK"
+
+  local table_result=""
+  if ((TABLE_SITES > 0)); then
+    log "the big table: $TABLE_SITES sites in -Xmx256m, pinned to CPU 0 (TableFootprint, 3 runs)"
+    local k
+    for k in 1 2 3; do
+      # shellcheck disable=SC2086
+      table_result+=$(taskset -c 0 java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch \
+        -Djava.io.tmpdir="${TMPDIR:-/tmp}" -cp "$ROOT/benchmarks/target/benchmarks.jar" \
+        io.predictor.core.routing.TableFootprint "$TABLE_SITES" | grep -E '^(RESULT|LOOKUP)' | tr '\n' ' ')$'\n'
+    done
+    log "$(tail -2 <<<"$table_result" | head -1)"
+  fi
 
   log "generating $SITES sites"
   java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$WORK/sites.txt" "$SITES" >/dev/null
@@ -471,10 +501,12 @@ main() {
     echo "transport=epoll"
     echo "jvm_flags=$PREDICTOR_JVM_FLAGS"
     echo "variants=${specs[*]:1} (keep-alive only); io_uring: $iouring_note"
+    echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$meta"
+  printf '%s' "$table_result" > "$WORK/table.txt"
   mkdir -p "$RESULTS"
   cp "$CSV" "$RESULTS/$date.csv"
-  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS"
+  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt"
   log "wrote $RESULTS/latest.md, $RESULTS/latest.png and $RESULTS/$date.{md,png,csv}"
 }
 

@@ -11,7 +11,11 @@
 # BIG_CONNS (8), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2), FIXED_CLIENTS (50),
 # TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
 # RESULTS_DIR, PREDICTOR_JAR, PREDICTOR_JVM_FLAGS, VARIANTS ("adaptive" compares Netty's allocators; "" for none; add
-# "parallelgc", "g1", "io_uring", "nopretouch"), KEEP=1 keeps the work directory.
+# "parallelgc", "g1", "io_uring", "nopretouch", or NAME=FLAG[,FLAG…] for an experiment),
+# SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
+# processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
+# within RETRY_BUDGET (300) seconds for the whole run,
+# KEEP=1 keeps the work directory.
 # Only 127.0.0.1 is ever loaded; every run is bounded by -d/-D and `timeout`; every process
 # this script starts is stopped on exit (trap).
 set -euo pipefail
@@ -35,6 +39,11 @@ FIXED_ROUNDS="${FIXED_ROUNDS:-2}"
 FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
 WARMUP="${WARMUP:-20}"
 VARIANTS="${VARIANTS-adaptive}"
+SCENARIOS="${SCENARIOS:-keepalive close 1m}"
+MAX_OTHERS="${MAX_OTHERS:-25}"
+RETRIES="${RETRIES:-2}"
+RETRY_BUDGET="${RETRY_BUDGET:-300}" # seconds all repeats together may add to the run
+RETRY_SPENT=0
 # The flags the figures are taken with (benchmarks/README.md says why each is there).
 PREDICTOR_JVM_FLAGS="${PREDICTOR_JVM_FLAGS:--XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled}"
 TABLE_SITES="${TABLE_SITES:-3000000}"
@@ -288,8 +297,28 @@ EOF
 # ---- load ----------------------------------------------------------------------------------
 
 CSV=""
-# measure ROUND SCENARIO NAME PORT PID...: one wrk run; appends a CSV row
+# measure ROUND SCENARIO NAME PORT PID...: one wrk run, repeated (up to RETRIES times) while other
+# processes took more than MAX_OTHERS % of CPU 0; appends a CSV row
 measure() {
+  local attempt
+  for ((attempt = 0; attempt <= RETRIES; attempt++)); do
+    LAST_FOREIGN=0
+    measure_once "$@"
+    if [[ "$1" == 0 ]] || ((LAST_FOREIGN <= MAX_OTHERS)); then
+      break
+    fi
+    if ((attempt < RETRIES && RETRY_SPENT + DURATION + 5 <= RETRY_BUDGET)); then
+      sed -i '$ d' "$CSV" # drop the noisy row and try again
+      log "    (other processes took $LAST_FOREIGN % of CPU 0: again in 5 s)"
+      RETRY_SPENT=$((RETRY_SPENT + DURATION + 5))
+      sleep 5
+    else
+      break
+    fi
+  done
+}
+
+measure_once() {
   local round="$1" scen="$2" name="$3" port="$4"; shift 4
   local pids=("$@") path=/ conns="$CONNS" extra=()
   case "$scen" in
@@ -324,6 +353,8 @@ measure() {
   # share of CPU 0 taken by other processes during the run (0 % on a quiet machine)
   local foreign
   foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
+  LAST_FOREIGN=$foreign
+  [[ "$name" == direct ]] && LAST_FOREIGN=0 # nothing of ours runs on CPU 0 then
   echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
   log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
 }
@@ -407,12 +438,14 @@ main() {
       g1) specs+=("predictor-g1:epoll:-XX:-UseSerialGC -XX:+UseG1GC") ;;
       nopretouch) specs+=("predictor-nopretouch:epoll:-XX:-AlwaysPreTouch") ;;
       io_uring) specs+=("predictor-io_uring:io_uring:") ;;
+      *=*) specs+=("predictor-${v%%=*}:epoll:${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
       *) die "unknown variant $v" ;;
     esac
   done
   local predictors=() spec name transport extra
   for spec in "${specs[@]}"; do
     IFS=: read -r name transport extra <<<"$spec"
+    extra=${extra//,/ }
     # shellcheck disable=SC2086
     if start_predictor "$name" "$transport" $PREDICTOR_JVM_FLAGS $extra; then
       predictors+=("$name")
@@ -460,7 +493,7 @@ main() {
 
   local round scen i n=${#targets[@]}
   for ((round = 1; round <= ROUNDS; round++)); do
-    for scen in keepalive close 1m; do
+    for scen in $SCENARIOS; do
       for ((i = 0; i < n; i++)); do
         # rotate the order each round so no proxy always runs first (or just after another)
         name=${targets[$(( (i + round - 1) % n ))]}
@@ -511,3 +544,4 @@ main() {
 }
 
 main "$@"
+exit $?

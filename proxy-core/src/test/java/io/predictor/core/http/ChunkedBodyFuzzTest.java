@@ -2,7 +2,7 @@ package io.predictor.core.http;
 
 import static io.predictor.core.http.HeadChecks.check;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 
@@ -17,7 +17,7 @@ import io.netty.buffer.ByteBuf;
 class ChunkedBodyFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"\r\n", "0\r\n\r\n", ";", ";name=value", "ffffffff", "Trailer: x\r\n", " ", "\t"})
+    @DictionaryFile(resourcePath = "ChunkedBodyFuzzTest.dict")
     void chunked(byte[] input) {
         BodyFramer whole = new BodyFramer();
         whole.expectChunked();

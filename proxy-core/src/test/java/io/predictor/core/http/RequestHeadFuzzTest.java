@@ -1,6 +1,6 @@
 package io.predictor.core.http;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -16,9 +16,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class RequestHeadFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"\r\n", "\r\n\r\n", "HTTP/1.1", "HTTP/1.0", "GET", "POST", "CONNECT", "Host: ",
-            "Content-Length: ", "Transfer-Encoding: ", "chunked", "Connection: ", "close", "keep-alive",
-            "upgrade", "Upgrade: websocket", "Expect: 100-continue", "http://", ", ", " ", "\t"})
+    @DictionaryFile(resourcePath = "RequestHeadFuzzTest.dict")
     void request(byte[] input) {
         HttpHead[] head = new HttpHead[1];
         HeadChecks.Outcome whole = HeadChecks.parseWhole(input, true, head);

@@ -1,6 +1,6 @@
 package io.predictor.core.http;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -11,9 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class ResponseHeadFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"\r\n", "\r\n\r\n", "HTTP/1.1 ", "HTTP/1.0 ", "200 OK", "101", "204", "304",
-            "Content-Length: ", "Transfer-Encoding: ", "chunked", "gzip", "Connection: ", "close",
-            "keep-alive", ", ", " ", "\t"})
+    @DictionaryFile(resourcePath = "ResponseHeadFuzzTest.dict")
     void response(byte[] input) {
         HttpHead[] head = new HttpHead[1];
         HeadChecks.Outcome whole = HeadChecks.parseWhole(input, false, head);

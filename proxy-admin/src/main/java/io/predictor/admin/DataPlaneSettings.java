@@ -27,8 +27,11 @@ final class DataPlaneSettings {
     }
 
     static PoolSettings pool(Config.Pool p) {
+        Config.HealthCheck h = p.healthCheck();
         return new PoolSettings(p.name(), p.servers().stream().map(DataPlaneSettings::address).toList(),
-                p.balance() == Config.Balance.LEAST_CONN ? PoolSettings.Balance.LEAST_CONN : PoolSettings.Balance.ROUND_ROBIN);
+                p.balance() == Config.Balance.LEAST_CONN ? PoolSettings.Balance.LEAST_CONN : PoolSettings.Balance.ROUND_ROBIN,
+                h == null ? null : new PoolSettings.HealthCheck(h.path(), h.interval().toMillis(), h.timeout().toMillis(),
+                        h.rise(), h.fall()));
     }
 
     static ListenerSettings listener(Config.Listener l) {

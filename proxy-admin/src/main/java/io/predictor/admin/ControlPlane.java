@@ -11,18 +11,26 @@ import io.predictor.admin.log.JsonLinesLog;
 import io.predictor.admin.service.ChangeRefusedException;
 import io.predictor.admin.service.Preconditions;
 import io.predictor.admin.service.SiteService;
+import io.predictor.admin.service.DrainReports;
+import io.predictor.admin.state.ChangeRecord;
+import io.predictor.admin.state.EtcdStateStore;
 import io.predictor.admin.state.FileStateStore;
+import io.predictor.admin.state.MemberReport;
 import io.predictor.admin.state.StateStore;
+import io.predictor.admin.state.StoreStatus;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import io.predictor.admin.service.DataPlane;
 
 /**
@@ -31,6 +39,10 @@ import io.predictor.admin.service.DataPlane;
  * calls {@link #start} after loading the config and the sites file and before binding the
  * data-plane listeners (so that no request is routed without the runtime changes), calls
  * {@link #reload()} on SIGHUP and {@link #close()} on the way out.
+ *
+ * <p>With {@code state.store: etcd} the proxy is a member of a fleet: it boots from its local
+ * copy of the last applied state, waits up to {@link #FLEET_SYNC_WAIT} to catch up with etcd
+ * (and serves the local copy if etcd does not answer), then follows the fleet's changes.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -58,21 +70,32 @@ public final class ControlPlane implements AutoCloseable {
             return new Options(log, log, Clock.systemUTC(), FileStateStore.DEFAULT_SEGMENT_RECORDS, DataPlane.NONE);
         }
 
+        /** The same options with another journal segment size. */
+        public Options withJournalSegmentRecords(int records) {
+            return new Options(audit, events, clock, records, dataPlane);
+        }
+
         /** The same options with the running data plane. */
         public Options withDataPlane(DataPlane dp) {
             return new Options(audit, events, clock, journalSegmentRecords, dp);
         }
     }
 
+    /** How long a fleet member waits at start to catch up with etcd before serving its local copy. */
+    public static final Duration FLEET_SYNC_WAIT = Duration.ofSeconds(5);
+
     private final SiteService sites;
     private final StateStore store;
+    private final DrainReports drains;
     private final AdminTokens tokens;
     private final AdminServer server;
     private final EventLog events;
 
-    private ControlPlane(SiteService sites, StateStore store, AdminTokens tokens, AdminServer server, EventLog events) {
+    private ControlPlane(SiteService sites, StateStore store, DrainReports drains, AdminTokens tokens,
+            AdminServer server, EventLog events) {
         this.sites = sites;
         this.store = store;
+        this.drains = drains;
         this.tokens = tokens;
         this.server = server;
         this.events = events;
@@ -120,32 +143,89 @@ public final class ControlPlane implements AutoCloseable {
         if (defaultState == null) {
             throw new IllegalArgumentException("routing.default: unknown state " + config.routing().defaultState());
         }
-        StateStore store = openStore(config.state(), options);
+        StateStore store = openStore(config, options);
+        DrainReports drains = null;
         try {
             StateStore.Recovered recovered = store.load();
+            Consumer<ChangeRecord> onApplied = r -> {
+            };
+            if (store.fleet().isPresent()) {
+                DrainReports reports = new DrainReports(options.dataPlane(), store.fleet().get()::reportChanged);
+                reports.recovered(recovered.revision());
+                drains = reports;
+                onApplied = reports::applied;
+            }
             SiteService sites = new SiteService(base, config.routing().sitesFile(), defaultState, router, store,
-                    options.audit(), options.clock());
+                    options.audit(), options.clock(), onApplied);
             sites.recover(recovered);
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
-                    "sites", sites.snapshot().base().size()));
+                    "sites", sites.snapshot().base().size(), "store", store.status().kind()));
+            if (drains != null) {
+                joinFleet(store, sites, drains, options.events());
+            }
             AdminServer server = AdminServer.start(address, sites,
-                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane()), options.events());
+                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane(), store::status,
+                            store.fleet(), config.instance() == null ? "predictor" : config.instance()),
+                    options.events());
             options.events().event(EventLog.Level.INFO, "admin_listening",
                     Map.of("bind", bind.host(), "port", server.port()));
-            return new ControlPlane(sites, store, tokens, server, options.events());
+            return new ControlPlane(sites, store, drains, tokens, server, options.events());
         } catch (IOException | InterruptedException | RuntimeException e) {
+            if (drains != null) {
+                drains.close();
+            }
             closeAfterFailure(store, e);
             throw e;
         }
     }
 
-    private static StateStore openStore(Config.State state, Options options) throws IOException {
-        if (state.store() != Config.StoreKind.FILE) {
-            throw new IllegalArgumentException("state.store: " + state.store()
-                    + " is not available in this version; use file");
+    /** Starts following the fleet and waits (bounded) for the first catch-up, so the listeners open on the fleet's state. */
+    private static void joinFleet(StateStore store, SiteService sites, DrainReports drains, EventLog events)
+            throws InterruptedException {
+        store.start(new StateStore.LocalMember() {
+            @Override
+            public void applyRemote(List<ChangeRecord> changes) {
+                sites.applyRemote(changes);
+            }
+
+            @Override
+            public MemberReport report() {
+                return drains.report();
+            }
+
+            @Override
+            public void closeRequested(long revision) {
+                drains.close(revision);
+            }
+        });
+        boolean synced = store instanceof EtcdStateStore etcd && etcd.awaitFirstPass(FLEET_SYNC_WAIT);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("revision", sites.revision());
+        f.put("synced", synced);
+        if (!synced) {
+            f.put("detail", "etcd did not answer: serving the local copy of the last applied state (fail-static);"
+                    + " changes are refused until etcd is back");
+        }
+        events.event(synced ? EventLog.Level.INFO : EventLog.Level.WARN, "fleet_joined", f);
+    }
+
+    private static StateStore openStore(Config config, Options options) throws IOException {
+        Config.State state = config.state();
+        if (state.store() == Config.StoreKind.ETCD) {
+            String instance = config.instance();
+            if (instance == null || instance.isBlank()) {
+                throw new IllegalArgumentException("instance: a fleet member needs a name (state.store: etcd)");
+            }
+            return EtcdStateStore.open(state.etcd().endpoints(), state.etcd().prefix(), instance, state.path(),
+                    options.journalSegmentRecords(), options.events(), options.clock());
         }
         return FileStateStore.open(state.path(), options.journalSegmentRecords(), options.events());
+    }
+
+    /** The state store's kind and availability (for a metric: {@code available} is 1 or 0). */
+    public StoreStatus storeStatus() {
+        return store.status();
     }
 
     /**
@@ -188,7 +268,13 @@ public final class ControlPlane implements AutoCloseable {
         try {
             server.close();
         } finally {
-            store.close();
+            try {
+                if (drains != null) {
+                    drains.close();
+                }
+            } finally {
+                store.close();
+            }
         }
     }
 

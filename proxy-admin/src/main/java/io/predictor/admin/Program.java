@@ -30,6 +30,12 @@ import sun.misc.Signal;
  */
 final class Program {
 
+    /**
+     * {@code -Dpredictor.journal.segmentRecords=N}: journal records per segment before a
+     * compaction (default 10,000). A tuning knob, also used by the crash test to compact often.
+     */
+    static final String SEGMENT_RECORDS_PROPERTY = "predictor.journal.segmentRecords";
+
     private Program() {
     }
 
@@ -97,8 +103,12 @@ final class Program {
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get,
-                ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server)));
+        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server));
+        Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
+        if (segment != null) {
+            options = options.withJournalSegmentRecords(segment);
+        }
+        ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());

@@ -4,6 +4,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.predictor.admin.json.JsonObject;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.service.DrainBarrier;
+import io.predictor.admin.service.FleetBarrier;
+import io.predictor.admin.state.StoreUnavailableException;
 import io.predictor.core.server.SiteMatcher;
 import io.predictor.admin.service.ChangeRefusedException;
 import io.predictor.admin.service.SiteService;
@@ -30,13 +32,15 @@ final class AdminApi {
     private final HistoryEndpoint history;
     private final ReloadEndpoint reload;
     private final EventLog events;
-    private final DrainBarrier barrier;
+    private final FleetBarrier barrier;
+    private final FleetEndpoint fleet;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
         this.guard = new RequestGuard(bindHost);
         this.auth = new BearerAuth(options.tokens());
-        this.status = new StatusEndpoint(sites, options.ready(), options.version());
-        this.barrier = new DrainBarrier(options.dataPlane());
+        this.status = new StatusEndpoint(sites, options.ready(), options.version(), options.store());
+        this.barrier = new FleetBarrier(new DrainBarrier(options.dataPlane()), options.fleet());
+        this.fleet = new FleetEndpoint(sites, options.store(), options.fleet(), options.instance());
         this.sitesEndpoint = new SitesEndpoint(sites, options.dataPlane());
         this.groups = new GroupsEndpoint(sites, options.dataPlane());
         this.history = new HistoryEndpoint(sites);
@@ -66,6 +70,9 @@ final class AdminApi {
             return CompletableFuture.completedFuture(e.toResponse());
         } catch (ChangeRefusedException e) {
             return CompletableFuture.completedFuture(refused(e).toResponse());
+        } catch (StoreUnavailableException e) {
+            return CompletableFuture.completedFuture(new ApiException(503, "state_store_unavailable",
+                    e.getMessage(), Map.of(), Map.of("Retry-After", "5")).toResponse());
         } catch (IOException e) {
             events.event(EventLog.Level.ERROR, "state_store_failed", Map.of("error", e.toString()));
             return CompletableFuture.completedFuture(new ApiException(500, "state_store_failed",
@@ -109,6 +116,9 @@ final class AdminApi {
             }
             body.put("error", "drain_timeout").put("inflight", result.inflight().total())
                     .put("inflight_by_route", SitesEndpoint.byRoute(result.inflight()));
+            if (!result.waitingFor().isEmpty()) {
+                body.put("waiting_for", result.waitingFor());
+            }
             return new AdminResponse(504, body, change.headers());
         });
     }
@@ -132,6 +142,10 @@ final class AdminApi {
             case SITES -> {
                 allow(req, "GET");
                 return sitesEndpoint.list(req);
+            }
+            case "/api/v1/fleet" -> {
+                allow(req, "GET");
+                return fleet.get(req);
             }
             case "/api/v1/history" -> {
                 allow(req, "GET");
@@ -201,6 +215,7 @@ final class AdminApi {
             case TRANSITION -> new ApiException(409, "transition_refused", e.getMessage());
             case EXPECT -> new ApiException(409, "expect_mismatch", e.getMessage());
             case PRECONDITION -> new ApiException(412, "precondition_failed", e.getMessage());
+            case CONFLICT -> new ApiException(409, "revision_conflict", e.getMessage());
             case SITES_FILE -> {
                 extra.put("message", e.getMessage());
                 yield new ApiException(422, "invalid_sites_file", e.details(), extra, Map.of());

@@ -19,7 +19,9 @@ public final class ChangeRefusedException extends Exception {
         /** {@code If-Match} named a revision the table has moved on from (412). */
         PRECONDITION,
         /** The sites file has errors; {@link #details()} lists them (422). */
-        SITES_FILE
+        SITES_FILE,
+        /** Other proxies of the fleet kept taking the next revision; nothing was changed (409). */
+        CONFLICT
     }
 
     private final Reason reason;

@@ -21,8 +21,20 @@ public final class DrainBarrier implements AutoCloseable {
 
     static final long POLL_MILLIS = 10;
 
-    /** How a barrier ended. */
-    public record Result(boolean drained, long waitedMillis, InflightCount inflight, int closed) {
+    /**
+     * How a barrier ended.
+     *
+     * @param waitingFor the fleet members that had not drained when it ended (empty on one proxy)
+     */
+    public record Result(boolean drained, long waitedMillis, InflightCount inflight, int closed,
+            java.util.List<String> waitingFor) {
+        public Result {
+            waitingFor = java.util.List.copyOf(waitingFor);
+        }
+
+        public Result(boolean drained, long waitedMillis, InflightCount inflight, int closed) {
+            this(drained, waitedMillis, inflight, closed, java.util.List.of());
+        }
     }
 
     private final DataPlane dataPlane;
@@ -73,6 +85,17 @@ public final class DrainBarrier implements AutoCloseable {
                         POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /** The exchanges a change's barrier waits for: its site's or its group's; null for a reload. */
+    public static SiteMatcher of(io.predictor.admin.state.Change change) {
+        if (change instanceof io.predictor.admin.state.Change.Site s) {
+            return site(s.host());
+        }
+        if (change instanceof io.predictor.admin.state.Change.Group g) {
+            return group(g.group());
+        }
+        return null;
     }
 
     /**

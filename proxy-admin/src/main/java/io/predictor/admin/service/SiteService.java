@@ -3,6 +3,7 @@ package io.predictor.admin.service;
 import io.predictor.admin.log.AuditLog;
 import io.predictor.admin.state.Change;
 import io.predictor.admin.state.ChangeRecord;
+import io.predictor.admin.state.StaleRevisionException;
 import io.predictor.admin.state.StateStore;
 import io.predictor.core.routing.GroupOverride;
 import io.predictor.core.routing.Router;
@@ -20,12 +21,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The single writer of the routing table. Each change is validated (names, state machine,
  * {@code expect}, {@code If-Match}), made durable in the {@link StateStore}, published to the
  * {@link Router} and audited — in that order, under one lock, before the method returns: so a
  * change is never visible before it is durable, and always visible before it is answered.
+ *
+ * <p>With a fleet store (etcd) the same order holds, and "durable" means committed by the
+ * fleet: if another proxy committed the revision first, the change is validated again against
+ * the fleet's newer state (so {@code expect}, {@code If-Match} and the state machine see what
+ * the other proxy did) and retried. Changes other proxies made arrive through
+ * {@link #applyRemote} and are published by the same path.
  *
  * <p>The state machine is judged on what routes the name now: its own entry, else the wildcard
  * that covers it, else {@code routing.default}. Creating {@code new.example.com} as migrated
@@ -58,6 +67,10 @@ public final class SiteService {
     private final Clock clock;
     private final History history = new History();
     private final Object writeLock = new Object();
+    private final Consumer<ChangeRecord> onApplied;
+
+    /** How long a change waits for this proxy to catch up with the fleet after losing a race for a revision. */
+    static final long CATCH_UP_MILLIS = 5000;
 
     // guarded by writeLock; current is also read without it
     private SiteTable base;
@@ -68,6 +81,17 @@ public final class SiteService {
 
     public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
             AuditLog audit, Clock clock) {
+        this(base, sitesFile, defaultState, router, store, audit, clock, r -> {
+        });
+    }
+
+    /**
+     * @param onApplied told of every change once it is published here, local or remote, in
+     *                  revision order, under the writer's lock (keep it short)
+     */
+    public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
+            AuditLog audit, Clock clock, Consumer<ChangeRecord> onApplied) {
+        this.onApplied = Objects.requireNonNull(onApplied);
         this.base = Objects.requireNonNull(base);
         this.sitesFile = Objects.requireNonNull(sitesFile);
         this.defaultState = Objects.requireNonNull(defaultState);
@@ -90,6 +114,39 @@ public final class SiteService {
         }
     }
 
+    /**
+     * Applies changes another proxy of the fleet committed, in revision order, through the same
+     * publish path as a local change; records at or below the current revision are skipped. They
+     * are history here, but audited only by the proxy that took the call.
+     */
+    public void applyRemote(List<ChangeRecord> changes) {
+        synchronized (writeLock) {
+            List<ChangeRecord> applied = new ArrayList<>();
+            for (ChangeRecord r : changes) {
+                if (r.revision() <= revision) {
+                    continue;
+                }
+                if (r.revision() != revision + 1) {
+                    throw new IllegalStateException("change " + r.revision() + " does not follow " + revision);
+                }
+                apply(r);
+                revision = r.revision();
+                history.add(r);
+                applied.add(r);
+            }
+            if (!applied.isEmpty()) {
+                publish();
+                applied.forEach(onApplied);
+                writeLock.notifyAll();
+            }
+        }
+    }
+
+    /** The revision in service. */
+    public long revision() {
+        return current.revision();
+    }
+
     /** The snapshot in service (the one the data plane reads). */
     public RoutingSnapshot snapshot() {
         return current;
@@ -106,7 +163,7 @@ public final class SiteService {
         if (update.groupGiven() && update.group() != null && !SiteNames.isValidGroup(update.group())) {
             throw invalidGroup(update.group());
         }
-        synchronized (writeLock) {
+        return mutate(() -> {
             checkRevision(pre);
             SiteView own = current.entry(host);
             SiteState from = own != null ? own.state() : fallbackState(host);
@@ -116,14 +173,14 @@ public final class SiteService {
             commit(new ChangeRecord(revision + 1, clock.instant(), who, forced,
                     new Change.Site(host, before, new Change.Entry(update.state(), group))));
             return current.entry(host);
-        }
+        });
     }
 
     /** Removes a site from the table; the name then takes a covering wildcard or the default route. */
     public DeleteResult deleteSite(String rawHost, Preconditions pre, String who)
             throws ChangeRefusedException, IOException {
         String host = requireHost(rawHost);
-        synchronized (writeLock) {
+        return mutate(() -> {
             checkRevision(pre);
             SiteView own = current.entry(host);
             if (own == null) {
@@ -135,7 +192,7 @@ public final class SiteService {
             commit(new ChangeRecord(revision + 1, clock.instant(), who, forced,
                     new Change.Site(host, new Change.Entry(own.state(), own.group()), null)));
             return new DeleteResult(host, after, revision);
-        }
+        });
     }
 
     /** Moves every site of a group to {@code state}: one revision, one snapshot swap. */
@@ -144,7 +201,7 @@ public final class SiteService {
         if (!SiteNames.isValidGroup(group)) {
             throw invalidGroup(group);
         }
-        synchronized (writeLock) {
+        return mutate(() -> {
             checkRevision(pre);
             Change.StateCounts counts = Change.StateCounts.of(current.groupCountsByState(group));
             if (counts.total() == 0) {
@@ -166,7 +223,7 @@ public final class SiteService {
             commit(new ChangeRecord(revision + 1, clock.instant(), who, jumpFrom != null,
                     new Change.Group(group, state, counts)));
             return new GroupResult(group, counts.total(), revision);
-        }
+        });
     }
 
     /**
@@ -192,12 +249,61 @@ public final class SiteService {
                     parsed.problemCount() + " error(s) in " + sitesFile + "; the table in service is unchanged",
                     details);
         }
-        synchronized (writeLock) {
+        return mutate(() -> {
             checkRevision(pre);
             SiteTable next = parsed.table();
             commit(new ChangeRecord(revision + 1, clock.instant(), who, false,
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
             return new ReloadResult(revision, next.size());
+        });
+    }
+
+    /** One try at a change: validate against the state in service, then commit. Runs under the writer's lock. */
+    private interface Attempt<T> {
+        T run() throws ChangeRefusedException, IOException;
+    }
+
+    /**
+     * Runs {@code attempt} under the writer's lock; when another proxy of the fleet took the
+     * revision first, waits (lock released) until this proxy has applied the fleet's newer
+     * changes and tries again, validating against them.
+     */
+    private <T> T mutate(Attempt<T> attempt) throws ChangeRefusedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
+        while (true) {
+            long target;
+            try {
+                synchronized (writeLock) {
+                    return attempt.run();
+                }
+            } catch (StaleRevisionException e) {
+                target = e.fleetRevision();
+            }
+            if (!awaitRevision(target, deadline)) {
+                throw new ChangeRefusedException(ChangeRefusedException.Reason.CONFLICT,
+                        "the fleet kept moving (revision " + target + ") and this proxy could not catch up within "
+                                + CATCH_UP_MILLIS + "ms; nothing was changed: re-read and retry");
+            }
+        }
+    }
+
+    private boolean awaitRevision(long target, long deadline) {
+        synchronized (writeLock) {
+            try {
+                // at least one short pause, so that a store that keeps refusing cannot spin the caller
+                writeLock.wait(5);
+                while (revision < target) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        return false;
+                    }
+                    writeLock.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return System.nanoTime() - deadline < 0;
         }
     }
 
@@ -214,6 +320,7 @@ public final class SiteService {
         publish();
         history.add(r);
         audit.record(r);
+        onApplied.accept(r);
     }
 
     private void apply(ChangeRecord r) {

@@ -86,7 +86,7 @@ class AdminApiTest {
         assertThat(json(r)).startsWith("{\"error\":\"not_ready\",\"detail\":");
         AdminResponse s = call("GET", "/api/v1/status", "");
         assertThat(json(s)).matches("\\{\"revision\":0,\"sites\":\\{\"legacy\":3,\"migrated\":1,\"maintenance\":1,"
-                + "\"hold\":0},\"version\":\"1.2.3\",\"uptime_s\":\\d+}");
+                + "\"hold\":0},\"version\":\"1.2.3\",\"uptime_s\":\\d+,\"store\":\\{\"kind\":\"file\",\"available\":true}}");
         assertThat(s.headers()).containsEntry("ETag", "\"0\"");
     }
 

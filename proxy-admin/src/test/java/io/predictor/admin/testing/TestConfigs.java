@@ -20,4 +20,13 @@ public final class TestConfigs {
                 Map.of(), new Config.Routing(sitesFile, "legacy", null),
                 new Config.State(Config.StoreKind.FILE, stateDir, null), null, null, null);
     }
+
+    /** A fleet member: {@code state.store: etcd} with its own local copy in {@code stateDir}. */
+    public static Config fleetMember(String instance, Path tokens, Path sitesFile, Path stateDir, String endpoint,
+            String prefix) {
+        return new Config(null, instance, List.of(), new Config.Admin(new Config.HostPort("127.0.0.1", 0), tokens),
+                Map.of(), new Config.Routing(sitesFile, "legacy", null),
+                new Config.State(Config.StoreKind.ETCD, stateDir, new Config.Etcd(List.of(endpoint), prefix)),
+                null, null, null);
+    }
 }

@@ -149,6 +149,27 @@ public final class HttpHead {
         return true;
     }
 
+    /** Whether the method is idempotent (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, TRACE, PUT, DELETE. */
+    public boolean isIdempotent() {
+        switch (methodEnd) {
+            case 3:
+                return (bytes[0] == 'G' && bytes[1] == 'E' && bytes[2] == 'T')
+                        || (bytes[0] == 'P' && bytes[1] == 'U' && bytes[2] == 'T');
+            case 4:
+                return bytes[0] == 'H' && bytes[1] == 'E' && bytes[2] == 'A' && bytes[3] == 'D';
+            case 5:
+                return bytes[0] == 'T' && bytes[1] == 'R' && bytes[2] == 'A' && bytes[3] == 'C' && bytes[4] == 'E';
+            case 6:
+                return bytes[0] == 'D' && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'E' && bytes[4] == 'T'
+                        && bytes[5] == 'E';
+            case 7:
+                return bytes[0] == 'O' && bytes[1] == 'P' && bytes[2] == 'T' && bytes[3] == 'I' && bytes[4] == 'O'
+                        && bytes[5] == 'N' && bytes[6] == 'S';
+            default:
+                return false;
+        }
+    }
+
     /** Whether the client wants the connection kept after this message (RFC 9112 §9.3). */
     public boolean keepAlive() {
         return version == 11 ? !connectionClose : connectionKeepAlive && !connectionClose;

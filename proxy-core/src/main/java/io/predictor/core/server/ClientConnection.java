@@ -98,6 +98,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private boolean headRequest;
     private boolean bodyless;
     private boolean retried;
+    /** GET, HEAD, OPTIONS, TRACE, PUT or DELETE: may be sent again when nothing came back. */
+    private boolean idempotent;
+    private int originIndex = -1;
     private boolean responseStarted;
     private Future<?> headTimer;
     private Future<?> responseTimer;
@@ -195,15 +198,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         in = Cumulation.release(in);
     }
 
+    /**
+     * {@code timeouts.idle}: nothing read from or written to the client for that long. An idle
+     * kept-alive connection or tunnel closes; so does an exchange that stalled — an upload that
+     * stopped, or a response the client stopped reading. Waiting for an origin's answer is
+     * {@code timeouts.upstream_response}'s business, and a held request has {@code timeouts.hold}.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (state == HEAD || state == TUNNEL) {
-                ctx.close();
-            }
+        if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
             return;
         }
-        ctx.fireUserEventTriggered(evt);
+        boolean waitingForOrigin = state == WAIT_ORIGIN || (state == WAIT_RESPONSE && !responseStarted);
+        if (state != HELD && !waitingForOrigin && state != CLOSING) {
+            abandonOrigin();
+            ctx.close();
+        }
     }
 
     @Override
@@ -283,6 +294,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         }
         preview = isPreview();
         headRequest = head.methodIs(METHOD_HEAD);
+        idempotent = head.isIdempotent();
         upgrade = head.isWebSocketUpgrade();
         closeAfterResponse = !head.keepAlive() || !head.isHttp11() || shared.drain.draining();
         if (head.chunked()) {
@@ -533,6 +545,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         }
         origin = o;
         originServer = o.serverName();
+        originIndex = o.serverIndex();
         ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.instance));
         if (preview) {
             HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
@@ -567,11 +580,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         if (state == CLOSING) {
             return;
         }
-        if (!started && retryable && bodyless && !retried) {
-            // a kept-alive connection the origin had closed just before we used it: try a new one
+        if (!started && retryable && bodyless && idempotent && !retried) {
+            // nothing came back for a request that is safe to repeat (RFC 9110 §9.2.2) — typically
+            // a kept-alive connection the origin closed just as we used it: once more, elsewhere
             retried = true;
             state = WAIT_ORIGIN;
-            loop().pools[route.ordinal()].acquire(this, true);
+            loop().pools[route.ordinal()].acquireForRetry(this, originIndex);
             return;
         }
         if (started) {

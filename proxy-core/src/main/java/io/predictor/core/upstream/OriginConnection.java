@@ -68,9 +68,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.server = server;
     }
 
-    /** Whether this connection served an earlier exchange (a close before any answer may then be retried). */
+    /** Whether this connection served an earlier exchange. */
     public boolean reused() {
         return reused;
+    }
+
+    /** The index of its server in the pool (to retry elsewhere). */
+    public int serverIndex() {
+        return server;
     }
 
     void attach(Exchange e, boolean wasReused) {
@@ -282,18 +287,28 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
                 pool.failed(server); // a kept-alive connection closed while idle says nothing of the server
             }
             pool.release(this, false);
-            e.originFailed(Failure.RESET, responseStarted, reused && !receivedAny);
+            // nothing came back: the request may go again if it is safe to repeat (the client decides)
+            e.originFailed(Failure.RESET, responseStarted, !receivedAny);
         }
         in = Cumulation.release(in);
     }
 
+    /**
+     * {@code timeouts.idle} on the origin side: a kept-alive connection nobody used is closed; a
+     * response whose body stopped coming is a stall, and the client connection is closed too
+     * (waiting for the response head is {@code timeouts.upstream_response}'s business).
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && exchange == null) {
+        if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (exchange == null) {
             pool.evict(this);
             ctx.close();
-        } else if (!(evt instanceof IdleStateEvent)) {
-            ctx.fireUserEventTriggered(evt);
+        } else if (responseStarted && state != TUNNEL) {
+            fail(Failure.RESPONSE_TIMEOUT);
         }
     }
 

@@ -83,6 +83,11 @@ public final class OriginPool {
         acquire(exchange, fresh, -1, 0);
     }
 
+    /** A new connection for a retry, to another server than {@code failedServer} when the pool has one. */
+    public void acquireForRetry(Exchange exchange, int failedServer) {
+        acquire(exchange, true, servers.length > 1 ? failedServer : -1, 0);
+    }
+
     /**
      * @param avoid    a server that just failed this request (-1: none)
      * @param attempts connection attempts already made for it

@@ -63,6 +63,20 @@ public final class ChildProxy implements AutoCloseable {
         return address;
     }
 
+    /** The child's resident memory in KiB (VmRSS), or -1 when it cannot be read. */
+    public long residentKib() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

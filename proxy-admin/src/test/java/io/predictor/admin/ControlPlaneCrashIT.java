@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the control plane as a child process and kills it with SIGKILL at random moments while
- * concurrent writers change sites and a group, 20 times. After each restart: every change that
+ * Runs the real program ({@code target/predictor.jar}) as a child process and kills it with
+ * SIGKILL at random moments while concurrent writers change sites and a group, 20 times, with
+ * the journal compacting every 25 records. After each restart: every change that
  * was acknowledged is there (or the change its writer sent next, unanswered, which may or may
  * not have made it), the group is never half flipped, and the revision never goes back.
  */
-class ControlPlaneCrashTest {
+class ControlPlaneCrashIT {
 
     static final String TOKEN = "crash-token-0123456789abcdef";
     static final int ROUNDS = 20;
@@ -82,11 +83,12 @@ class ControlPlaneCrashTest {
         long lastRevision = 0;
 
         for (int round = 0; round < ROUNDS; round++) {
-            Path portFile = dir.resolve("port-" + round);
             Path out = dir.resolve("server-" + round + ".log");
-            Process p = startServer(state, sites, tokens, portFile, out);
+            int port = freePort();
+            Path config = writeConfig(dir.resolve("predictor-" + round + ".yaml"), port, state, sites, tokens);
+            Process p = startServer(config, out);
             try {
-                int port = awaitPort(p, portFile, out);
+                awaitReady(p, port, out);
                 lastRevision = verify(port, hosts, group, lastRevision, ackedRevisions, "round " + round + " seed " + seed);
                 List<Thread> writers = new ArrayList<>();
                 java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -115,11 +117,11 @@ class ControlPlaneCrashTest {
                 p.destroyForcibly();
             }
         }
-        Path portFile = dir.resolve("port-final");
         Path out = dir.resolve("server-final.log");
-        Process p = startServer(state, sites, tokens, portFile, out);
+        int port = freePort();
+        Process p = startServer(writeConfig(dir.resolve("predictor-final.yaml"), port, state, sites, tokens), out);
         try {
-            int port = awaitPort(p, portFile, out);
+            awaitReady(p, port, out);
             long finalRevision = verify(port, hosts, group, lastRevision, ackedRevisions, "final, seed " + seed);
             assertThat(ackedRevisions).as("writers got through").hasSizeGreaterThan(ROUNDS * 5);
             assertThat(finalRevision).isGreaterThanOrEqualTo(ackedRevisions.keySet().stream().mapToLong(Long::longValue)
@@ -234,28 +236,61 @@ class ControlPlaneCrashTest {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Process startServer(Path state, Path sites, Path tokens, Path portFile, Path out) throws IOException {
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A config for the real program: the admin API on {@code adminPort}, the data plane on another free port. */
+    private static Path writeConfig(Path file, int adminPort, Path state, Path sites, Path tokens) throws IOException {
+        Files.writeString(file, String.join("\n",
+                "instance: crash-test",
+                "listeners:",
+                "  - name: http",
+                "    bind: 127.0.0.1:" + freePort(),
+                "admin:",
+                "  bind: 127.0.0.1:" + adminPort,
+                "  tokens_file: " + tokens.toAbsolutePath(),
+                "pools:",
+                "  local: { servers: [127.0.0.1:" + freePort() + "] }",
+                "  legacy: { servers: [127.0.0.1:" + freePort() + "] }",
+                "routing:",
+                "  sites_file: " + sites.toAbsolutePath(),
+                "  default: legacy",
+                "state:",
+                "  store: file",
+                "  path: " + state.toAbsolutePath(),
+                "runtime: { event_loops: 1 }",
+                ""));
+        return file;
+    }
+
+    private static Process startServer(Path config, Path out) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-cp", System.getProperty("java.class.path"), CrashTestServer.class.getName(),
-                state.toString(), sites.toString(), tokens.toString(), portFile.toString(), "25");
+                "-Xshare:auto", "-Dpredictor.journal.segmentRecords=25", "-jar", "target/predictor.jar",
+                "--config", config.toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(out.toFile());
         return pb.start();
     }
 
-    private static int awaitPort(Process p, Path portFile, Path out) throws Exception {
+    private void awaitReady(Process p, int port, Path out) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (Files.exists(portFile)) {
-                return Integer.parseInt(Files.readString(portFile).trim());
+            try {
+                if (get(port, "/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
             }
             if (!p.isAlive()) {
-                fail("the server exited with %d:%n%s", p.exitValue(), Files.readString(out));
+                fail("the program exited with %d:%n%s", p.exitValue(), Files.readString(out));
             }
             Thread.sleep(20);
         }
-        fail("the server did not start in 30 s:%n%s", Files.readString(out));
-        return -1;
+        fail("the program did not get ready in 30 s:%n%s", Files.readString(out));
     }
 }

@@ -1,0 +1,198 @@
+package io.predictor.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.predictor.core.testing.RawClient;
+import io.predictor.core.testing.RawOrigin;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real program, {@code target/predictor.jar}, as a newcomer and an operator run it. */
+class ProgramIT {
+
+    @TempDir
+    Path dir;
+
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    Process start(Path out, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String[] cmd = Stream.concat(Stream.of(java, "-Xmx256m", "-jar", "target/predictor.jar"), Stream.of(args))
+                .toArray(String[]::new);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    void awaitReady(Process p, int adminPort, Path out) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get(adminPort, "/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not yet
+            }
+            assertThat(p.isAlive()).as(Files.readString(out)).isTrue();
+            Thread.sleep(25);
+        }
+        throw new AssertionError("not ready in 30 s:\n" + Files.readString(out));
+    }
+
+    /** The shipped config/ copied to a temp dir, with free ports instead of 8080/9090/8081/8082. */
+    Path shippedConfigOnFreePorts(int[] ports) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        for (String f : new String[] {"predictor.yaml", "sites.txt", "admin-tokens"}) {
+            Files.copy(Path.of("..", "config", f), config.resolve(f));
+        }
+        String yaml = Files.readString(config.resolve("predictor.yaml"))
+                .replace("127.0.0.1:8080", "127.0.0.1:" + ports[0])
+                .replace("127.0.0.1:9090", "127.0.0.1:" + ports[1])
+                .replace("127.0.0.1:8081", "127.0.0.1:" + ports[2])
+                .replace("127.0.0.1:8082", "127.0.0.1:" + ports[3]);
+        Files.writeString(config.resolve("predictor.yaml"), yaml);
+        return config.resolve("predictor.yaml");
+    }
+
+    @Test
+    void checkAcceptsTheShippedConfig() throws Exception {
+        Path out = dir.resolve("check.log");
+        Process p = start(out, "--config", "../config/predictor.yaml", "--check");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(out)).startsWith("ok: 8 sites (");
+    }
+
+    @Test
+    void theDemoAnswersAndTheFlipItPrintsWorks() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        Path config = shippedConfigOnFreePorts(ports);
+        Path out = dir.resolve("demo.log");
+        Process p = start(out, "--config", config.toString(), "--demo");
+        try {
+            awaitReady(p, ports[1], out);
+            InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", ports[0]);
+            try (RawClient c = new RawClient(proxy)) {
+                assertThat(c.get("www.example.com", "/").bodyText()).startsWith("Hello from local");
+                assertThat(c.get("www.example.org", "/").bodyText()).startsWith("Hello from legacy");
+                assertThat(c.get("blog.example.com", "/").status()).isEqualTo(503);
+                assertThat(c.get("unknown.example", "/").bodyText()).startsWith("Hello from legacy");
+            }
+            // the demo prints the flip through the admin API, with the demo's token: run it as printed
+            String printed = Files.readString(out);
+            Matcher m = Pattern.compile("curl -s -X PUT (\\S+) -H 'Authorization: Bearer (\\S+)' -d '(\\{[^']+})'")
+                    .matcher(printed);
+            int flips = 0;
+            while (m.find()) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
+                        .header("Authorization", "Bearer " + m.group(2))
+                        .PUT(HttpRequest.BodyPublishers.ofString(m.group(3))).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                flips++;
+            }
+            assertThat(flips).isEqualTo(2);
+            try (RawClient c = new RawClient(proxy)) {
+                assertThat(c.get("shop.example.org", "/").bodyText()).startsWith("Hello from local");
+            }
+        } finally {
+            p.destroy();
+            boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            assertThat(exited).isTrue();
+        }
+        assertThat(p.exitValue()).as("SIGTERM exits 0").isZero();
+    }
+
+    @Test
+    void sigtermFinishesInFlightRequestsThenExitsZero() throws Exception {
+        try (RawOrigin slow = new RawOrigin(s -> {
+            while (RawOrigin.readHead(s.getInputStream()) != null) {
+                Thread.sleep(1500);
+                RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
+            }
+        })) {
+            int proxyPort = freePort();
+            int adminPort = freePort();
+            Path sites = dir.resolve("sites.txt");
+            Files.writeString(sites, "www.example.com migrated\n");
+            Path config = dir.resolve("predictor.yaml");
+            Files.writeString(config, String.join("\n",
+                    "instance: drain-test",
+                    "listeners: [{ name: http, bind: 127.0.0.1:" + proxyPort + " }]",
+                    "admin: { bind: 127.0.0.1:" + adminPort + " }",
+                    "pools:",
+                    "  local: { servers: [127.0.0.1:" + slow.address().getPort() + "] }",
+                    "  legacy: { servers: [127.0.0.1:" + slow.address().getPort() + "] }",
+                    "routing: { sites_file: sites.txt }",
+                    "state: { path: state }",
+                    "timeouts: { drain: 10s }",
+                    ""));
+            Path out = dir.resolve("drain.log");
+            Process p = start(out, "--config", config.toString());
+            awaitReady(p, adminPort, out);
+            try (RawClient inFlight = new RawClient(new InetSocketAddress("127.0.0.1", proxyPort))) {
+                inFlight.send("GET /slow HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+                Thread.sleep(300);
+                p.destroy(); // SIGTERM
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                int ready = 200;
+                while (ready == 200 && System.nanoTime() < deadline) {
+                    ready = get(adminPort, "/readyz").statusCode();
+                    Thread.sleep(20);
+                }
+                assertThat(ready).as("/readyz while draining").isEqualTo(503);
+                assertThat(canConnect(proxyPort)).as("no longer accepting").isFalse();
+                RawClient.Response r = inFlight.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("done");
+                assertThat(r.header("connection")).isEqualTo("close");
+            } finally {
+                p.destroy(); // SIGTERM again: harmless when it already went, a clean stop when a check failed first
+                boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+                if (!exited) {
+                    p.destroyForcibly();
+                }
+                assertThat(exited).as(Files.readString(out)).isTrue();
+            }
+            assertThat(p.exitValue()).as(Files.readString(out)).isZero();
+            assertThat(Files.readString(out)).contains("\"event\":\"drained\"").contains("\"clean\":true");
+        }
+    }
+
+    static boolean canConnect(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.predictor.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.predictor.core.routing.SiteState;
+import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.ChildProxy;
+import io.predictor.core.testing.RawClient;
+import io.predictor.core.testing.RawOrigin;
+import io.predictor.core.testing.TestProxy;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Retries of unanswered idempotent requests, stalls in both directions, and a slow reader's memory. */
+class StallsAndRetriesIT {
+
+    private static SiteTable sites() {
+        SiteTable.Builder b = new SiteTable.Builder(2, 64, 0, 0);
+        b.add("new.example.com", SiteState.MIGRATED, null);
+        b.add("migrated.test", SiteState.MIGRATED, null);
+        return b.build();
+    }
+
+    private static ProxySettings quickIdle() {
+        ProxySettings d = TestProxy.settings();
+        return new ProxySettings(d.instance(), 1, "auto", d.connectTimeoutMillis(), d.requestHeadersTimeoutMillis(),
+                400, d.upstreamResponseTimeoutMillis(), d.holdTimeoutMillis(), d.drainTimeoutMillis(), d.maxHeaderSize(),
+                d.maxHeaders(), d.maxConnections(), d.previewSuffix());
+    }
+
+    @Test
+    void unansweredIdempotentRequestIsRetriedOnAnotherServerButAPostIsNot() throws Exception {
+        AtomicInteger dropped = new AtomicInteger();
+        try (RawOrigin dropping = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    dropped.incrementAndGet(); // reads the request, answers nothing, closes
+                });
+                RawOrigin good = new RawOrigin(s -> {
+                    while (RawOrigin.readHead(s.getInputStream()) != null) {
+                        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood");
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(),
+                        new PoolSettings("local", List.of(dropping.address(), good.address()), PoolSettings.Balance.ROUND_ROBIN),
+                        new PoolSettings("legacy", List.of(good.address()), PoolSettings.Balance.ROUND_ROBIN),
+                        TestProxy.settings(), ExchangeListener.NONE)) {
+            int okGets = 0;
+            for (int i = 0; i < 4; i++) {
+                try (RawClient c = new RawClient(proxy.address())) {
+                    if (c.get("new.example.com", "/").bodyText().equals("good")) {
+                        okGets++;
+                    }
+                }
+            }
+            assertThat(okGets).as("every GET answered, dropped ones retried elsewhere").isEqualTo(4);
+            assertThat(dropped.get()).as("the dropping server did get some").isPositive();
+            int before = dropped.get();
+            int refused = 0;
+            for (int i = 0; i < 4; i++) {
+                try (RawClient c = new RawClient(proxy.address())) {
+                    c.send("POST /order HTTP/1.1\r\nHost: new.example.com\r\nContent-Length: 0\r\n\r\n");
+                    if (c.read().status() == 502) {
+                        refused++;
+                    }
+                }
+            }
+            assertThat(dropped.get() - before).as("POSTs reached the dropping server").isPositive();
+            assertThat(refused).as("a POST is never sent twice").isEqualTo(dropped.get() - before);
+        }
+    }
+
+    @Test
+    void clientThatStopsReadingIsClosedAfterTheIdleTimeout() throws Exception {
+        CountDownLatch originDone = new CountDownLatch(1);
+        try (RawOrigin big = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n".getBytes());
+                    byte[] chunk = new byte[65536];
+                    try {
+                        for (int i = 0; i < 16384; i++) {
+                            out.write(chunk);
+                        }
+                    } finally {
+                        originDone.countDown();
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(), big.address(), big.address(), quickIdle(), ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /big HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            c.input().readNBytes(1000); // then never read again
+            assertThat(originDone.await(10, TimeUnit.SECONDS)).as("the origin connection was cut too").isTrue();
+        }
+    }
+
+    @Test
+    void originThatStallsMidBodyClosesTheClient() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (RawOrigin stalling = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst part");
+                    release.await(10, TimeUnit.SECONDS);
+                });
+                TestProxy proxy = new TestProxy(sites(), stalling.address(), stalling.address(), quickIdle(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET / HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            long start = System.nanoTime();
+            byte[] all = c.input().readAllBytes();
+            assertThat(new String(all)).contains("first part");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void slowReaderOfOneGibKeepsTheProxysMemoryFlat() throws Exception {
+        long gib = 1L << 30;
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + gib + "\r\n\r\n").getBytes());
+                    byte[] chunk = new byte[65536];
+                    for (long sent = 0; sent < gib; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                });
+                ChildProxy proxy = new ChildProxy(origin.address().getPort(), origin.address().getPort(),
+                        "-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-Dio.netty.leakDetection.level=disabled");
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /big HTTP/1.1\r\nHost: migrated.test\r\n\r\n");
+            InputStream in = c.input();
+            RawOrigin.readHead(in);
+            byte[] buf = new byte[256 * 1024];
+            long read = 0;
+            long baseline = -1;
+            long peak = 0;
+            long nextSample = 0;
+            while (read < gib) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, gib - read));
+                assertThat(n).isPositive();
+                read += n;
+                Thread.sleep(1); // read far slower than the origin writes: the proxy must hold it back
+                if (read >= nextSample) {
+                    long rss = proxy.residentKib();
+                    if (baseline < 0 && read > gib / 10) {
+                        baseline = rss;
+                    }
+                    peak = Math.max(peak, rss);
+                    nextSample += 32L << 20;
+                }
+            }
+            assertThat(read).isEqualTo(gib);
+            assertThat(proxy.isAlive()).isTrue();
+            assertThat(peak - baseline).as("resident memory growth after the first 10%% (KiB)").isLessThan(32 * 1024);
+        }
+    }
+}

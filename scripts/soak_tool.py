@@ -315,6 +315,40 @@ def classify_failures(by_second, events):
     return explained, unexplained
 
 
+def nmt_report(directory):
+    """The JVM's native memory tracking: committed memory by category at the end and its change
+    since the baseline taken after the first minute."""
+    path = os.path.join(directory, 'nmt-diff.txt')
+    if not os.path.exists(path):
+        return []
+    text = open(path, errors='replace').read()
+    rows = []
+    total = re.search(r'Total: reserved=\d+KB(?: [+-]\d+KB)?, committed=(\d+)KB(?: ([+-]\d+)KB)?', text)
+    for m in re.finditer(r'^-\s+(.+?) \(reserved=\d+KB(?: [+-]\d+KB)?, committed=(\d+)KB(?: ([+-]\d+)KB)?\)', text, re.M):
+        rows.append((m.group(1).strip(), int(m.group(2)), int(m.group(3) or 0)))
+    if not rows or not total:
+        return ['', 'Native memory tracking: no usable diff (`%s`).' % os.path.basename(path)]
+    heap = {}
+    for name in ('heap-baseline.txt', 'heap-end.txt'):
+        p = os.path.join(directory, name)
+        if os.path.exists(p):
+            m = re.search(r'total (\d+)K, used (\d+)K', open(p, errors='replace').read())
+            if m:
+                heap[name] = (int(m.group(1)) // 1024, int(m.group(2)) // 1024)
+    out = ['', '### Where the memory went (JVM native memory tracking)', '',
+           'Committed memory by category at the end of the load, and its change since the baseline taken',
+           'after the first minute (`jcmd PID VM.native_memory summary.diff`). Total committed: %d MiB (%+d MiB).'
+           % (int(total.group(1)) // 1024, int(total.group(2) or 0) // 1024)]
+    if heap:
+        out.append('Java heap (`GC.heap_info`): %s.' % '; '.join(
+            '%s %d MiB committed, %d MiB used' % ('after 1 min' if k == 'heap-baseline.txt' else 'at the end', v[0], v[1])
+            for k, v in heap.items()))
+    out += ['', '| category | committed MiB | change MiB |', '|---|---|---|']
+    for name, committed, delta in sorted(rows, key=lambda r: (-abs(r[2]), -r[1]))[:8]:
+        out.append('| %s | %.1f | %+.1f |' % (name, committed / 1024, delta / 1024))
+    return out
+
+
 def report(directory, out_md, png):
     meta = json.load(open(os.path.join(directory, 'meta.json')))
     loads = {name: parse_wrk(os.path.join(directory, 'wrk-%s.out' % name)) for name in meta['loads']}
@@ -402,6 +436,7 @@ def report(directory, out_md, png):
         fmt_counter(collections.Counter({k: v for k, v in slow.items() if k.isdigit()})),
         fmt_counter(collections.Counter({k: v for k, v in slow.items() if not k.isdigit()}))))
     lines += ['', '## Memory over time', '', '| minute | VmRSS MiB | revision |', '|---|---|---|']
+    nmt_lines = nmt_report(directory)
     last_minute = -1
     for s in samples:
         minute = int(float(s['t_s']) // 60)
@@ -410,6 +445,7 @@ def report(directory, out_md, png):
             last_minute = minute
     if samples:
         lines.append('| end | %.0f | %s |' % (int(samples[-1]['rss_kib']) / 1024, samples[-1]['revision']))
+    lines += nmt_lines
     lines += ['', 'Plot drawn with %s. Raw samples, wrk outputs and proxy events were in the run directory' % tool,
               '(`%s`), not committed.' % directory, '']
     lines += ['## What the errors mean', '',

@@ -93,7 +93,9 @@ def aggregate(directory):
             if not status.startswith(('2', '3')):
                 t = line.find('"time":"')
                 second = line[t + 8:t + 27] if t >= 0 else '?'
-                failures_by_second[second][(status + ' ' + kind).strip()] += 1
+                m = line.find('"method":"')
+                method = line[m + 10:line.find('"', m + 10)] if m >= 0 else ''
+                failures_by_second[second][' '.join(x for x in (status, kind, method) if x)] += 1
             in_leak = False
         else:
             if 'LEAK:' in line:
@@ -340,7 +342,7 @@ def nmt_report(directory):
            'after the first minute (`jcmd PID VM.native_memory summary.diff`). Total committed: %d MiB (%+d MiB).'
            % (int(total.group(1)) // 1024, int(total.group(2) or 0) // 1024)]
     if heap:
-        out.append('Java heap (`GC.heap_info`): %s.' % '; '.join(
+        out.append('Java heap after a full GC (`jcmd GC.run`, then `GC.heap_info`: the live set and what G1 keeps committed): %s.' % '; '.join(
             '%s %d MiB committed, %d MiB used' % ('after 1 min' if k == 'heap-baseline.txt' else 'at the end', v[0], v[1])
             for k, v in heap.items()))
     out += ['', '| category | committed MiB | change MiB |', '|---|---|---|']

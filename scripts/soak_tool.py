@@ -292,13 +292,13 @@ def classify_failures(by_second, events):
         if what.startswith('kill '):
             down[what[5:]] = e['epoch']
         elif what.startswith('restart ') and what[8:] in down:
-            outages.append((down.pop(what[8:]) - 1, e['epoch'] + 15))
+            outages.append((down.pop(what[8:]), e['epoch'] + 15))
         elif what.startswith('group ') and what.endswith(' maintenance'):
             maintenance.append(e['epoch'] - 1)
         elif what == 'load done':
             load_done = e['epoch']
     for start in down.values():
-        outages.append((start - 1, float('inf')))
+        outages.append((start, float('inf')))
     windows_503 = [(m, m + 40) for m in maintenance]  # until the next step of the flip has been answered
     explained = collections.Counter()
     unexplained = collections.Counter()
@@ -309,7 +309,8 @@ def classify_failures(by_second, events):
         except ValueError:
             t = None
         for key, n in counts.items():
-            in_outage = t is not None and any(a <= t <= b for a, b in outages)
+            # a bucket is the second [t, t+1): it belongs to a window it overlaps
+            in_outage = t is not None and any(a < t + 1 and t <= b for a, b in outages)
             in_maintenance = t is not None and key.startswith('503') and any(a <= t <= b for a, b in windows_503)
             # 499: a client went away before its answer, as wrk does with what is in flight when it stops
             stopping = t is not None and key.startswith('499') and load_done is not None and load_done - 10 <= t <= load_done + 1

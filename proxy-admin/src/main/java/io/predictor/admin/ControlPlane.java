@@ -8,6 +8,7 @@ import io.predictor.admin.config.Config;
 import io.predictor.admin.log.AuditLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.admin.service.ChangeRefusedException;
 import io.predictor.admin.service.Preconditions;
 import io.predictor.admin.service.SiteService;
@@ -51,14 +52,22 @@ public final class ControlPlane implements AutoCloseable {
      *
      * @param journalSegmentRecords journal records per segment before compaction
      * @param dataPlane             in-flight exchanges and traffic (the drain barrier's counts)
+     * @param metrics               where changes, reloads, store errors and barriers are counted, and
+     *                              what {@code GET /metrics} exposes
      */
     public record Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords,
-            DataPlane dataPlane) {
+            DataPlane dataPlane, Metrics metrics) {
         public Options {
             Objects.requireNonNull(audit);
             Objects.requireNonNull(events);
             Objects.requireNonNull(clock);
             Objects.requireNonNull(dataPlane);
+            Objects.requireNonNull(metrics);
+        }
+
+        /** With a registry of the control plane's own counters only. */
+        public Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords, DataPlane dataPlane) {
+            this(audit, events, clock, journalSegmentRecords, dataPlane, Metrics.create());
         }
 
         /** JSON lines on stdout, wall-clock time, default segment size, no in-flight counts yet. */
@@ -72,12 +81,17 @@ public final class ControlPlane implements AutoCloseable {
 
         /** The same options with another journal segment size. */
         public Options withJournalSegmentRecords(int records) {
-            return new Options(audit, events, clock, records, dataPlane);
+            return new Options(audit, events, clock, records, dataPlane, metrics);
         }
 
         /** The same options with the running data plane. */
         public Options withDataPlane(DataPlane dp) {
-            return new Options(audit, events, clock, journalSegmentRecords, dp);
+            return new Options(audit, events, clock, journalSegmentRecords, dp, metrics);
+        }
+
+        /** The same options counting into (and exposing) {@code m}. */
+        public Options withMetrics(Metrics m) {
+            return new Options(audit, events, clock, journalSegmentRecords, dataPlane, m);
         }
     }
 
@@ -89,15 +103,18 @@ public final class ControlPlane implements AutoCloseable {
     private final DrainReports drains;
     private final AdminTokens tokens;
     private final AdminServer server;
+    /** {@code admin.metrics_bind}'s listener, or null. */
+    private final AdminServer metricsServer;
     private final EventLog events;
 
     private ControlPlane(SiteService sites, StateStore store, DrainReports drains, AdminTokens tokens,
-            AdminServer server, EventLog events) {
+            AdminServer server, AdminServer metricsServer, EventLog events) {
         this.sites = sites;
         this.store = store;
         this.drains = drains;
         this.tokens = tokens;
         this.server = server;
+        this.metricsServer = metricsServer;
         this.events = events;
     }
 
@@ -120,10 +137,7 @@ public final class ControlPlane implements AutoCloseable {
     public static ControlPlane start(Config config, Router router, SiteTable base, BooleanSupplier ready,
             Options options) throws IOException, InterruptedException {
         Config.HostPort bind = config.admin().bind();
-        InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("admin.bind " + bind + ": cannot resolve " + bind.host());
-        }
+        InetSocketAddress address = resolve("admin.bind", bind);
         AdminTokens tokens = null;
         if (config.admin().tokensFile() == null) {
             if (!address.getAddress().isLoopbackAddress()) {
@@ -156,7 +170,7 @@ public final class ControlPlane implements AutoCloseable {
                 onApplied = reports::applied;
             }
             SiteService sites = new SiteService(base, config.routing().sitesFile(), defaultState, router, store,
-                    options.audit(), options.clock(), onApplied);
+                    options.audit(), options.clock(), options.metrics().controlPlane(), onApplied);
             sites.recover(recovered);
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
@@ -164,13 +178,26 @@ public final class ControlPlane implements AutoCloseable {
             if (drains != null) {
                 joinFleet(store, sites, drains, options.events());
             }
-            AdminServer server = AdminServer.start(address, sites,
-                    new AdminOptions(tokens, ready, Version.current(), options.dataPlane(), store::status,
-                            store.fleet(), config.instance() == null ? "predictor" : config.instance()),
-                    options.events());
+            AdminOptions adminOptions = new AdminOptions(tokens, ready, Version.current(), options.dataPlane(),
+                    store::status, store.fleet(), config.instance() == null ? "predictor" : config.instance(),
+                    options.metrics().controlPlane(), options.metrics()::scrape);
+            AdminServer server = AdminServer.start(address, sites, adminOptions, options.events());
             options.events().event(EventLog.Level.INFO, "admin_listening",
                     Map.of("bind", bind.host(), "port", server.port()));
-            return new ControlPlane(sites, store, drains, tokens, server, options.events());
+            AdminServer metricsServer = null;
+            Config.HostPort metricsBind = config.admin().metricsBind();
+            if (metricsBind != null) {
+                try {
+                    metricsServer = AdminServer.startMetrics(resolve("admin.metrics_bind", metricsBind), sites,
+                            adminOptions, options.events());
+                } catch (Throwable e) {
+                    server.close(); // also on a BindException, which Netty throws undeclared
+                    throw e;
+                }
+                options.events().event(EventLog.Level.INFO, "metrics_listening",
+                        Map.of("bind", metricsBind.host(), "port", metricsServer.port()));
+            }
+            return new ControlPlane(sites, store, drains, tokens, server, metricsServer, options.events());
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (drains != null) {
                 drains.close();
@@ -178,6 +205,14 @@ public final class ControlPlane implements AutoCloseable {
             closeAfterFailure(store, e);
             throw e;
         }
+    }
+
+    private static InetSocketAddress resolve(String key, Config.HostPort bind) {
+        InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(key + " " + bind + ": cannot resolve " + bind.host());
+        }
+        return address;
     }
 
     /** Starts following the fleet and waits (bounded) for the first catch-up, so the listeners open on the fleet's state. */
@@ -258,6 +293,11 @@ public final class ControlPlane implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of {@code admin.metrics_bind}'s listener, or -1 when there is none. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
     /** The single writer of the table, for callers in the same process (metrics, the drain barrier). */
     public SiteService sites() {
         return sites;
@@ -266,6 +306,9 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             server.close();
         } finally {
             try {

@@ -28,10 +28,22 @@ final class DataPlaneSettings {
 
     static PoolSettings pool(Config.Pool p) {
         Config.HealthCheck h = p.healthCheck();
+        PoolSettings.HealthCheck check = h == null ? null : new PoolSettings.HealthCheck(h.path(),
+                h.interval().toMillis(), h.timeout().toMillis(), h.rise(), h.fall());
         return new PoolSettings(p.name(), p.servers().stream().map(DataPlaneSettings::address).toList(),
                 p.balance() == Config.Balance.LEAST_CONN ? PoolSettings.Balance.LEAST_CONN : PoolSettings.Balance.ROUND_ROBIN,
-                h == null ? null : new PoolSettings.HealthCheck(h.path(), h.interval().toMillis(), h.timeout().toMillis(),
-                        h.rise(), h.fall()));
+                check, p.tlsServers().stream().map(DataPlaneSettings::address).toList(), proxyProtocol(p.proxyProtocol()));
+    }
+
+    static PoolSettings.ProxyProtocol proxyProtocol(Config.ProxyProtocol p) {
+        switch (p) {
+            case V1:
+                return PoolSettings.ProxyProtocol.V1;
+            case V2:
+                return PoolSettings.ProxyProtocol.V2;
+            default:
+                return PoolSettings.ProxyProtocol.NONE;
+        }
     }
 
     static ListenerSettings listener(Config.Listener l) {
@@ -44,7 +56,7 @@ final class DataPlaneSettings {
             }
             return false;
         };
-        return new ListenerSettings(l.name(), address(l.bind()), isTrusted);
+        return new ListenerSettings(l.name(), address(l.bind()), isTrusted, l.proxyProtocol());
     }
 
     static InetSocketAddress address(Config.HostPort hp) {

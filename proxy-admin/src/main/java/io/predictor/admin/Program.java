@@ -7,10 +7,12 @@ import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
+import io.predictor.admin.metrics.Metrics;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SitesFileParser;
+import io.predictor.core.server.ExchangeListener;
 import io.predictor.core.server.ProxyServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -61,13 +63,6 @@ final class Program {
             }
             return 1;
         }
-        for (Config.Listener l : config.listeners()) {
-            if (l.tls() != null || l.tcp() != null || l.proxyProtocol()) {
-                System.err.println(config.file() + ": listener " + l.name()
-                        + ": TLS, PROXY protocol and TCP relay listeners are not available in this version yet");
-                return 1;
-            }
-        }
         JsonLinesLog log = JsonLinesLog.stdout();
         try {
             return serve(cli, config, sites, log);
@@ -102,17 +97,22 @@ final class Program {
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
         AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
+        Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
-        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server));
+        ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
+                .withMetrics(metrics);
         Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
         if (segment != null) {
             options = options.withJournalSegmentRecords(segment);
         }
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
+        ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
         for (Config.Listener l : config.listeners()) {
-            InetSocketAddress a = server.bindHttp(DataPlaneSettings.listener(l), router, accessLog);
-            info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort());
+            InetSocketAddress a = bind(server, config, l, router, exchanges, log);
+            info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort(),
+                    "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
+        metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
@@ -151,14 +151,67 @@ final class Program {
             if (demoOrigins != null) {
                 demoOrigins.close();
             }
+            metrics.close();
             info(log, "stopped");
             stopped.countDown();
         };
         Signal.handle(new Signal("TERM"), s -> new Thread(stop, "predictor-drain").start());
         Signal.handle(new Signal("INT"), s -> new Thread(stop, "predictor-drain").start());
-        Signal.handle(new Signal("HUP"), s -> new Thread(control::reload, "predictor-reload").start());
+        Signal.handle(new Signal("HUP"), s -> new Thread(() -> {
+            control.reload();
+            server.reloadCertificates();
+        }, "predictor-reload").start());
         stopped.await();
         return 0;
+    }
+
+    /** Binds one listener by its kind: plain HTTP, TLS (terminated, by SNI), TLS passthrough, or TCP relay. */
+    private static InetSocketAddress bind(ProxyServer server, Config config, Config.Listener l, Router router,
+            ExchangeListener exchanges, JsonLinesLog log) throws IOException, InterruptedException {
+        io.predictor.core.server.ListenerSettings settings = DataPlaneSettings.listener(l);
+        if (l.tcp() != null) {
+            return server.bindTcp(settings, DataPlaneSettings.pool(config.pools().get(l.tcp().target())));
+        }
+        if (l.tls() == null) {
+            return server.bindHttp(settings, router, exchanges);
+        }
+        if (l.tls().passthrough()) {
+            for (String pool : new String[] {"local", "legacy"}) {
+                if (config.pools().get(pool).tlsServers().isEmpty()) {
+                    log.event(EventLog.Level.WARN, "passthrough_without_tls_servers", Map.of("listener", l.name(),
+                            "pool", pool, "effect", "connections routed to this pool get a TLS alert"));
+                }
+            }
+            return server.bindPassthrough(settings, router);
+        }
+        io.predictor.core.tls.CertificateStore store = io.predictor.core.tls.CertificateStore.load(
+                l.tls().certificates(), new io.predictor.core.tls.CertificateStore.Listener() {
+                    @Override
+                    public void loaded(java.nio.file.Path directory,
+                            java.util.List<io.predictor.core.tls.ServerCertificate> certificates, String defaultName) {
+                        info(log, "certificates_loaded", "listener", l.name(), "directory", directory.toString(),
+                                "certificates", certificates.size(), "default", defaultName,
+                                "engine", io.predictor.core.tls.TlsContexts.engineName());
+                    }
+
+                    @Override
+                    public void problem(java.nio.file.Path file, String message) {
+                        log.event(EventLog.Level.WARN, "certificate_problem", Map.of("listener", l.name(),
+                                "file", file.toString(), "problem", message));
+                    }
+                });
+        store.watch();
+        return server.bindTls(settings, router, exchanges, store);
+    }
+
+    private static String kind(Config.Listener l) {
+        if (l.tcp() != null) {
+            return "tcp";
+        }
+        if (l.tls() == null) {
+            return "http";
+        }
+        return l.tls().passthrough() ? "tls_passthrough" : "tls";
     }
 
     private static void printDemoHelp(Config config) {
@@ -178,6 +231,7 @@ final class Program {
                 + token + "' -d '{\"state\":\"migrated\"}'");
         System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
         System.out.println("  curl -s http://" + admin + "/api/v1/status");
+        System.out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
         System.out.println();
     }
 

@@ -120,6 +120,15 @@ class ProgramIT {
             try (RawClient c = new RawClient(proxy)) {
                 assertThat(c.get("shop.example.org", "/").bodyText()).startsWith("Hello from local");
             }
+            // the packaged jar exposes its meters (shaded Prometheus client included)
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ports[1] + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("predictor_requests_total{code=\"200\",route=\"local\"} 2.0")
+                    .contains("predictor_requests_total{code=\"503\",route=\"maintenance\"} 1.0")
+                    .contains("predictor_state_changes_total{kind=\"site\"} 2.0")
+                    .contains("predictor_table_revision 2.0").contains("jvm_memory_used_bytes");
         } finally {
             p.destroy();
             boolean exited = p.waitFor(30, TimeUnit.SECONDS);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The admin API of SPEC §5 as a function from request to response, without sockets: the guard
@@ -23,6 +24,8 @@ final class AdminApi {
 
     private static final String SITES = "/api/v1/sites";
     private static final String GROUPS = "/api/v1/groups";
+    /** The Prometheus text exposition format, version 0.0.4 (what every Prometheus scrapes). */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final RequestGuard guard;
     private final BearerAuth auth;
@@ -34,18 +37,29 @@ final class AdminApi {
     private final EventLog events;
     private final FleetBarrier barrier;
     private final FleetEndpoint fleet;
+    private final Supplier<String> metrics;
+    /** The {@code admin.metrics_bind} listener: {@code /metrics} and nothing else. */
+    private final boolean metricsOnly;
+    private final ConsoleAssets console;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
+        this(sites, bindHost, options, events, false);
+    }
+
+    AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events, boolean metricsOnly) {
+        this.metricsOnly = metricsOnly;
         this.guard = new RequestGuard(bindHost);
         this.auth = new BearerAuth(options.tokens());
         this.status = new StatusEndpoint(sites, options.ready(), options.version(), options.store());
-        this.barrier = new FleetBarrier(new DrainBarrier(options.dataPlane()), options.fleet());
+        this.barrier = new FleetBarrier(new DrainBarrier(options.dataPlane(), options.observer()), options.fleet());
         this.fleet = new FleetEndpoint(sites, options.store(), options.fleet(), options.instance());
+        this.metrics = options.metrics();
         this.sitesEndpoint = new SitesEndpoint(sites, options.dataPlane());
         this.groups = new GroupsEndpoint(sites, options.dataPlane());
         this.history = new HistoryEndpoint(sites);
         this.reload = new ReloadEndpoint(sites);
         this.events = events;
+        this.console = new ConsoleAssets();
     }
 
     /** Handles a request and waits for the answer (tests; a drain barrier may take its timeout). */
@@ -125,6 +139,10 @@ final class AdminApi {
 
     private AdminResponse route(AdminRequest req) throws ApiException, ChangeRefusedException, IOException {
         String path = req.path();
+        if (metricsOnly && !path.equals("/metrics")) {
+            throw new ApiException(404, "not_found", "this listener (admin.metrics_bind) serves only /metrics;"
+                    + " the admin API is on admin.bind");
+        }
         switch (path) {
             case "/healthz" -> {
                 allow(req, "GET");
@@ -133,6 +151,11 @@ final class AdminApi {
             case "/readyz" -> {
                 allow(req, "GET");
                 return status.readiness();
+            }
+            case "/metrics" -> {
+                allow(req, "GET");
+                req.allowParams();
+                return AdminResponse.text(metrics.get(), PROMETHEUS_TEXT);
             }
             case "/api/v1/status" -> {
                 allow(req, "GET");
@@ -151,12 +174,30 @@ final class AdminApi {
                 allow(req, "GET");
                 return history.get(req);
             }
+            case GROUPS -> {
+                allow(req, "GET");
+                return groups.list(req);
+            }
+            case "/api/v1/whoami" -> {
+                // GET, yet authenticated: how the console checks a token before it changes anything
+                allow(req, "GET");
+                req.allowParams();
+                return AdminResponse.ok(new JsonObject().put("who", who(req)));
+            }
+            case "/console" -> {
+                allow(req, "GET");
+                return ConsoleAssets.redirect();
+            }
             case "/api/v1/reload" -> {
                 allow(req, "POST");
                 return reload.post(req, who(req));
             }
             default -> {
             }
+        }
+        if (path.startsWith(ConsoleAssets.PREFIX)) {
+            allow(req, "GET");
+            return console.get(req, path);
         }
         String host = segment(path, SITES + "/");
         if (host != null) {

@@ -74,13 +74,28 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     static void write(ChannelHandlerContext ctx, AdminResponse r, boolean keepAlive) {
-        byte[] json = (r.json() + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuf content = ctx.alloc().buffer(json.length).writeBytes(json);
+        byte[] bytes;
+        String type;
+        if (r.body() instanceof AdminResponse.Text t) {
+            bytes = t.text().getBytes(StandardCharsets.UTF_8);
+            type = t.contentType();
+        } else if (r.body() instanceof AdminResponse.Bytes b) {
+            bytes = b.content();
+            type = b.contentType();
+        } else {
+            bytes = (r.json() + "\n").getBytes(StandardCharsets.UTF_8);
+            type = "application/json; charset=utf-8";
+        }
+        ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(r.status()), content);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        if (type != null) {
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        }
+        if (r.status() != 304) {
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .set("X-Content-Type-Options", "nosniff");
         r.headers().forEach(res.headers()::set);
         if (!keepAlive) {

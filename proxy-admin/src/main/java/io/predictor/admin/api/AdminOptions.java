@@ -1,6 +1,7 @@
 package io.predictor.admin.api;
 
 import io.predictor.admin.service.DataPlane;
+import io.predictor.admin.service.ServiceObserver;
 import io.predictor.admin.state.Fleet;
 import io.predictor.admin.state.StoreStatus;
 import java.util.Objects;
@@ -18,9 +19,12 @@ import java.util.function.Supplier;
  * @param store         the state store's kind and availability, for the status and the fleet view
  * @param fleet         the fleet this proxy belongs to (etcd store); empty for a proxy on its own
  * @param instance      this proxy's name (the fleet view of a proxy on its own shows it)
+ * @param observer      told how each drain barrier ended (the metrics)
+ * @param metrics       the Prometheus text exposition {@code GET /metrics} answers (SPEC §7)
  */
 public record AdminOptions(AdminTokens tokens, BooleanSupplier ready, String version, DataPlane dataPlane,
-        Supplier<StoreStatus> store, Optional<Fleet> fleet, String instance) {
+        Supplier<StoreStatus> store, Optional<Fleet> fleet, String instance, ServiceObserver observer,
+        Supplier<String> metrics) {
     public AdminOptions {
         Objects.requireNonNull(ready);
         Objects.requireNonNull(version);
@@ -28,10 +32,13 @@ public record AdminOptions(AdminTokens tokens, BooleanSupplier ready, String ver
         Objects.requireNonNull(store);
         Objects.requireNonNull(fleet);
         Objects.requireNonNull(instance);
+        Objects.requireNonNull(observer);
+        Objects.requireNonNull(metrics);
     }
 
-    /** A proxy on its own with the file store. */
+    /** A proxy on its own with the file store, without metrics. */
     public AdminOptions(AdminTokens tokens, BooleanSupplier ready, String version, DataPlane dataPlane) {
-        this(tokens, ready, version, dataPlane, () -> StoreStatus.FILE, Optional.empty(), "predictor");
+        this(tokens, ready, version, dataPlane, () -> StoreStatus.FILE, Optional.empty(), "predictor",
+                ServiceObserver.NONE, () -> "");
     }
 }

@@ -55,7 +55,20 @@ public final class AdminServer implements AutoCloseable {
     /** Binds {@code bind} (port 0: any free port) and serves the admin API until {@link #close()}. */
     public static AdminServer start(InetSocketAddress bind, SiteService sites, AdminOptions options, EventLog events)
             throws InterruptedException {
-        AdminApi api = new AdminApi(sites, bind.getHostString(), options, events);
+        return start(new AdminApi(sites, bind.getHostString(), options, events), bind, events);
+    }
+
+    /**
+     * Binds {@code admin.metrics_bind}: {@code GET /metrics} alone, behind the same Host/Origin
+     * guard (for {@code bind}'s own address), every other path 404.
+     */
+    public static AdminServer startMetrics(InetSocketAddress bind, SiteService sites, AdminOptions options,
+            EventLog events) throws InterruptedException {
+        return start(new AdminApi(sites, bind.getHostString(), options, events, true), bind, events);
+    }
+
+    private static AdminServer start(AdminApi api, InetSocketAddress bind, EventLog events)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("predictor-admin", true),
                 NioIoHandler.newFactory());
         ExecutorService workers = Executors.newFixedThreadPool(2, new DefaultThreadFactory("predictor-admin-worker",

@@ -2,12 +2,19 @@ package io.predictor.admin.api;
 
 import io.predictor.admin.json.JsonObject;
 import io.predictor.admin.service.History;
+import io.predictor.admin.service.SiteNames;
 import io.predictor.admin.service.SiteService;
+import io.predictor.admin.state.ChangeRecord;
 import io.predictor.admin.state.ChangeJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
-/** {@code GET /api/v1/history?since=REV&limit=N}: changes after revision REV, oldest first, with a {@code next} cursor. */
+/**
+ * {@code GET /api/v1/history?since=REV&limit=N}: changes after revision REV, oldest first, with a
+ * {@code next} cursor; {@code &group=G} keeps the changes that concern a group, {@code &host=H}
+ * those of one site's own entry.
+ */
 final class HistoryEndpoint {
 
     private final SiteService sites;
@@ -17,7 +24,7 @@ final class HistoryEndpoint {
     }
 
     AdminResponse get(AdminRequest req) throws ApiException {
-        req.allowParams("since", "limit");
+        req.allowParams("since", "limit", "group", "host");
         long since = 0;
         String s = req.param("since");
         if (s != null && !s.isEmpty()) {
@@ -31,7 +38,22 @@ final class HistoryEndpoint {
             }
         }
         int limit = SitesEndpoint.limit(req.param("limit"), SitesEndpoint.DEFAULT_LIMIT, SitesEndpoint.MAX_LIMIT);
-        History.Page page = sites.history(since, limit);
+        String group = req.param("group");
+        String host = req.param("host");
+        if (group != null && !group.isEmpty() && host != null && !host.isEmpty()) {
+            throw ApiException.badRequest("give group or host, not both");
+        }
+        Predicate<ChangeRecord> filter = null;
+        if (group != null && !group.isEmpty()) {
+            filter = History.ofGroup(group);
+        } else if (host != null && !host.isEmpty()) {
+            String name = SiteNames.host(host);
+            if (name == null) {
+                throw ApiException.badRequest("invalid host '" + host + "'");
+            }
+            filter = History.ofSite(name);
+        }
+        History.Page page = sites.history(since, limit, filter);
         List<Object> changes = new ArrayList<>(page.changes().size());
         page.changes().forEach(r -> changes.add(ChangeJson.fields(r)));
         return AdminResponse.ok(new JsonObject().put("changes", changes).put("next", page.next()));

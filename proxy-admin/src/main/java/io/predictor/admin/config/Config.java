@@ -65,8 +65,16 @@ public record Config(
     public record Tcp(String target) {
     }
 
-    /** {@code tokensFile} may be null only when {@code bind} is a loopback address. */
-    public record Admin(HostPort bind, Path tokensFile) {
+    /**
+     * {@code tokensFile} may be null only when {@code bind} is a loopback address.
+     *
+     * @param metricsBind where {@code GET /metrics} is also served, alone, or null: only on {@code bind}
+     */
+    public record Admin(HostPort bind, Path tokensFile, HostPort metricsBind) {
+
+        public Admin(HostPort bind, Path tokensFile) {
+            this(bind, tokensFile, null);
+        }
     }
 
     public enum Balance { ROUND_ROBIN, LEAST_CONN }

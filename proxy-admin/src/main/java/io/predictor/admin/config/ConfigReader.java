@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigReader {
     static final List<String> TOP_KEYS = List.of("instance", "listeners", "admin", "pools", "routing", "state",
             "timeouts", "limits", "runtime");
-    private static final List<String> ADMIN_KEYS = List.of("bind", "tokens_file");
+    private static final List<String> ADMIN_KEYS = List.of("bind", "tokens_file", "metrics_bind");
     private static final List<String> ROUTING_KEYS = List.of("sites_file", "default", "preview_suffix");
     private static final List<String> STATE_KEYS = List.of("store", "path", "etcd");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "prefix");
@@ -127,7 +127,21 @@ final class ConfigReader {
                         + listeners.get(i).name() + "'); the admin API needs an address of its own");
             }
         }
-        return new Admin(bind, tokens);
+        HostPort metrics = s.get("metrics_bind", Values.HOST_PORT, null);
+        if (metrics != null) {
+            if (metrics.equals(bind)) {
+                nodes.problem(s.lineOf("metrics_bind"), "admin.metrics_bind: " + metrics + " is admin.bind itself,"
+                        + " which serves /metrics already; leave metrics_bind out, or give it an address of its own");
+            }
+            for (int i = 0; i < listeners.size(); i++) {
+                if (metrics.equals(listeners.get(i).bind())) {
+                    nodes.problem(s.lineOf("metrics_bind"), "admin.metrics_bind: " + metrics + " is also the bind of"
+                            + " listeners[" + i + "] ('" + listeners.get(i).name() + "'); /metrics needs an address"
+                            + " of its own");
+                }
+            }
+        }
+        return new Admin(bind, tokens, metrics);
     }
 
     private Routing routing(Section s) {

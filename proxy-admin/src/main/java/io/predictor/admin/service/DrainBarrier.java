@@ -38,6 +38,7 @@ public final class DrainBarrier implements AutoCloseable {
     }
 
     private final DataPlane dataPlane;
+    private final ServiceObserver observer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "predictor-drain-barrier");
         t.setDaemon(true);
@@ -45,7 +46,13 @@ public final class DrainBarrier implements AutoCloseable {
     });
 
     public DrainBarrier(DataPlane dataPlane) {
+        this(dataPlane, ServiceObserver.NONE);
+    }
+
+    /** @param observer told how each barrier ended (the metrics) */
+    public DrainBarrier(DataPlane dataPlane, ServiceObserver observer) {
         this.dataPlane = dataPlane;
+        this.observer = observer;
     }
 
     /** Waits for the exchanges {@code matcher} selects, routed before {@code revision}, to finish. */
@@ -67,6 +74,7 @@ public final class DrainBarrier implements AutoCloseable {
             long now = System.nanoTime();
             long waited = TimeUnit.NANOSECONDS.toMillis(now - start);
             if (count.total() == 0) {
+                observer.barrier(ServiceObserver.BarrierOutcome.DRAINED);
                 result.complete(new Result(true, waited, count, 0));
             } else if (now - deadline >= 0) {
                 if (close) {
@@ -74,10 +82,12 @@ public final class DrainBarrier implements AutoCloseable {
                         if (e != null) {
                             result.completeExceptionally(e);
                         } else {
+                            observer.barrier(ServiceObserver.BarrierOutcome.CLOSED);
                             result.complete(new Result(true, waited, count, closed));
                         }
                     });
                 } else {
+                    observer.barrier(ServiceObserver.BarrierOutcome.TIMEOUT);
                     result.complete(new Result(false, waited, count, 0));
                 }
             } else {

@@ -1,8 +1,10 @@
 package io.predictor.admin.service;
 
+import io.predictor.admin.state.Change;
 import io.predictor.admin.state.ChangeRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The changes GET /api/v1/history pages through, in revision order, in memory. Bounded: the
@@ -30,6 +32,35 @@ public final class History {
 
     /** Up to {@code limit} changes with a revision above {@code since}. */
     synchronized Page after(long since, int limit) {
+        return after(since, limit, null);
+    }
+
+    /**
+     * Up to {@code limit} changes with a revision above {@code since} that {@code filter} selects
+     * (null: all). {@code next} is the last one returned when more may follow.
+     */
+    synchronized Page after(long since, int limit, Predicate<ChangeRecord> filter) {
+        if (filter != null) {
+            List<ChangeRecord> page = new ArrayList<>();
+            for (int i = firstAbove(since); i < changes.size(); i++) {
+                ChangeRecord r = changes.get(i);
+                if (filter.test(r)) {
+                    if (page.size() == limit) {
+                        return new Page(page, page.get(page.size() - 1).revision());
+                    }
+                    page.add(r);
+                }
+            }
+            return new Page(page, null);
+        }
+        int lo = firstAbove(since);
+        int end = Math.min(changes.size(), lo + limit);
+        List<ChangeRecord> page = List.copyOf(changes.subList(lo, end));
+        Long next = end < changes.size() && !page.isEmpty() ? page.get(page.size() - 1).revision() : null;
+        return new Page(page, next);
+    }
+
+    private int firstAbove(long since) {
         int lo = 0;
         int hi = changes.size();
         while (lo < hi) {
@@ -40,9 +71,26 @@ public final class History {
                 hi = mid;
             }
         }
-        int end = Math.min(changes.size(), lo + limit);
-        List<ChangeRecord> page = List.copyOf(changes.subList(lo, end));
-        Long next = end < changes.size() && !page.isEmpty() ? page.get(page.size() - 1).revision() : null;
-        return new Page(page, next);
+        return lo;
+    }
+
+    /** The changes that concern a group: its flips, and site changes that moved a site into or out of it. */
+    public static Predicate<ChangeRecord> ofGroup(String group) {
+        return r -> {
+            Change c = r.change();
+            if (c instanceof Change.Group g) {
+                return g.group().equals(group);
+            }
+            if (c instanceof Change.Site s) {
+                return (s.before() != null && group.equals(s.before().group()))
+                        || (s.after() != null && group.equals(s.after().group()));
+            }
+            return false;
+        };
+    }
+
+    /** The changes of one site's own entry (exactly this name; a wildcard as {@code *.suffix}). */
+    public static Predicate<ChangeRecord> ofSite(String host) {
+        return r -> r.change() instanceof Change.Site s && s.host().equals(host);
     }
 }

@@ -65,6 +65,7 @@ public final class SiteService {
     private final StateStore store;
     private final AuditLog audit;
     private final Clock clock;
+    private final ServiceObserver observer;
     private final History history = new History();
     private final Object writeLock = new Object();
     private final Consumer<ChangeRecord> onApplied;
@@ -81,16 +82,31 @@ public final class SiteService {
 
     public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
             AuditLog audit, Clock clock) {
-        this(base, sitesFile, defaultState, router, store, audit, clock, r -> {
+        this(base, sitesFile, defaultState, router, store, audit, clock, ServiceObserver.NONE, r -> {
         });
     }
 
+    /** @param observer told about every change, reload and store failure (the metrics) */
+    public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
+            AuditLog audit, Clock clock, ServiceObserver observer) {
+        this(base, sitesFile, defaultState, router, store, audit, clock, observer, r -> {
+        });
+    }
+
+    /** A fleet member's service, without metrics. */
+    public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
+            AuditLog audit, Clock clock, Consumer<ChangeRecord> onApplied) {
+        this(base, sitesFile, defaultState, router, store, audit, clock, ServiceObserver.NONE, onApplied);
+    }
+
     /**
+     * @param observer  told about every change, reload and store failure (the metrics)
      * @param onApplied told of every change once it is published here, local or remote, in
      *                  revision order, under the writer's lock (keep it short)
      */
     public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
-            AuditLog audit, Clock clock, Consumer<ChangeRecord> onApplied) {
+            AuditLog audit, Clock clock, ServiceObserver observer, Consumer<ChangeRecord> onApplied) {
+        this.observer = Objects.requireNonNull(observer);
         this.onApplied = Objects.requireNonNull(onApplied);
         this.base = Objects.requireNonNull(base);
         this.sitesFile = Objects.requireNonNull(sitesFile);
@@ -154,6 +170,11 @@ public final class SiteService {
 
     public History.Page history(long since, int limit) {
         return history.after(since, limit);
+    }
+
+    /** History filtered, e.g. by {@link History#ofGroup}. */
+    public History.Page history(long since, int limit, java.util.function.Predicate<ChangeRecord> filter) {
+        return history.after(since, limit, filter);
     }
 
     /** Creates or updates a site; answers its entry as now in service. */
@@ -231,6 +252,17 @@ public final class SiteService {
      * top. A file with errors changes nothing: the refusal lists every error.
      */
     public ReloadResult reload(Preconditions pre, String who) throws ChangeRefusedException, IOException {
+        boolean ok = false;
+        try {
+            ReloadResult r = reloadSitesFile(pre, who);
+            ok = true;
+            return r;
+        } finally {
+            observer.reloaded(ok);
+        }
+    }
+
+    private ReloadResult reloadSitesFile(Preconditions pre, String who) throws ChangeRefusedException, IOException {
         // Parsed outside the lock: three million lines take a while and need no lock.
         SitesFileParser.Result parsed;
         try {
@@ -313,7 +345,12 @@ public final class SiteService {
 
     /** Durable, then visible, then audited: the order every acknowledgement relies on. */
     private void commit(ChangeRecord r, SiteTable nextBase) throws IOException {
-        store.append(r);
+        try {
+            store.append(r);
+        } catch (IOException | RuntimeException e) {
+            observer.storeFailed();
+            throw e;
+        }
         base = nextBase;
         apply(r);
         revision = r.revision();
@@ -321,6 +358,7 @@ public final class SiteService {
         history.add(r);
         audit.record(r);
         onApplied.accept(r);
+        observer.committed(r);
     }
 
     private void apply(ChangeRecord r) {

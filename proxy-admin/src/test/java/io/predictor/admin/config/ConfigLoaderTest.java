@@ -290,6 +290,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsBindServesMetricsOnAnAddressOfItsOwn() throws ConfigException {
+        Config c = files.load(ConfigFiles.MINIMAL + "admin:\n  bind: 127.0.0.1:9090\n  metrics_bind: 0.0.0.0:9091\n");
+        assertThat(c.admin().metricsBind()).isEqualTo(new HostPort("0.0.0.0", 9091));
+        assertThat(files.load(ConfigFiles.MINIMAL).admin().metricsBind()).as("default: none").isNull();
+    }
+
+    @Test
+    void metricsBindOnTheAdminOrAListenerAddressIsAnError() {
+        assertThat(files.problemsAtLines(ConfigFiles.MINIMAL
+                + "admin:\n  bind: 127.0.0.1:9090\n  metrics_bind: 127.0.0.1:9090\n")).containsExactly(
+                "11: admin.metrics_bind: 127.0.0.1:9090 is admin.bind itself, which serves /metrics already;"
+                        + " leave metrics_bind out, or give it an address of its own");
+        assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "admin:\n  metrics_bind: 127.0.0.1:8080\n"))
+                .containsExactly("10: admin.metrics_bind: 127.0.0.1:8080 is also the bind of listeners[0] ('http');"
+                        + " /metrics needs an address of its own");
+    }
+
+    @Test
     void badCidrIsAnError() {
         assertThat(files.problemsAtLines("""
                 listeners:

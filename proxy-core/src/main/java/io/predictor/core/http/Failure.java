@@ -6,6 +6,8 @@ package io.predictor.core.http;
  */
 public enum Failure {
     BAD_REQUEST(400, "bad_request", false),
+    /** The Host of a TLS request names a site the connection's certificate does not cover (RFC 9110 §15.5.20). */
+    MISDIRECTED(421, "misdirected", false),
     URI_TOO_LONG(414, "uri_too_long", false),
     HEADERS_TOO_LARGE(431, "headers_too_large", false),
     NOT_IMPLEMENTED(501, "not_implemented", false),

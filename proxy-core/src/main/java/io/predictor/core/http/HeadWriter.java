@@ -128,37 +128,40 @@ public final class HeadWriter {
     public static boolean viaNames(HttpHead h, byte[] instance) {
         byte[] b = h.bytes;
         for (int i = 0; i < h.headerCount; i++) {
-            if (h.kind[i] != HeaderName.VIA) {
-                continue;
+            if (h.kind[i] == HeaderName.VIA && viaValueNames(b, h.valueStart[i], h.valueEnd[i], instance)) {
+                return true;
             }
-            int p = h.valueStart[i];
-            int end = h.valueEnd[i];
-            while (p < end) {
-                // entry: protocol SP received-by [SP comment] ; entries separated by commas
-                int entryEnd = p;
-                while (entryEnd < end && b[entryEnd] != ',') {
-                    entryEnd++;
-                }
-                int q = p;
-                while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
-                    q++;
-                }
-                while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
-                    q++;
-                }
-                while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
-                    q++;
-                }
-                int nameStart = q;
-                while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
-                    q++;
-                }
-                if (q - nameStart == instance.length
-                        && java.util.Arrays.equals(b, nameStart, q, instance, 0, instance.length)) {
-                    return true;
-                }
-                p = entryEnd + 1;
+        }
+        return false;
+    }
+
+    /** Whether the Via value {@code b[p, end)} has an entry received by {@code instance}. */
+    public static boolean viaValueNames(byte[] b, int p, int end, byte[] instance) {
+        while (p < end) {
+            // entry: protocol SP received-by [SP comment] ; entries separated by commas
+            int entryEnd = p;
+            while (entryEnd < end && b[entryEnd] != ',') {
+                entryEnd++;
             }
+            int q = p;
+            while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
+                q++;
+            }
+            while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
+                q++;
+            }
+            while (q < entryEnd && (b[q] == ' ' || b[q] == '\t')) {
+                q++;
+            }
+            int nameStart = q;
+            while (q < entryEnd && b[q] != ' ' && b[q] != '\t') {
+                q++;
+            }
+            if (q - nameStart == instance.length
+                    && java.util.Arrays.equals(b, nameStart, q, instance, 0, instance.length)) {
+                return true;
+            }
+            p = entryEnd + 1;
         }
         return false;
     }

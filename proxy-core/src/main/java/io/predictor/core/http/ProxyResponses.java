@@ -20,16 +20,20 @@ public final class ProxyResponses {
     private final ByteBuf[] keepAlive = new ByteBuf[600];
     private final ByteBuf[] close = new ByteBuf[600];
     private final ByteBuf[] maintenance = new ByteBuf[2];
+    private final ByteBuf[] bodies = new ByteBuf[600];
+    private ByteBuf maintenanceBody;
 
     public ProxyResponses() {
         for (Failure f : Failure.values()) {
             define(f.status(), reason(f.status()), "<h1>" + f.status() + " " + reason(f.status()) + "</h1>", null);
+            bodies[f.status()] = pageBody(f.status(), reason(f.status()), "<h1>" + f.status() + " " + reason(f.status()) + "</h1>");
         }
+        maintenanceBody = pageBody(503, "Service Unavailable", MAINTENANCE_CONTENT);
         maintenance[0] = build(503, "Service Unavailable",
-                "<h1>Down for maintenance</h1><p>This site is being moved and will be back in a few minutes.</p>",
+                MAINTENANCE_CONTENT,
                 "Retry-After: " + MAINTENANCE_RETRY_AFTER_SECONDS + "\r\n", false);
         maintenance[1] = build(503, "Service Unavailable",
-                "<h1>Down for maintenance</h1><p>This site is being moved and will be back in a few minutes.</p>",
+                MAINTENANCE_CONTENT,
                 "Retry-After: " + MAINTENANCE_RETRY_AFTER_SECONDS + "\r\n", true);
     }
 
@@ -38,10 +42,22 @@ public final class ProxyResponses {
         close[status] = build(status, reason, content, extraHeader, true);
     }
 
-    private static ByteBuf build(int status, String reason, String content, String extraHeader, boolean closing) {
+    private static final String MAINTENANCE_CONTENT =
+            "<h1>Down for maintenance</h1><p>This site is being moved and will be back in a few minutes.</p>";
+
+    private static byte[] html(int status, String reason, String content) {
         String body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + status + " " + reason
                 + "</title></head><body>" + content + "</body></html>\n";
-        byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ByteBuf pageBody(int status, String reason, String content) {
+        byte[] b = html(status, reason, content);
+        return Unpooled.unreleasableBuffer(UNTRACKED.directBuffer(b.length).writeBytes(b).asReadOnly());
+    }
+
+    private static ByteBuf build(int status, String reason, String content, String extraHeader, boolean closing) {
+        byte[] bodyBytes = html(status, reason, content);
         String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
                 + "Content-Type: text/html; charset=utf-8\r\n"
                 + "Content-Length: " + bodyBytes.length + "\r\n"
@@ -69,9 +85,24 @@ public final class ProxyResponses {
         return maintenance[closing ? 1 : 0].duplicate();
     }
 
-    static String reason(int status) {
+    /** The HTML page alone of a status's response (HTTP/2 sends its head as a HEADERS frame). */
+    public ByteBuf body(int status) {
+        ByteBuf b = bodies[status];
+        if (b == null) {
+            throw new IllegalArgumentException("no canned response for " + status);
+        }
+        return b.duplicate();
+    }
+
+    /** The maintenance page alone (HTTP/2). */
+    public ByteBuf maintenanceBody() {
+        return maintenanceBody.duplicate();
+    }
+
+    public static String reason(int status) {
         switch (status) {
             case 400: return "Bad Request";
+            case 421: return "Misdirected Request";
             case 408: return "Request Timeout";
             case 414: return "URI Too Long";
             case 431: return "Request Header Fields Too Large";

@@ -36,6 +36,7 @@ public final class RoutingSnapshot {
     private final long[] groupRevisions;
     private final int overrideCount;
     private volatile Map<SiteState, Integer> counts;
+    private volatile GroupCounts groupCounts;
 
     private RoutingSnapshot(SiteTable base, SiteSet overlayExact, SiteSet overlayWildcard, long revision,
             SiteState defaultState, List<String> extraGroupNames, Map<String, Integer> extraGroupIds,
@@ -299,6 +300,16 @@ public final class RoutingSnapshot {
             SiteQueries.addCounts(this, id, n);
         }
         return toMap(n);
+    }
+
+    /** Every group with its sites by effective state, ordered by name; computed once per snapshot, O(groups + overrides). */
+    public GroupCounts groupCounts() {
+        GroupCounts g = groupCounts;
+        if (g == null) {
+            g = SiteQueries.groupCounts(this);
+            groupCounts = g;
+        }
+        return g;
     }
 
     private static Map<SiteState, Integer> toMap(int[] n) {

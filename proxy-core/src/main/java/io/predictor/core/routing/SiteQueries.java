@@ -61,6 +61,53 @@ public final class SiteQueries {
     }
 
     /**
+     * Sites of every group by effective state, in one pass: O(groups + overrides). The no-group
+     * sites are not counted (they belong to no group).
+     */
+    static GroupCounts groupCounts(RoutingSnapshot s) {
+        SiteTable base = s.base();
+        int groups = s.groupCount();
+        int[] n = new int[groups * 4];
+        int[] baseCounts = base.countsByGroupAndState;
+        for (int g = 0; g < base.groupCount(); g++) {
+            int override = s.groupOverrideState(g);
+            for (int st = 0; st < 4; st++) {
+                n[g * 4 + (override >= 0 ? override : st)] += baseCounts[g * 4 + st];
+            }
+        }
+        adjustByGroup(s, base.exact, s.overlayExact(), n);
+        adjustByGroup(s, base.wildcard, s.overlayWildcard(), n);
+        String[] names = new String[groups];
+        for (int g = 0; g < groups; g++) {
+            names[g] = s.groupName(g);
+        }
+        return GroupCounts.of(names, n);
+    }
+
+    /** Moves each overridden site from its base entry's group and state to its overlay entry's. */
+    private static void adjustByGroup(RoutingSnapshot s, SiteSet baseSet, SiteSet overlay, int[] n) {
+        for (int o = 0; o < overlay.size(); o++) {
+            String name = overlay.index.name(o);
+            byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
+            int baseId = baseSet.index.find(b, 0, b.length);
+            if (baseId >= 0) {
+                int g = baseSet.groups[baseId];
+                if (g >= 0) {
+                    int override = s.groupOverrideState(g);
+                    n[g * 4 + (override >= 0 ? override : baseSet.states[baseId])]--;
+                }
+            }
+            int state = overlay.states[o];
+            int g = overlay.groups[o];
+            if (state != SiteSet.DELETED && g >= 0) {
+                int override = s.groupOverrideState(g);
+                boolean groupWins = override >= 0 && s.groupOverrideRevision(g) > overlay.revisions[o];
+                n[g * 4 + (groupWins ? override : state)]++;
+            }
+        }
+    }
+
+    /**
      * A page of sites ordered by host name (wildcards, named {@code *.suffix}, sort first),
      * optionally filtered by state and group, starting after {@code after}.
      */

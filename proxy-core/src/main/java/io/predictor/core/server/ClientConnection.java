@@ -17,6 +17,8 @@ import io.predictor.core.routing.HostName;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
+import io.predictor.core.tls.ServerCertificate;
+import io.predictor.core.upstream.ClientEndpoints;
 import io.predictor.core.upstream.Cumulation;
 import io.predictor.core.upstream.Exchange;
 import io.predictor.core.upstream.OriginConnection;
@@ -38,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code idle} (IdleStateHandler) →
  * {@code client} (this).
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo, InflightExchange {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo, InflightExchange,
+        HeldExchange, Drainable {
 
     private static final int HEAD = 0;
     private static final int WAIT_ORIGIN = 1;
@@ -64,11 +67,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     static final int MAX_HELD_PER_LOOP = 10_000;
 
     private final ConnectionList.Node<InflightExchange> inflightNode = new ConnectionList.Node<>(this);
-    private final ConnectionList.Node<ClientConnection> heldNode = new ConnectionList.Node<>(this);
+    private final ConnectionList.Node<HeldExchange> heldNode = new ConnectionList.Node<>(this);
     private final Runnable holdTimeout = this::holdTimedOut;
 
     private ChannelHandlerContext ctx;
     private LoopState loop;
+    private ClientEndpoints endpoints;
+    /** The certificate of a TLS connection (421 when a request names a site it does not cover), or null. */
+    private ServerCertificate certificate;
     private byte[] clientAddress;
     private String clientAddressText;
     private boolean trustedPeer;
@@ -126,8 +132,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start();
+    }
+
+    /**
+     * Starts serving the connection: on {@code channelActive}, or right after it was added to a
+     * connection that is active already (HTTP/1.1 chosen by ALPN after a TLS handshake).
+     */
+    void start() {
         Channel ch = ctx.channel();
-        InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+        endpoints = ClientEndpoints.of(ch);
+        certificate = ch.attr(ServerCertificate.CHANNEL_ATTRIBUTE).get();
+        InetSocketAddress client = endpoints.client();
+        InetAddress peer = client == null ? null : client.getAddress();
         clientAddressText = peer == null ? "unknown" : peer.getHostAddress();
         clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
         trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
@@ -292,6 +309,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             refuse(Failure.BAD_REQUEST, true);
             return false;
         }
+        boolean misdirected = certificate != null && hostLength > 0 && host[0] != '['
+                && !isIpv4Literal(host, hostLength) && !certificate.covers(host, hostLength);
         preview = isPreview();
         headRequest = head.methodIs(METHOD_HEAD);
         idempotent = head.isIdempotent();
@@ -303,6 +322,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
             requestBody.expectLength(Math.max(0, head.contentLength()));
         }
         bodyless = requestBody.isDone();
+        if (misdirected) {
+            // RFC 9110 §15.5.20: the client may retry on a connection whose certificate covers the name
+            refuse(Failure.MISDIRECTED, mustClose());
+            return state == HEAD;
+        }
         return dispatch(shared.router.current());
     }
 
@@ -343,6 +367,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         state = WAIT_ORIGIN;
         loop().pools[route.ordinal()].acquire(this, false);
         return state != WAIT_ORIGIN;
+    }
+
+    /** Whether a normalised host is a dotted IPv4 literal (it names no site: no certificate check). */
+    static boolean isIpv4Literal(byte[] h, int len) {
+        for (int i = 0; i < len; i++) {
+            if ((h[i] < '0' || h[i] > '9') && h[i] != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private LoopState loop() {
@@ -394,7 +428,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     /** The table changed: a parked request goes on if its site left {@code hold}. Runs on this loop. */
-    void reroute() {
+    @Override
+    public void reroute() {
         if (state != HELD) {
             return;
         }
@@ -603,6 +638,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     @Override
+    public ClientEndpoints endpoints() {
+        return endpoints;
+    }
+
+    @Override
     public boolean wantsUpgrade() {
         return upgrade;
     }
@@ -786,7 +826,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     /** Called by the server when it starts draining: an idle connection closes now. */
-    void drain() {
+    @Override
+    public void drain() {
         if (state == HEAD && (in == null || !in.isReadable())) {
             ctx.close();
         }

@@ -11,7 +11,7 @@ final class LoopState {
 
     final OriginPool[] pools;
     final ConnectionList<InflightExchange> inflight = new ConnectionList<>();
-    final ConnectionList<ClientConnection> held = new ConnectionList<>();
+    final ConnectionList<HeldExchange> held = new ConnectionList<>();
     final GroupTraffic traffic = new GroupTraffic();
 
     LoopState(OriginPool[] pools) {

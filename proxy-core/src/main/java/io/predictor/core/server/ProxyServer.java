@@ -15,16 +15,20 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
+import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.upstream.HealthChecker;
 import io.predictor.core.upstream.OriginPools;
+import io.predictor.core.upstream.ServerHealth;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,13 +50,22 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+    private final Map<String, ConnectionLimiter> listenerLimiters = new ConcurrentHashMap<>();
+
+    private final PoolSettings localPool;
+    private final PoolSettings legacyPool;
+    private final OriginPools pools;
+
+    private final List<CertificateStore> certificateStores = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ProxyServer(ProxySettings settings, PoolSettings local, PoolSettings legacy) {
         this.settings = settings;
+        this.localPool = local;
+        this.legacyPool = legacy;
         this.transport = Transport.select(settings.transport());
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
-        OriginPools pools = new OriginPools(group, local, legacy, settings, transport);
+        this.pools = new OriginPools(group, local, legacy, settings, transport);
         healthChecker.watch(local, pools.health(Route.LOCAL), (pool, server, up) -> healthListener.changed(pool, server, up));
         healthChecker.watch(legacy, pools.health(Route.LEGACY), (pool, server, up) -> healthListener.changed(pool, server, up));
         for (EventExecutor e : group) {
@@ -80,12 +93,85 @@ public final class ProxyServer implements AutoCloseable {
         return limiter.open();
     }
 
+    /** Open client connections of one listener (0 for a name that is not bound). */
+    public int openConnections(String listener) {
+        ConnectionLimiter l = listenerLimiters.get(listener);
+        return l == null ? 0 : l.listenerOpen();
+    }
+
+    /** The settings of a forwarding route's pool ({@link Route#LOCAL} or {@link Route#LEGACY}). */
+    public PoolSettings pool(Route route) {
+        return switch (route) {
+            case LOCAL -> localPool;
+            case LEGACY -> legacyPool;
+            default -> throw new IllegalArgumentException(route + " has no pool");
+        };
+    }
+
+    /** Whether each server of a forwarding route's pool may take requests (active checks, passive ejection). */
+    public ServerHealth originHealth(Route route) {
+        return pools.health(route);
+    }
+
     /** Binds a plain HTTP listener; returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bindHttp(ListenerSettings listener, Router router, ExchangeListener exchanges)
             throws InterruptedException {
-        FrontendContext shared = new FrontendContext(settings, listener, router, loops, new ProxyResponses(),
-                exchanges, drain, "http");
-        watchHeld(router);
+        FrontendContext shared = frontend(listener, router, exchanges, "http");
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients), false);
+    }
+
+    /**
+     * Binds a TLS listener that terminates TLS with the certificates of {@code certificates}
+     * (chosen by SNI) and serves HTTP/1.1 and HTTP/2 by ALPN.
+     */
+    public InetSocketAddress bindTls(ListenerSettings listener, Router router, ExchangeListener exchanges,
+            CertificateStore certificates) throws InterruptedException {
+        FrontendContext shared = frontend(listener, router, exchanges, "https");
+        certificateStores.add(certificates);
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
+                ClientPipelineInitializer.Kind.TLS, certificates, null, null), false);
+    }
+
+    /** Re-reads the certificate directory of every TLS listener now (SIGHUP); the watchers do it on change too. */
+    public void reloadCertificates() {
+        certificateStores.forEach(CertificateStore::reload);
+    }
+
+    /**
+     * Binds a TLS passthrough listener: connections are routed by their ClientHello's SNI and
+     * relayed, still encrypted, to the {@code tls_servers} of the local or legacy pool.
+     */
+    public InetSocketAddress bindPassthrough(ListenerSettings listener, Router router) throws InterruptedException {
+        FrontendContext shared = frontend(listener, router, ExchangeListener.NONE, "https");
+        OriginDialer[] dialers = new OriginDialer[Route.values().length];
+        PoolSettings.ProxyProtocol[] proxy = new PoolSettings.ProxyProtocol[Route.values().length];
+        for (Route r : new Route[] {Route.LOCAL, Route.LEGACY}) {
+            PoolSettings pool = r == Route.LOCAL ? localPool : legacyPool;
+            dialers[r.ordinal()] = new OriginDialer(pool.tlsServers(), transport, settings.connectTimeoutMillis());
+            proxy[r.ordinal()] = pool.proxyProtocol();
+        }
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
+                ClientPipelineInitializer.Kind.PASSTHROUGH, null, dialers, proxy), true);
+    }
+
+    /** Binds a TCP relay listener: every connection is relayed as bytes to one of {@code target}'s servers. */
+    public InetSocketAddress bindTcp(ListenerSettings listener, PoolSettings target) throws InterruptedException {
+        FrontendContext shared = frontend(listener, null, ExchangeListener.NONE, "tcp");
+        OriginDialer[] dialers = {new OriginDialer(target.servers(), transport, settings.connectTimeoutMillis())};
+        PoolSettings.ProxyProtocol[] proxy = {target.proxyProtocol()};
+        return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
+                ClientPipelineInitializer.Kind.TCP, null, dialers, proxy), true);
+    }
+
+    private FrontendContext frontend(ListenerSettings listener, Router router, ExchangeListener exchanges, String proto) {
+        if (router != null) {
+            watchHeld(router);
+        }
+        return new FrontendContext(settings, listener, router, loops, new ProxyResponses(), exchanges, drain, proto);
+    }
+
+    private InetSocketAddress bind(ListenerSettings listener, ClientPipelineInitializer initializer, boolean relay)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -93,13 +179,19 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, relay)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ClientPipelineInitializer(shared, limiter, clients));
+                .childHandler(initializer);
         Channel ch = b.bind(listener.bind()).sync().channel();
         serverChannels.add(ch);
         InetSocketAddress addr = (InetSocketAddress) ch.localAddress();
         bound.put(listener.name(), addr);
         return addr;
+    }
+
+    /** The listener's connection counter, sharing the proxy-wide {@code limits.max_connections}. */
+    private ConnectionLimiter listenerLimiter(ListenerSettings listener) {
+        return listenerLimiters.computeIfAbsent(listener.name(), n -> limiter.forListener());
     }
 
     /** After every table change, requests parked in {@code hold} are looked at again on their loops. */
@@ -108,7 +200,7 @@ public final class ProxyServer implements AutoCloseable {
             router.onPublish(() -> {
                 for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
                     LoopState state = e.getValue();
-                    e.getKey().execute(() -> state.held.forEach(ClientConnection::reroute));
+                    e.getKey().execute(() -> state.held.forEach(HeldExchange::reroute));
                 }
             });
         }
@@ -128,6 +220,31 @@ public final class ProxyServer implements AutoCloseable {
             });
             return new InflightCount(n[0], n[1]);
         }).thenApply(counts -> counts.stream().reduce(new InflightCount(0, 0), InflightCount::plus));
+    }
+
+    /**
+     * Every exchange in flight by route, over all loops (the {@code predictor_inflight_requests}
+     * gauge): forwarded exchanges (requests, upgraded WebSockets) under their route, requests
+     * parked in {@code hold} under {@link Route#HOLD}. Maintenance answers are never in flight.
+     * Counted on each loop from its own lists, so it never drifts, whatever kind of exchange.
+     */
+    public CompletableFuture<Map<Route, Integer>> inflightByRoute() {
+        return onEveryLoop(state -> {
+            int[] n = new int[Route.values().length];
+            state.inflight.forEach(c -> n[c.route().ordinal()]++);
+            n[Route.HOLD.ordinal()] += state.held.size();
+            return n;
+        }).thenApply(counts -> {
+            Map<Route, Integer> byRoute = new EnumMap<>(Route.class);
+            for (Route r : Route.values()) {
+                int sum = 0;
+                for (int[] n : counts) {
+                    sum += n[r.ordinal()];
+                }
+                byRoute.put(r, sum);
+            }
+            return byRoute;
+        });
     }
 
     /** Closes the exchanges {@link #inflight} would count (long-lived WebSockets, stuck requests); returns how many. */
@@ -185,10 +302,11 @@ public final class ProxyServer implements AutoCloseable {
             ch.close().sync();
         }
         for (Channel ch : clients) {
-            ClientConnection c = ch.pipeline().get(ClientConnection.class);
-            if (c != null) {
-                ch.eventLoop().execute(c::drain);
-            }
+            ch.eventLoop().execute(() -> ch.pipeline().forEach(e -> {
+                if (e.getValue() instanceof Drainable d) {
+                    d.drain();
+                }
+            }));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
@@ -202,6 +320,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         healthChecker.close();
+        certificateStores.forEach(CertificateStore::close);
         for (Channel ch : serverChannels) {
             ch.close();
         }

@@ -38,6 +38,9 @@ public interface Exchange {
      */
     void originFailed(Failure failure, boolean responseStarted, boolean retryable);
 
+    /** Where the client connection is from and to (the PROXY header a pool asks for is made of it). */
+    ClientEndpoints endpoints();
+
     /** Whether the request was HEAD (its response has no body). */
     boolean isHeadRequest();
 

@@ -42,7 +42,7 @@ public final class HealthChecker implements AutoCloseable {
         int[] streak = new int[servers.size()]; // > 0: successes in a row, < 0: failures in a row
         timer.scheduleWithFixedDelay(() -> {
             for (int i = 0; i < servers.size(); i++) {
-                boolean ok = probe(servers.get(i), check);
+                boolean ok = probe(servers.get(i), check, proxyHeader(pool.proxyProtocol()));
                 streak[i] = ok ? Math.max(1, streak[i] + 1) : Math.min(-1, streak[i] - 1);
                 boolean up = health.isUp(i);
                 if (up && streak[i] <= -check.fall()) {
@@ -56,13 +56,31 @@ public final class HealthChecker implements AutoCloseable {
         }, 0, check.intervalMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A pool that expects PROXY headers gets one saying "no client" (v1 UNKNOWN, v2 LOCAL) before the check. */
+    static byte[] proxyHeader(PoolSettings.ProxyProtocol version) {
+        io.netty.buffer.ByteBuf h = ProxyHeader.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, version, null);
+        if (h == null) {
+            return new byte[0];
+        }
+        try {
+            return io.netty.buffer.ByteBufUtil.getBytes(h);
+        } finally {
+            h.release();
+        }
+    }
+
     static boolean probe(InetSocketAddress server, PoolSettings.HealthCheck check) {
+        return probe(server, check, new byte[0]);
+    }
+
+    static boolean probe(InetSocketAddress server, PoolSettings.HealthCheck check, byte[] proxyHeader) {
         int timeout = (int) Math.max(1, check.timeoutMillis());
         try (Socket s = new Socket()) {
             s.connect(server, timeout);
             s.setSoTimeout(timeout);
             String request = "GET " + check.path() + " HTTP/1.1\r\nHost: " + name(server)
                     + "\r\nUser-Agent: predictor-health-check\r\nConnection: close\r\n\r\n";
+            s.getOutputStream().write(proxyHeader);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             byte[] status = in.readNBytes(12);

@@ -39,6 +39,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private boolean reused;
     private boolean responseStarted;
     private boolean receivedAny;
+    /** The client address in the PROXY header this connection began with (pools that send one). */
+    private java.net.InetAddress proxiedClient;
 
     OriginConnection(OriginPool pool, ProxySettings settings) {
         this.pool = pool;
@@ -66,6 +68,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     void server(int server) {
         this.server = server;
+    }
+
+    java.net.InetAddress proxiedClient() {
+        return proxiedClient;
+    }
+
+    void proxiedClient(java.net.InetAddress client) {
+        this.proxiedClient = client;
     }
 
     /** Whether this connection served an earlier exchange. */

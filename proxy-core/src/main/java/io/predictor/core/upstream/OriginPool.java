@@ -12,6 +12,7 @@ import io.predictor.core.http.Failure;
 import io.predictor.core.server.PoolSettings;
 import io.predictor.core.server.ProxySettings;
 import io.predictor.core.server.Transport;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -100,14 +101,12 @@ public final class OriginPool {
         }
         busy[server]++;
         if (!fresh) {
-            ArrayDeque<OriginConnection> stack = idle[server];
-            OriginConnection c;
-            while ((c = stack.pollFirst()) != null) {
-                if (c.channel().isActive()) {
-                    c.attach(exchange, true);
-                    exchange.originReady(c);
-                    return;
-                }
+            OriginConnection c = settings.proxyProtocol() == PoolSettings.ProxyProtocol.NONE
+                    ? takeIdle(idle[server]) : takeIdleFrom(idle[server], clientAddress(exchange));
+            if (c != null) {
+                c.attach(exchange, true);
+                exchange.originReady(c);
+                return;
             }
         }
         pending++;
@@ -118,6 +117,11 @@ public final class OriginPool {
                 health.recordSuccess(server);
                 OriginConnection c = done.channel().pipeline().get(OriginConnection.class);
                 c.server(server);
+                if (settings.proxyProtocol() != PoolSettings.ProxyProtocol.NONE) {
+                    // the PROXY header goes first, once per connection: the origin sees the client's address
+                    c.write(ProxyHeader.encode(done.channel().alloc(), settings.proxyProtocol(), exchange.endpoints()));
+                    c.proxiedClient(clientAddress(exchange));
+                }
                 c.attach(exchange, false);
                 exchange.originReady(c);
                 return;
@@ -132,6 +136,39 @@ public final class OriginPool {
             exchange.originFailed(done.cause() instanceof ConnectTimeoutException
                     ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_REFUSED, false, false);
         });
+    }
+
+    private static OriginConnection takeIdle(ArrayDeque<OriginConnection> stack) {
+        OriginConnection c;
+        while ((c = stack.pollFirst()) != null) {
+            if (c.channel().isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For a pool that is sent PROXY headers: an idle connection opened for the same client
+     * address, whose header therefore still tells the truth (newest first).
+     */
+    private static OriginConnection takeIdleFrom(ArrayDeque<OriginConnection> stack, InetAddress client) {
+        java.util.Iterator<OriginConnection> it = stack.iterator();
+        while (it.hasNext()) {
+            OriginConnection c = it.next();
+            if (!c.channel().isActive()) {
+                it.remove();
+            } else if (java.util.Objects.equals(c.proxiedClient(), client)) {
+                it.remove();
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static InetAddress clientAddress(Exchange exchange) {
+        ClientEndpoints e = exchange.endpoints();
+        return e == null || e.client() == null ? null : e.client().getAddress();
     }
 
     /**

@@ -42,6 +42,14 @@ public final class RawClient implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
+    /** A client over a socket that is connected already (a TLS socket after its handshake). */
+    public RawClient(Socket connected) throws IOException {
+        this.socket = connected;
+        socket.setSoTimeout(15_000);
+        this.in = new java.io.BufferedInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
     public RawClient send(String raw) throws IOException {
         out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();

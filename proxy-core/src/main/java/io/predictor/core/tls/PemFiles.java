@@ -1,0 +1,189 @@
+package io.predictor.core.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads the PEM files of a certificate directory: a chain ({@code NAME.crt}, leaf first) and an
+ * unencrypted private key ({@code NAME.key}: PKCS#8 {@code BEGIN PRIVATE KEY}, RSA or EC, or
+ * PKCS#1 {@code BEGIN RSA PRIVATE KEY}). Every failure is an {@link IllegalArgumentException}
+ * whose message says what to do.
+ */
+final class PemFiles {
+
+    private static final String BEGIN = "-----BEGIN ";
+    private static final String END = "-----END ";
+
+    private PemFiles() {
+    }
+
+    static X509Certificate[] chain(byte[] pem) {
+        Collection<? extends Certificate> certs;
+        try {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a PEM certificate chain (" + e.getMessage() + ")");
+        }
+        if (certs.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in the file; expected -----BEGIN CERTIFICATE----- blocks,"
+                    + " the server's certificate first");
+        }
+        return certs.stream().map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+    }
+
+    static PrivateKey privateKey(byte[] pem) {
+        String text = new String(pem, StandardCharsets.US_ASCII);
+        int begin = text.indexOf(BEGIN);
+        if (begin < 0) {
+            throw new IllegalArgumentException("no PEM block; expected -----BEGIN PRIVATE KEY-----");
+        }
+        int typeEnd = text.indexOf("-----", begin + BEGIN.length());
+        String type = text.substring(begin + BEGIN.length(), typeEnd);
+        int end = text.indexOf(END + type, typeEnd);
+        if (end < 0) {
+            throw new IllegalArgumentException("the PEM block " + type + " has no END line");
+        }
+        if (text.substring(typeEnd, end).contains("Proc-Type: 4,ENCRYPTED") || type.startsWith("ENCRYPTED")) {
+            throw new IllegalArgumentException("the key is encrypted; the proxy reads unencrypted keys only"
+                    + " (openssl pkcs8 -topk8 -nocrypt -in KEY -out NAME.key)");
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(text.substring(typeEnd + 5, end));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the PEM block " + type + " is not valid base64");
+        }
+        switch (type) {
+            case "PRIVATE KEY":
+                return pkcs8(der);
+            case "RSA PRIVATE KEY":
+                return pkcs8(rsaPkcs1ToPkcs8(der));
+            default:
+                throw new IllegalArgumentException("unsupported key block " + type + "; expected PRIVATE KEY (PKCS#8)"
+                        + " or RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in KEY -out NAME.key)");
+        }
+    }
+
+    private static PrivateKey pkcs8(byte[] der) {
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new IllegalArgumentException("the key is not an RSA, EC or Ed25519 PKCS#8 key");
+    }
+
+    /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (RFC 5208) with the rsaEncryption algorithm. */
+    private static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
+        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
+            0x01, 0x01, 0x05, 0x00};
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
+        body.writeBytes(algorithm);
+        body.write(0x04);
+        writeLength(body, pkcs1.length);
+        body.writeBytes(pkcs1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x30);
+        writeLength(out, body.size());
+        out.writeBytes(body.toByteArray());
+        return out.toByteArray();
+    }
+
+    private static void writeLength(ByteArrayOutputStream out, int len) {
+        if (len < 0x80) {
+            out.write(len);
+        } else if (len < 0x100) {
+            out.write(0x81);
+            out.write(len);
+        } else if (len < 0x10000) {
+            out.write(0x82);
+            out.write(len >> 8);
+            out.write(len);
+        } else {
+            out.write(0x83);
+            out.write(len >> 16);
+            out.write(len >> 8);
+            out.write(len);
+        }
+    }
+
+    /** Signs a challenge with the key and verifies it with the certificate: the pair belongs together. */
+    static void checkPair(X509Certificate leaf, PrivateKey key) {
+        String algorithm;
+        switch (key.getAlgorithm().toUpperCase(Locale.ROOT)) {
+            case "RSA":
+                algorithm = "SHA256withRSA";
+                break;
+            case "EC":
+                algorithm = "SHA256withECDSA";
+                break;
+            case "ED25519":
+            case "EDDSA":
+                algorithm = "Ed25519";
+                break;
+            default:
+                throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
+        }
+        byte[] challenge = "predictor certificate check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(leaf.getPublicKey());
+            verifier.update(challenge);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException("the key does not belong to the certificate");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the key does not belong to the certificate (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The DNS subject alternative names (lower case), or the subject CN when there are none. */
+    static List<String> dnsNames(X509Certificate leaf) {
+        List<String> names = new ArrayList<>();
+        try {
+            Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    if (((Integer) san.get(0)) == 2) {
+                        names.add(((String) san.get(1)).toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("unreadable subject alternative names (" + e.getMessage() + ")");
+        }
+        if (names.isEmpty()) {
+            String dn = leaf.getSubjectX500Principal().getName();
+            for (String part : dn.split(",")) {
+                if (part.startsWith("CN=")) {
+                    names.add(part.substring(3).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        names.replaceAll(n -> n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
+        return names;
+    }
+}

@@ -1,0 +1,98 @@
+package io.predictor.core.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One certificate of a TLS listener's directory ({@code NAME.crt} + {@code NAME.key}): the DNS
+ * names it is valid for and the server context that serves it. Immutable; a reload that finds
+ * the files unchanged keeps the same instance (and so its session cache).
+ */
+public final class ServerCertificate {
+
+    /** The certificate a TLS connection was given (set on the client channel by {@link CertificateSelector}). */
+    public static final AttributeKey<ServerCertificate> CHANNEL_ATTRIBUTE =
+            AttributeKey.valueOf(ServerCertificate.class, "certificate");
+
+    private final String name;
+    private final List<String> dnsNames;
+    private final byte[][] exact;
+    /** Suffixes of the wildcard names, with their leading dot ({@code *.example.com} → {@code .example.com}). */
+    private final byte[][] wildcardSuffixes;
+    private final SslContext context;
+    private final Instant notAfter;
+
+    ServerCertificate(String name, List<String> dnsNames, SslContext context, Instant notAfter) {
+        this.name = name;
+        this.dnsNames = List.copyOf(dnsNames);
+        this.context = context;
+        this.notAfter = notAfter;
+        this.exact = dnsNames.stream().filter(n -> !n.startsWith("*."))
+                .map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+        this.wildcardSuffixes = dnsNames.stream().filter(n -> n.startsWith("*."))
+                .map(n -> n.substring(1).getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    }
+
+    /** The file name without {@code .crt}. */
+    public String name() {
+        return name;
+    }
+
+    /** The DNS names of the certificate (subject alternative names, lower case; {@code *.} for wildcards). */
+    public List<String> dnsNames() {
+        return dnsNames;
+    }
+
+    public SslContext context() {
+        return context;
+    }
+
+    public Instant notAfter() {
+        return notAfter;
+    }
+
+    /**
+     * Whether a client that validates this certificate accepts it for {@code host} (a normalised
+     * host name: lower case, no port): an exact name, or a wildcard that stands for exactly one
+     * label (RFC 6125 §6.4.3 — {@code *.example.com} covers {@code a.example.com}, not
+     * {@code example.com} and not {@code a.b.example.com}).
+     */
+    public boolean covers(byte[] host, int len) {
+        for (byte[] n : exact) {
+            if (n.length == len && java.util.Arrays.equals(n, 0, len, host, 0, len)) {
+                return true;
+            }
+        }
+        int firstDot = -1;
+        for (int i = 0; i < len; i++) {
+            if (host[i] == '.') {
+                firstDot = i;
+                break;
+            }
+        }
+        if (firstDot <= 0) {
+            return false;
+        }
+        int suffixLen = len - firstDot;
+        for (byte[] s : wildcardSuffixes) {
+            if (s.length == suffixLen && java.util.Arrays.equals(s, 0, suffixLen, host, firstDot, len)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** String form of {@link #covers(byte[], int)} (tests, logs). */
+    public boolean covers(String host) {
+        byte[] b = host.getBytes(StandardCharsets.US_ASCII);
+        return covers(b, b.length);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dnsNames;
+    }
+}

@@ -1,0 +1,57 @@
+package io.predictor.core.tls;
+
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+
+/**
+ * How the proxy's server-side TLS contexts are made: BoringSSL (netty-tcnative) where it loads,
+ * the JDK's engine otherwise; TLS 1.2 and 1.3 only, with HTTP/2's cipher list for 1.2
+ * (RFC 9113 §9.2.2); ALPN {@code h2} then {@code http/1.1}; session resumption on (a session
+ * cache, and tickets, which both engines issue by default).
+ */
+public final class TlsContexts {
+
+    /** Sessions kept per certificate for resumption. */
+    static final long SESSION_CACHE_SIZE = 20_000;
+    /** How long a session may be resumed. */
+    static final long SESSION_TIMEOUT_SECONDS = 300;
+
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private TlsContexts() {
+    }
+
+    /** The engine in use: {@code openssl} (BoringSSL) or {@code jdk}. */
+    public static String engineName() {
+        return provider() == SslProvider.OPENSSL ? "openssl" : "jdk";
+    }
+
+    static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** A server context for one certificate, offering h2 and http/1.1 by ALPN. */
+    static SslContext server(PrivateKey key, X509Certificate[] chain) throws SSLException {
+        return SslContextBuilder.forServer(key, chain)
+                .sslProvider(provider())
+                .protocols(PROTOCOLS)
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .sessionCacheSize(SESSION_CACHE_SIZE)
+                .sessionTimeout(SESSION_TIMEOUT_SECONDS)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                .build();
+    }
+}

@@ -387,16 +387,16 @@
         return; // the banner says it
       }
       const panel = $('fleet-panel');
-      if (r.status !== 200 || !r.json) {
-        panel.hidden = true; // no fleet (file store), or not in this version
+      if (r.status !== 200 || !r.json || (r.json.store && r.json.store !== 'etcd')) {
+        panel.hidden = true; // no fleet: a proxy on its own (file store)
         return;
       }
       panel.hidden = false;
       const members = Array.isArray(r.json) ? r.json : (r.json.members || []);
       const revision = live.status ? live.status.revision : null;
       const rows = members.map((m) => {
-        const name = m.name || m.instance || m.id || m.member || '?';
-        const applied = m.applied_revision ?? m.revision ?? m.applied;
+        const name = m.instance || m.name || '?';
+        const applied = m.revision;
         const lag = m.lag ?? m.lag_revisions ?? (applied !== undefined && revision !== null ? revision - applied : null);
         const alive = m.alive ?? m.live;
         return el('tr', {},

@@ -27,9 +27,16 @@ final class Ascii {
     }
 
     /** field-vchar or SP/HTAB (obs-text allowed): everything but CTLs other than HTAB, and DEL. */
+    private static final boolean[] FIELD_VALUE = new boolean[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            FIELD_VALUE[c] = c == '\t' || (c >= 0x20 && c != 0x7f);
+        }
+    }
+
     static boolean isFieldValueByte(byte b) {
-        int c = b & 0xff;
-        return c == '\t' || (c >= 0x20 && c != 0x7f);
+        return FIELD_VALUE[b & 0xff];
     }
 
     static boolean equalsIgnoreCase(byte[] a, int start, byte[] lower) {

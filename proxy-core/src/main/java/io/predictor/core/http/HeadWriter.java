@@ -46,7 +46,10 @@ public final class HeadWriter {
     public static void writeRequest(HttpHead h, ByteBuf out, byte[] clientAddress, byte[] proto,
             boolean trustedPeer, byte[] instance, boolean upgrade, byte[] hostOverride, int hostOff, int hostLen) {
         byte[] b = h.bytes;
-        out.writeBytes(b, 0, h.startLineEnd);
+        // the start line and the kept fields go out as runs of the original bytes: one copy
+        // per run, not per field (header lines are contiguous in the head)
+        int runStart = 0;
+        int runEnd = h.startLineEnd;
         int xffFirst = -1;
         int upgradeHeader = -1;
         for (int i = 0; i < h.headerCount; i++) {
@@ -61,8 +64,13 @@ public final class HeadWriter {
                 }
                 continue;
             }
-            out.writeBytes(b, h.nameStart[i], h.lineEnd[i] - h.nameStart[i]);
+            if (h.nameStart[i] != runEnd) {
+                out.writeBytes(b, runStart, runEnd - runStart);
+                runStart = h.nameStart[i];
+            }
+            runEnd = h.lineEnd[i];
         }
+        out.writeBytes(b, runStart, runEnd - runStart);
         if (hostOverride != null) {
             out.writeBytes(HOST).writeBytes(hostOverride, hostOff, hostLen).writeBytes(CRLF);
         }
@@ -105,16 +113,22 @@ public final class HeadWriter {
      */
     public static void writeResponse(HttpHead h, ByteBuf out, boolean closing, boolean upgrade) {
         byte[] b = h.bytes;
-        out.writeBytes(b, 0, h.startLineEnd);
+        int runStart = 0;
+        int runEnd = h.startLineEnd;
         int upgradeHeader = -1;
         for (int i = 0; i < h.headerCount; i++) {
             if (h.kind[i] == HeaderName.UPGRADE) {
                 upgradeHeader = i;
             }
             if (!h.dropped[i]) {
-                out.writeBytes(b, h.nameStart[i], h.lineEnd[i] - h.nameStart[i]);
+                if (h.nameStart[i] != runEnd) {
+                    out.writeBytes(b, runStart, runEnd - runStart);
+                    runStart = h.nameStart[i];
+                }
+                runEnd = h.lineEnd[i];
             }
         }
+        out.writeBytes(b, runStart, runEnd - runStart);
         if (upgrade && upgradeHeader >= 0) {
             out.writeBytes(UPGRADE_CONNECTION);
             writeField(out, UPGRADE, b, upgradeHeader, h);

@@ -54,13 +54,41 @@ final class HeaderName {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Names by length (at most {@link #MAX_LENGTH}): a header is compared with the one or two
+     * known names of its length, not with all sixteen.
+     */
+    private static final int MAX_LENGTH = 19;
+    private static final byte[][] BY_LENGTH = new byte[MAX_LENGTH + 1][];
+
+    static {
+        for (int length = 0; length <= MAX_LENGTH; length++) {
+            int count = 0;
+            for (int kind = 1; kind < NAMES.length; kind++) {
+                if (NAMES[kind].length == length) {
+                    count++;
+                }
+            }
+            BY_LENGTH[length] = new byte[count];
+            count = 0;
+            for (int kind = 1; kind < NAMES.length; kind++) {
+                if (NAMES[kind].length == length) {
+                    BY_LENGTH[length][count++] = (byte) kind;
+                }
+            }
+        }
+    }
+
     /** Classifies the name at {@code b[start, end)}; case-insensitive. */
     static byte classify(byte[] b, int start, int end) {
         int len = end - start;
+        if (len > MAX_LENGTH) {
+            return OTHER;
+        }
         byte first = (byte) (b[start] | 0x20);
-        for (byte kind = 1; kind < NAMES.length; kind++) {
+        for (byte kind : BY_LENGTH[len]) {
             byte[] n = NAMES[kind];
-            if (n.length == len && n[0] == first && Ascii.equalsIgnoreCase(b, start, n)) {
+            if (n[0] == first && Ascii.equalsIgnoreCase(b, start, n)) {
                 return kind;
             }
         }

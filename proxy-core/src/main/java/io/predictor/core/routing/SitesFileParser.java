@@ -6,9 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loads a sites file (SPEC §4) into a {@link SiteTable}: {@code host state [group]} a line,
@@ -142,11 +141,68 @@ public final class SitesFileParser {
         }
     }
 
+    private static final SiteState[] STATES = SiteState.values();
+    private static final byte[][] STATE_NAMES = new byte[STATES.length][];
+
+    static {
+        for (int k = 0; k < STATES.length; k++) {
+            STATE_NAMES[k] = STATES[k].wireName().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * Group name bytes to group id, without making a String per line: a few thousand groups
+     * over millions of lines. Open addressing over the bytes, grown at load 1/2.
+     */
+    private static final class GroupIds {
+        private byte[][] names = new byte[64][];
+        private int[] ids = new int[64];
+        private int size;
+
+        int find(byte[] b, int s, int e) {
+            int mask = names.length - 1;
+            for (int slot = HostName.hash(b, s, e - s) & mask; names[slot] != null; slot = (slot + 1) & mask) {
+                byte[] n = names[slot];
+                if (Arrays.equals(n, 0, n.length, b, s, e)) {
+                    return ids[slot];
+                }
+            }
+            return -1;
+        }
+
+        void add(byte[] b, int s, int e, int id) {
+            if (2 * (size + 1) > names.length) {
+                byte[][] oldNames = names;
+                int[] oldIds = ids;
+                names = new byte[oldNames.length * 2][];
+                ids = new int[oldNames.length * 2];
+                size = 0;
+                for (int i = 0; i < oldNames.length; i++) {
+                    if (oldNames[i] != null) {
+                        put(oldNames[i], oldIds[i]);
+                    }
+                }
+            }
+            put(Arrays.copyOfRange(b, s, e), id);
+        }
+
+        private void put(byte[] name, int id) {
+            int mask = names.length - 1;
+            int slot = HostName.hash(name, 0, name.length) & mask;
+            while (names[slot] != null) {
+                slot = (slot + 1) & mask;
+            }
+            names[slot] = name;
+            ids[slot] = id;
+            size++;
+        }
+    }
+
     private static final class Loader implements LineSink {
         private final String file;
         private final SiteTable.Builder builder;
         private final List<Problem> problems = new ArrayList<>();
-        private final Map<String, Integer> groupIds = new HashMap<>();
+        private final GroupIds groupIds = new GroupIds();
         private final byte[] name = new byte[HostName.MAX_LENGTH + 2];
         int problemCount;
 
@@ -190,13 +246,11 @@ public final class SitesFileParser {
                     problem(lineNo, "group name longer than " + MAX_GROUP_LENGTH + " characters");
                     return;
                 }
-                String g = new String(b, gs, ge - gs, StandardCharsets.UTF_8);
-                Integer id = groupIds.get(g);
-                if (id == null) {
-                    id = builder.group(g);
-                    groupIds.put(g, id);
+                group = groupIds.find(b, gs, ge);
+                if (group < 0) {
+                    group = builder.group(new String(b, gs, ge - gs, StandardCharsets.UTF_8));
+                    groupIds.add(b, gs, ge, group);
                 }
-                group = id;
             }
             if (!builder.add(wildcard, name, 0, len, state, group)) {
                 host = new String(b, hs, he - hs, StandardCharsets.UTF_8);
@@ -204,17 +258,17 @@ public final class SitesFileParser {
             }
         }
 
-        /** Parses a state name without allocating (3,000,000 lines). */
+        /** Parses a state name without allocating (3,000,000 lines); ASCII case is ignored. */
         private static SiteState stateAt(byte[] b, int s, int e) {
-            for (SiteState st : SiteState.values()) {
-                String w = st.wireName();
-                if (w.length() == e - s) {
-                    boolean same = true;
-                    for (int i = 0; i < w.length() && same; i++) {
-                        same = (b[s + i] | 0x20) == w.charAt(i);
+            for (int k = 0; k < STATES.length; k++) {
+                byte[] w = STATE_NAMES[k];
+                if (w.length == e - s) {
+                    int i = 0;
+                    while (i < w.length && (b[s + i] | 0x20) == w[i]) {
+                        i++;
                     }
-                    if (same) {
-                        return st;
+                    if (i == w.length) {
+                        return STATES[k];
                     }
                 }
             }

@@ -29,6 +29,7 @@ public final class RawOrigin implements AutoCloseable {
         return t;
     });
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RawOrigin(Handler handler) throws IOException {
         server = new ServerSocket();
@@ -38,11 +39,14 @@ public final class RawOrigin implements AutoCloseable {
                 try {
                     Socket s = server.accept();
                     accepted.incrementAndGet();
+                    open.add(s);
                     threads.execute(() -> {
                         try (s) {
                             handler.handle(s);
                         } catch (Exception e) {
                             // the test decides what a broken connection means
+                        } finally {
+                            open.remove(s);
                         }
                     });
                 } catch (IOException e) {
@@ -78,9 +82,13 @@ public final class RawOrigin implements AutoCloseable {
         s.getOutputStream().flush();
     }
 
+    /** Stops like a process that died: the listening socket and every open connection close. */
     @Override
     public void close() throws IOException {
         server.close();
+        for (Socket s : open) {
+            s.close();
+        }
         threads.shutdownNow();
     }
 }

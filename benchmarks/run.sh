@@ -1,0 +1,547 @@
+#!/usr/bin/env bash
+# The side-by-side load harness (issue 4): the same HTTP/1.1 load through the predictor,
+# HAProxy (nbthread 1, a host map), nginx as a proxy (1 worker, map $host) and straight to the
+# origin, each proxy pinned to CPU 0, the load generator and the nginx origin to CPU 1.
+# Writes benchmarks/results/latest.{md,png} and a dated copy. See benchmarks/README.md.
+#
+#   benchmarks/run.sh            # the full run (~15 minutes on 2 cores)
+#   QUICK=1 benchmarks/run.sh    # a smoke run: 1 round of 3 s (checks the harness, not the numbers)
+#
+# Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50), CLOSE_CONNS (16),
+# BIG_CONNS (8), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2), FIXED_CLIENTS (50),
+# TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
+# RESULTS_DIR, PREDICTOR_JAR, PREDICTOR_JVM_FLAGS, VARIANTS ("adaptive" compares Netty's allocators; "" for none; add
+# "parallelgc", "g1", "io_uring", "nopretouch", or NAME=FLAG[,FLAG…] for an experiment),
+# SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
+# processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
+# within RETRY_BUDGET (300) seconds for the whole run,
+# KEEP=1 keeps the work directory.
+# Only 127.0.0.1 is ever loaded; every run is bounded by -d/-D and `timeout`; every process
+# this script starts is stopped on exit (trap).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+HARNESS="$ROOT/benchmarks/harness"
+RESULTS="${RESULTS_DIR:-$ROOT/benchmarks/results}"
+PREDICTOR_JAR="${PREDICTOR_JAR:-$ROOT/proxy-admin/target/predictor.jar}"
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+  : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${WARMUP:=5}" "${SITES:=10000}"
+fi
+ROUNDS="${ROUNDS:-4}"
+DURATION="${DURATION:-10}"
+CONNS="${CONNS:-50}"
+CLOSE_CONNS="${CLOSE_CONNS:-16}"
+BIG_CONNS="${BIG_CONNS:-8}"
+SITES="${SITES:-100000}"
+FIXED_DURATION="${FIXED_DURATION:-15}"
+FIXED_ROUNDS="${FIXED_ROUNDS:-2}"
+FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
+WARMUP="${WARMUP:-20}"
+VARIANTS="${VARIANTS-adaptive}"
+SCENARIOS="${SCENARIOS:-keepalive close 1m}"
+MAX_OTHERS="${MAX_OTHERS:-25}"
+RETRIES="${RETRIES:-2}"
+RETRY_BUDGET="${RETRY_BUDGET:-300}" # seconds all repeats together may add to the run
+RETRY_SPENT=0
+# The flags the figures are taken with (benchmarks/README.md says why each is there).
+PREDICTOR_JVM_FLAGS="${PREDICTOR_JVM_FLAGS:--XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled}"
+TABLE_SITES="${TABLE_SITES:-3000000}"
+
+log() { printf '[run.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---- what the harness needs --------------------------------------------------------------
+
+install_missing() {
+  local need=()
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+  command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || need+=(haproxy)
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v h2load >/dev/null || need+=(nghttp2-client)
+  command -v taskset >/dev/null || need+=(util-linux)
+  command -v curl >/dev/null || need+=(curl)
+  if ! python3 -c 'import matplotlib' 2>/dev/null && ! command -v gnuplot >/dev/null; then
+    need+=(gnuplot-nox)
+  fi
+  if ((${#need[@]})); then
+    local sudo=""; [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
+    log "installing ${need[*]}"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  export PATH="$PATH:/usr/sbin"
+  command -v java >/dev/null || die "java 17+ is needed"
+  command -v python3 >/dev/null || die "python3 is needed (for the report)"
+  (($(nproc) >= 2)) || die "two CPUs are needed (proxy on CPU 0, load and origin on CPU 1)"
+}
+
+build_if_missing() {
+  if [[ ! -f "$PREDICTOR_JAR" || ! -f "$ROOT/benchmarks/target/benchmarks.jar" ]]; then
+    log "building the jars (mvn -B -DskipTests package)"
+    (cd "$ROOT" && mvn -B -q -ntp -DskipTests package)
+  fi
+}
+
+# ---- processes ---------------------------------------------------------------------------
+
+PIDS=()
+WORK=""
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [[ -n "$WORK" && "${KEEP:-0}" != 1 ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http NAME PORT PATH [PID]: up to 60 s for a 200
+wait_http() {
+  local name="$1" port="$2" path="$3" pid="${4:-}"
+  for _ in $(seq 120); do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    if [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$port$path")" == 200 ]]; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "$name did not answer 200 on port $port within 60 s"
+  return 1
+}
+
+# CPU time (clock ticks) of the given processes: utime + stime of all their threads.
+cpu_ticks() {
+  local t=0 p v
+  for p in "$@"; do
+    v=$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')
+    t=$((t + v))
+  done
+  echo "$t"
+}
+
+# Busy clock ticks of CPU 0 (all processes): minus the proxy's own, what else ran on its core.
+cpu0_busy() {
+  awk '$1 == "cpu0" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# ---- the origin and the proxies ------------------------------------------------------------
+
+start_origin() {
+  ORIGIN_PORT=$(free_port)
+  mkdir -p "$WORK/origin/www" "$WORK/origin/tmp"
+  head -c 1048576 /dev/urandom > "$WORK/origin/www/1m"
+  cat > "$WORK/origin/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+daemon off;
+master_process off;
+pid $WORK/origin/nginx.pid;
+error_log $WORK/origin/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $WORK/origin/tmp;
+  proxy_temp_path $WORK/origin/tmp;
+  fastcgi_temp_path $WORK/origin/tmp;
+  uwsgi_temp_path $WORK/origin/tmp;
+  scgi_temp_path $WORK/origin/tmp;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:$ORIGIN_PORT backlog=8192;
+    root $WORK/origin/www;
+    location = / { default_type text/html; return 200 "<!doctype html><title>ok</title><p>Hello from the origin: a small page of about a hundred bytes.</p>\n"; }
+    location = /1m { }
+  }
+}
+EOF
+  taskset -c 1 nginx -p "$WORK/origin" -c "$WORK/origin/nginx.conf" >"$WORK/origin/stdout.log" 2>&1 &
+  ORIGIN_PID=$!; PIDS+=("$ORIGIN_PID")
+  wait_http origin "$ORIGIN_PORT" / "$ORIGIN_PID" || die "the nginx origin did not start ($WORK/origin/error.log)"
+}
+
+start_haproxy() {
+  HAPROXY_PORT=$(free_port)
+  mkdir -p "$WORK/haproxy"
+  cat > "$WORK/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 9000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+  option http-keep-alive
+  option forwardfor
+frontend http
+  bind 127.0.0.1:$HAPROXY_PORT
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  use_backend %[req.hdr(host),lower,map($WORK/haproxy/hosts.map,legacy)]
+backend local
+  http-reuse always
+  server origin 127.0.0.1:$ORIGIN_PORT
+backend legacy
+  http-reuse always
+  server origin 127.0.0.1:$ORIGIN_PORT
+EOF
+  taskset -c 0 haproxy -db -f "$WORK/haproxy/haproxy.cfg" >"$WORK/haproxy/stdout.log" 2>&1 &
+  HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
+  wait_http haproxy "$HAPROXY_PORT" / "$HAPROXY_PID" || die "haproxy did not start ($WORK/haproxy/stdout.log)"
+}
+
+start_nginx_proxy() {
+  NGINX_PORT=$(free_port)
+  mkdir -p "$WORK/nginx/tmp"
+  cat > "$WORK/nginx/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+daemon off;
+master_process off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $WORK/nginx/tmp;
+  proxy_temp_path $WORK/nginx/tmp;
+  fastcgi_temp_path $WORK/nginx/tmp;
+  uwsgi_temp_path $WORK/nginx/tmp;
+  scgi_temp_path $WORK/nginx/tmp;
+  map_hash_max_size 4194304;
+  map_hash_bucket_size 128;
+  map \$host \$pool {
+    hostnames;
+    default legacy;
+    include $WORK/nginx/hosts.map;
+  }
+  upstream local { server 127.0.0.1:$ORIGIN_PORT; keepalive 128; keepalive_requests 100000000; }
+  upstream legacy { server 127.0.0.1:$ORIGIN_PORT; keepalive 128; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=8192;
+    location / {
+      proxy_pass http://\$pool;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$http_host;
+    }
+  }
+}
+EOF
+  taskset -c 0 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx/stdout.log" 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_http nginx "$NGINX_PORT" / "$NGINX_PID" || die "the nginx proxy did not start ($WORK/nginx/error.log)"
+}
+
+# start_predictor NAME TRANSPORT JVM_FLAGS...: sets PORT_<NAME> and PID_<NAME>; false if it did not start
+start_predictor() {
+  local name="$1" transport="$2"; shift 2
+  local dir="$WORK/$name" port admin
+  port=$(free_port); admin=$(free_port)
+  mkdir -p "$dir/state"
+  echo "bench $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$dir/admin-tokens"
+  cat > "$dir/predictor.yaml" <<EOF
+instance: predictor-bench
+listeners:
+  - name: http
+    bind: 127.0.0.1:$port
+admin:
+  bind: 127.0.0.1:$admin
+  tokens_file: admin-tokens
+pools:
+  local:
+    servers: [127.0.0.1:$ORIGIN_PORT]
+  legacy:
+    servers: [127.0.0.1:$ORIGIN_PORT]
+routing:
+  sites_file: $WORK/sites.txt
+  default: legacy
+state:
+  store: file
+  path: state
+timeouts: { connect: 2s, request_headers: 10s, idle: 300s, upstream_response: 60s, drain: 1s, hold: 30s }
+limits: { max_header_size: 16KiB, max_headers: 100, max_connections: 50000 }
+runtime:
+  event_loops: 1
+  transport: $transport
+EOF
+  # stdout is the JSON access log: one line per request, kept out of the work directory
+  # shellcheck disable=SC2068
+  taskset -c 0 java $@ -jar "$PREDICTOR_JAR" --config "$dir/predictor.yaml" \
+    >/dev/null 2>"$dir/stderr.log" &
+  local pid=$!; PIDS+=("$pid")
+  printf -v "PORT_${name//-/_}" '%s' "$port"
+  printf -v "PID_${name//-/_}" '%s' "$pid"
+  wait_http "$name" "$port" / "$pid"
+}
+
+# ---- load ----------------------------------------------------------------------------------
+
+CSV=""
+# measure ROUND SCENARIO NAME PORT PID...: one wrk run, repeated (up to RETRIES times) while other
+# processes took more than MAX_OTHERS % of CPU 0; appends a CSV row
+measure() {
+  local attempt
+  for ((attempt = 0; attempt <= RETRIES; attempt++)); do
+    LAST_FOREIGN=0
+    measure_once "$@"
+    if [[ "$1" == 0 ]] || ((LAST_FOREIGN <= MAX_OTHERS)); then
+      break
+    fi
+    if ((attempt < RETRIES && RETRY_SPENT + DURATION + 5 <= RETRY_BUDGET)); then
+      sed -i '$ d' "$CSV" # drop the noisy row and try again
+      log "    (other processes took $LAST_FOREIGN % of CPU 0: again in 5 s)"
+      RETRY_SPENT=$((RETRY_SPENT + DURATION + 5))
+      sleep 5
+    else
+      break
+    fi
+  done
+}
+
+measure_once() {
+  local round="$1" scen="$2" name="$3" port="$4"; shift 4
+  local pids=("$@") path=/ conns="$CONNS" extra=()
+  case "$scen" in
+    keepalive) ;;
+    close) conns="$CLOSE_CONNS"; extra=(-H "Connection: close") ;;
+    1m) conns="$BIG_CONNS"; path=/1m ;;
+  esac
+  local c0=0 c1=0 b0 b1 out line
+  ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
+  b0=$(cpu0_busy)
+  out=$(timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
+        -s "$HARNESS/report.lua" -H "Host: $HOST" "${extra[@]}" "http://127.0.0.1:$port$path" 2>&1) || true
+  ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
+  b1=$(cpu0_busy)
+  line=$(grep '^RESULT' <<<"$out" || true)
+  if [[ -z "$line" ]]; then
+    log "wrk gave no result for $name/$scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
+    return 0
+  fi
+  local requests duration_us bytes errors non2xx p50 p99 p999
+  eval "$(sed 's/^RESULT //; s/\([a-z0-9_]*\)=/local_\1=/g' <<<"$line")"
+  requests=$local_requests; duration_us=$local_duration_us; bytes=$local_bytes
+  errors=$((local_errors + local_non2xx)); p50=$local_p50; p99=$local_p99; p999=$local_p999
+  local cpu_us=""
+  if ((${#pids[@]})) && ((requests > 0)); then
+    cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  local rps mibs
+  rps=$(awk -v n="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  mibs=$(awk -v b="$bytes" -v d="$duration_us" 'BEGIN { printf "%.1f", b / (d / 1e6) / 1048576 }')
+  [[ "$round" == 0 ]] && return 0 # warm-up: not recorded
+  # share of CPU 0 taken by other processes during the run (0 % on a quiet machine)
+  local foreign
+  foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
+  LAST_FOREIGN=$foreign
+  [[ "$name" == direct ]] && LAST_FOREIGN=0 # nothing of ours runs on CPU 0 then
+  echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
+  log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
+}
+
+# fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate; percentiles from its log
+fixed_rate() {
+  local round="$1" name="$2" port="$3" rate="$4"; shift 4
+  local pids=("$@") logf="$WORK/h2load-$name-$round.log" c0=0 c1=0
+  local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS ))
+  ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
+  local b0 b1
+  b0=$(cpu0_busy)
+  timeout $((FIXED_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
+    -D "$FIXED_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
+  ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
+  b1=$(cpu0_busy)
+  [[ -s "$logf" ]] || { log "h2load wrote no log for $name: $(tail -2 "$logf.out" | tr '\n' ' ')"; return 0; }
+  local n errors p50 p99 p999 cpu_us="" rps
+  n=$(wc -l < "$logf")
+  errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
+  read -r p50 p99 p999 < <(cut -f3 "$logf" | sort -n | awk '{ v[NR] = $1 } END {
+      i50 = int(NR * 0.50); i99 = int(NR * 0.99); i999 = int(NR * 0.999);
+      if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; if (i999 < 1) i999 = 1;
+      print v[i50], v[i99], v[i999] }')
+  rps=$(awk -v n="$n" -v d="$FIXED_DURATION" 'BEGIN { printf "%.0f", n / d }')
+  if ((${#pids[@]})) && ((n > 0)); then
+    cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  local foreign
+  foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$FIXED_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
+  echo "$round,fixed,$name,$n,$((FIXED_DURATION * 1000000)),$errors,$rps,,$p50,$p99,$p999,$cpu_us,$rate,$foreign" >> "$CSV"
+  log "  round $round fixed $name: $rps req/s at $rate, p99 $((p99 / 1000)) ms, p99.9 $((p999 / 1000)) ms, errors $errors"
+}
+
+# ---- main ----------------------------------------------------------------------------------
+
+main() {
+  install_missing
+  build_if_missing
+  HZ=$(getconf CLK_TCK)
+  WORK=$(mktemp -d /tmp/predictor-loadbench.XXXXXX)
+  CSV="$WORK/raw.csv"
+  echo "round,scenario,proxy,requests,duration_us,errors,rps,mib_per_s,p50_us,p99_us,p999_us,cpu_us_per_req,rate,cpu0_others_pct" > "$CSV"
+  log "work directory $WORK"
+
+  local table_result=""
+  if ((TABLE_SITES > 0)); then
+    log "the big table: $TABLE_SITES sites in -Xmx256m, pinned to CPU 0 (TableFootprint, 3 runs)"
+    local k
+    for k in 1 2 3; do
+      # shellcheck disable=SC2086
+      table_result+=$(taskset -c 0 java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch \
+        -Djava.io.tmpdir="${TMPDIR:-/tmp}" -cp "$ROOT/benchmarks/target/benchmarks.jar" \
+        io.predictor.core.routing.TableFootprint "$TABLE_SITES" | grep -E '^(RESULT|LOOKUP)' | tr '\n' ' ')$'\n'
+    done
+    log "$(tail -2 <<<"$table_result" | head -1)"
+  fi
+
+  log "generating $SITES sites"
+  java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$WORK/sites.txt" "$SITES" >/dev/null
+  # the requests name one migrated site (line 2 of the generator is www.… and exact)
+  HOST=$(awk '!/^#/ && $1 !~ /^\*/ && $2 == "migrated" { print $1; exit }' "$WORK/sites.txt")
+  mkdir -p "$WORK/haproxy" "$WORK/nginx"
+  awk '!/^#/ && $1 !~ /^\*/ { print $1, ($2 == "migrated" ? "local" : "legacy") }' "$WORK/sites.txt" > "$WORK/haproxy/hosts.map"
+  awk '!/^#/ { h = $1; if (h ~ /^\*\./) h = substr(h, 2); print h, ($2 == "migrated" ? "local" : "legacy") ";" }' \
+    "$WORK/sites.txt" > "$WORK/nginx/hosts.map"
+  log "requests name $HOST"
+
+  start_origin
+  start_haproxy
+  start_nginx_proxy
+
+  # name:transport:extra flags (the chosen flags plus an override; the last -D wins)
+  local specs=("predictor:epoll:")
+  local v iouring_note="not measured (VARIANTS has no io_uring)"
+  for v in $VARIANTS; do
+    case "$v" in
+      adaptive) specs+=("predictor-adaptive:epoll:-Dio.netty.allocator.type=adaptive") ;;
+      pooled) specs+=("predictor-pooled:epoll:-Dio.netty.allocator.type=pooled") ;;
+      parallelgc) specs+=("predictor-parallelgc:epoll:-XX:-UseSerialGC -XX:+UseParallelGC") ;;
+      g1) specs+=("predictor-g1:epoll:-XX:-UseSerialGC -XX:+UseG1GC") ;;
+      nopretouch) specs+=("predictor-nopretouch:epoll:-XX:-AlwaysPreTouch") ;;
+      io_uring) specs+=("predictor-io_uring:io_uring:") ;;
+      *=*) specs+=("predictor-${v%%=*}:epoll:${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
+      *) die "unknown variant $v" ;;
+    esac
+  done
+  local predictors=() spec name transport extra
+  for spec in "${specs[@]}"; do
+    IFS=: read -r name transport extra <<<"$spec"
+    extra=${extra//,/ }
+    # shellcheck disable=SC2086
+    if start_predictor "$name" "$transport" $PREDICTOR_JVM_FLAGS $extra; then
+      predictors+=("$name")
+    else
+      # the reason is an event on stdout (JSON lines): run it once more, briefly, to read it
+      # shellcheck disable=SC2086
+      timeout 20 java $PREDICTOR_JVM_FLAGS $extra -jar "$PREDICTOR_JAR" --config "$WORK/$name/predictor.yaml" \
+        >"$WORK/$name/stdout.log" 2>>"$WORK/$name/stderr.log" || true
+      local why
+      why=$(grep -m1 -h -i 'error\|exception' "$WORK/$name/stdout.log" "$WORK/$name/stderr.log" | cut -c1-300 || true)
+      log "$name did not start: $why"
+      if [[ "$transport" == io_uring ]]; then iouring_note="not supported by this predictor (it does not start: ${why//|/ })"; fi
+      [[ "$name" == predictor ]] && die "the predictor did not start ($WORK/$name/stderr.log)"
+    fi
+    [[ "$transport" == io_uring && " ${predictors[*]} " == *" $name "* ]] && iouring_note="measured as predictor-io_uring"
+  done
+
+  # targets: NAME PORT PIDS (direct: no proxy process)
+  declare -A T_PORT T_PIDS
+  local targets=()
+  for name in "${predictors[@]}"; do
+    local pv="PORT_${name//-/_}" pd="PID_${name//-/_}"
+    T_PORT[$name]=${!pv}; T_PIDS[$name]=${!pd}; targets+=("$name")
+  done
+  T_PORT[haproxy]=$HAPROXY_PORT; T_PIDS[haproxy]=$HAPROXY_PID; targets+=(haproxy)
+  T_PORT[nginx]=$NGINX_PORT; T_PIDS[nginx]=$NGINX_PID; targets+=(nginx)
+  T_PORT[direct]=$ORIGIN_PORT; T_PIDS[direct]=""; targets+=(direct)
+
+  # warm-up: the JVMs compile their hot path before anything is recorded (the first rounds would
+  # otherwise measure the JIT running on the proxy's own core)
+  local saved=$DURATION
+  for name in "${targets[@]}"; do
+    if [[ "$name" == predictor* ]]; then DURATION=$WARMUP; else DURATION=3; fi
+    log "warm-up $name (${DURATION}s keep-alive, then close and 1 MiB)"
+    # shellcheck disable=SC2086
+    measure 0 keepalive "$name" "${T_PORT[$name]}" ${T_PIDS[$name]}
+    DURATION=$(( DURATION / 4 + 1 ))
+    local s
+    for s in close 1m; do
+      # shellcheck disable=SC2086
+      measure 0 "$s" "$name" "${T_PORT[$name]}" ${T_PIDS[$name]}
+    done
+  done
+  DURATION=$saved
+
+  local round scen i n=${#targets[@]}
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for scen in $SCENARIOS; do
+      for ((i = 0; i < n; i++)); do
+        # rotate the order each round so no proxy always runs first (or just after another)
+        name=${targets[$(( (i + round - 1) % n ))]}
+        if [[ "$scen" != keepalive && "$name" == predictor-* ]]; then continue; fi
+        # shellcheck disable=SC2086
+        measure "$round" "$scen" "$name" "${T_PORT[$name]}" ${T_PIDS[$name]}
+        sleep 1
+      done
+    done
+  done
+
+  # fixed rate: half of HAProxy's median saturated keep-alive rate
+  local hap_rps rate
+  hap_rps=$(awk -F, '$2 == "keepalive" && $3 == "haproxy" { print $7 }' "$CSV" | sort -n |
+            awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+  rate=$(awk -v r="${hap_rps:-0}" 'BEGIN { printf "%d", r / 2 }')
+  if ((rate > 0)); then
+    for ((round = 1; round <= FIXED_ROUNDS; round++)); do
+      for name in predictor haproxy nginx direct; do
+        # shellcheck disable=SC2086
+        fixed_rate "$round" "$name" "${T_PORT[$name]}" "$rate" ${T_PIDS[$name]}
+        sleep 1
+      done
+    done
+  fi
+
+  local meta="$WORK/meta.env" date
+  date=$(date +%Y-%m-%d-%H%M)
+  {
+    echo "date=$date"
+    echo "date_human=$(date '+%Y-%m-%d %H:%M %Z')"
+    echo "machine=$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)), Linux $(uname -r)"
+    echo "versions=$(java -version 2>&1 | head -1 | tr -d '"'); HAProxy $(haproxy -v 2>/dev/null | head -1 | awk '{ print $3 }'); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'); h2load $(h2load --version 2>&1 | awk '{ print $NF }')"
+    echo "load=wrk -t1 -c$CONNS (keep-alive), -c$CLOSE_CONNS with Connection: close, -c$BIG_CONNS for /1m; fixed rate: h2load --h1 -c$FIXED_CLIENTS --rps, ${FIXED_DURATION}s × $FIXED_ROUNDS rounds"
+    echo "rounds=$ROUNDS"
+    echo "duration=$DURATION"
+    echo "sites=$SITES"
+    echo "transport=epoll"
+    echo "jvm_flags=$PREDICTOR_JVM_FLAGS"
+    echo "variants=${specs[*]:1} (keep-alive only); io_uring: $iouring_note"
+    echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  } > "$meta"
+  printf '%s' "$table_result" > "$WORK/table.txt"
+  mkdir -p "$RESULTS"
+  cp "$CSV" "$RESULTS/$date.csv"
+  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt"
+  log "wrote $RESULTS/latest.md, $RESULTS/latest.png and $RESULTS/$date.{md,png,csv}"
+}
+
+main "$@"
+exit $?

@@ -9,6 +9,7 @@ import io.predictor.core.server.PoolSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +57,27 @@ class DataPlaneSettingsTest {
         List<ListenerSettings> listeners = c.listeners().stream().map(DataPlaneSettings::listener).toList();
         assertThat(listeners).extracting(ListenerSettings::proxyProtocol).containsExactly(true, false, false);
         assertThat(c.listeners().get(0).tls().certificates()).isEqualTo(dir.resolve("certs"));
+    }
+
+    /** Found by scripts/soak: an origin killed for 5 s never produced server_down, only 502s. */
+    @Test
+    void aPoolKeepsItsActiveHealthCheck() {
+        Config.Pool pool = new Config.Pool("local", List.of(new Config.HostPort("127.0.0.1", 8081)), List.of(),
+                Config.Balance.LEAST_CONN, new Config.HealthCheck("/healthz", Duration.ofSeconds(2),
+                        Duration.ofMillis(500), 2, 3), Config.ProxyProtocol.NONE);
+
+        PoolSettings settings = DataPlaneSettings.pool(pool);
+
+        assertThat(settings.balance()).isEqualTo(PoolSettings.Balance.LEAST_CONN);
+        assertThat(settings.healthCheck()).isEqualTo(new PoolSettings.HealthCheck("/healthz", 2000, 500, 2, 3));
+    }
+
+    @Test
+    void aPoolWithoutHealthCheckHasNone() {
+        Config.Pool pool = new Config.Pool("legacy", List.of(new Config.HostPort("127.0.0.1", 8082)), List.of(),
+                Config.Balance.ROUND_ROBIN, null, Config.ProxyProtocol.NONE);
+
+        assertThat(DataPlaneSettings.pool(pool).healthCheck()).isNull();
     }
 
     private Config load(String yaml) throws Exception {

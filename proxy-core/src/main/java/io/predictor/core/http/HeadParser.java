@@ -61,12 +61,16 @@ public final class HeadParser {
     }
 
     public int parseRequest(ByteBuf buf, HttpHead head) {
-        if (scanned == 0) {
-            // RFC 9112 §2.2: ignore empty lines before the request line
+        if (!sawFirstLine) {
+            // RFC 9112 §2.2: ignore empty lines before the request line, also when a CRLF was
+            // split across reads (the scan position then moves back with the bytes skipped)
+            int skipped = 0;
             while (buf.readableBytes() >= 2 && buf.getByte(buf.readerIndex()) == '\r'
                     && buf.getByte(buf.readerIndex() + 1) == '\n') {
                 buf.skipBytes(2);
+                skipped += 2;
             }
+            scanned = Math.max(0, scanned - skipped);
         }
         int len = findEnd(buf, true);
         if (len <= 0) {

@@ -65,6 +65,23 @@ class HeadParserTest {
         }
     }
 
+    /** Found by RequestHeadFuzzTest's pieces property: the empty line must be skipped whatever the reads. */
+    @Test
+    void skipsAnEmptyLineSplitAcrossReads() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            buf.writeByte('\r');
+            assertThat(parser.parseRequest(buf, head)).isEqualTo(HeadParser.NEED_MORE);
+            buf.writeCharSequence("\n\r", StandardCharsets.US_ASCII);
+            assertThat(parser.parseRequest(buf, head)).isEqualTo(HeadParser.NEED_MORE);
+            buf.writeCharSequence("\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.US_ASCII);
+            assertThat(parser.parseRequest(buf, head)).isEqualTo(27);
+            assertThat(buf.readableBytes()).isEqualTo(27);
+        } finally {
+            buf.release();
+        }
+    }
+
     @Test
     void http10KeepAliveOnlyWhenAsked() {
         parseRequest("GET / HTTP/1.0\r\n\r\n");

@@ -1,29 +1,65 @@
 package io.predictor.admin.log;
 
-import io.predictor.admin.json.Json;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.ThreadExecutorMap;
+import io.predictor.core.routing.Route;
 import io.predictor.core.server.ExchangeInfo;
 import io.predictor.core.server.ExchangeListener;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One JSON line per request (SPEC §2 "Logs"): time, client, host, method, path, status, route,
- * origin server, bytes in/out, duration, and the table revision that routed it. The line is
- * built on the event loop and handed to a writer thread through a bounded queue; when the
- * queue is full the line is dropped and counted — the data plane never waits for the log.
+ * origin server, bytes in/out, duration, and the table revision that routed it.
+ *
+ * <p>Each event loop encodes its lines straight into bytes in a buffer of its own (no lock, no
+ * hand-off per request) and passes the buffer to the writer thread when it is nearly full or
+ * {@link #FLUSH_AFTER_MILLIS} after its first line, whichever comes first — so a line reaches
+ * standard output at most that much later. The hand-off queue is bounded: when the writer
+ * cannot keep up, whole buffers are dropped and their lines counted ({@link #dropped()}); the
+ * data plane never waits for the log.
+ *
+ * <p>Why: the profile of a keep-alive run under load had about a third of the proxy's CPU in
+ * the old per-request path — {@code Instant.toString()}, a {@code StringBuilder} and a
+ * {@code String} per line, and an {@code ArrayBlockingQueue} offer that woke the writer thread
+ * (a futex call and a context switch on the proxy's one core) for nearly every request.
+ *
+ * <p>A line written from a thread that is not an event loop (tests, tools) is handed off at once.
  */
 public final class AccessLog implements ExchangeListener, AutoCloseable {
 
-    static final int QUEUE_CAPACITY = 65_536;
+    /** A line waits at most this long in its event loop's buffer. */
+    static final long FLUSH_AFTER_MILLIS = 100;
+    static final int BUFFER_SIZE = 64 * 1024;
+    /** A buffer is handed off once it holds this much: the longest line still fits after it. */
+    static final int HAND_OFF_AT = BUFFER_SIZE - 16 * 1024;
+    /** Buffers waiting for the writer: 16 MiB at most. */
+    static final int QUEUE_CAPACITY = 256;
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** Written buffers, returned for reuse (bounded by the number of buffers ever made). */
+    private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
+    /** Every event loop's buffer, to be written out at {@link #close()}. */
+    private final Queue<LineBuffer> buffers = new ConcurrentLinkedQueue<>();
+    private final FastThreadLocal<LineBuffer> local = new FastThreadLocal<>() {
+        @Override
+        protected LineBuffer initialValue() {
+            LineBuffer b = new LineBuffer(ThreadExecutorMap.currentExecutor());
+            buffers.add(b);
+            return b;
+        }
+    };
     private final AtomicLong dropped = new AtomicLong();
     private final OutputStream out;
     private final EventLog events;
@@ -50,41 +86,44 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     @Override
     public void completed(ExchangeInfo e, long endNanos) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"time\":\"").append(Instant.now()).append("\",\"log\":\"access\"");
-        field(sb, "listener", e.listener());
-        field(sb, "client", e.clientAddress());
-        field(sb, "host", e.host());
-        field(sb, "method", e.method());
-        field(sb, "path", e.target());
-        sb.append(",\"status\":").append(e.status());
-        field(sb, "route", e.route() == null ? "error" : e.route().wireName());
-        if (e.failure() != null) {
-            field(sb, "error", e.failure().kind());
+        LineBuffer b = local.get();
+        b.line(e, endNanos, System.currentTimeMillis());
+        if (b.executor == null || b.length >= HAND_OFF_AT) {
+            handOff(b);
+        } else if (b.lines == 1) {
+            try {
+                b.executor.schedule(b.flush, FLUSH_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                handOff(b); // the loop is stopping: no later flush will run on it
+            }
         }
-        field(sb, "upstream", e.originServer());
-        sb.append(",\"bytes_in\":").append(e.bytesIn());
-        sb.append(",\"bytes_out\":").append(e.bytesOut());
-        sb.append(",\"duration_ms\":").append((endNanos - e.startNanos()) / 1000 / 1000.0);
-        sb.append(",\"revision\":").append(e.revision());
-        sb.append("}\n");
-        if (!queue.offer(sb.toString())) {
-            dropped.incrementAndGet();
+    }
+
+    /** Passes a buffer's lines to the writer thread and gives the buffer a fresh array. */
+    private void handOff(LineBuffer b) {
+        if (b.lines == 0) {
+            return;
         }
+        if (!queue.offer(new Chunk(b.bytes, b.length))) {
+            dropped.addAndGet(b.lines);
+            b.reset(b.bytes);
+            return;
+        }
+        byte[] next = spare.poll();
+        b.reset(next != null ? next : new byte[BUFFER_SIZE]);
     }
 
     private void drain() {
         try {
             while (!closed || !queue.isEmpty()) {
-                String line = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (line == null) {
+                Chunk c = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (c == null) {
                     continue;
                 }
-                out.write(line.getBytes(StandardCharsets.UTF_8));
-                String next;
-                while ((next = queue.poll()) != null) {
-                    out.write(next.getBytes(StandardCharsets.UTF_8));
-                }
+                do {
+                    out.write(c.bytes, 0, c.length);
+                    spare.offer(c.bytes);
+                } while ((c = queue.poll()) != null);
                 out.flush();
             }
         } catch (InterruptedException e) {
@@ -94,18 +133,257 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         }
     }
 
-    private static void field(StringBuilder sb, String name, String value) {
-        sb.append(",\"").append(name).append("\":");
-        if (value == null) {
-            sb.append("null");
-        } else {
-            Json.quote(value, sb);
+    /**
+     * Writes out what is buffered and stops the writer. Call it after the event loops have
+     * stopped (the program closes the data plane first): their buffers are read from here.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        for (LineBuffer b : buffers) {
+            handOff(b);
+        }
+        closed = true;
+        writer.join(2000);
+    }
+
+    private record Chunk(byte[] bytes, int length) {
+    }
+
+    /** One event loop's lines not yet handed off. Used only by its own thread. */
+    private final class LineBuffer {
+        final EventExecutor executor;
+        final Runnable flush = () -> handOff(this);
+        final JsonLineWriter w = new JsonLineWriter();
+        byte[] bytes = new byte[BUFFER_SIZE];
+        int length;
+        int lines;
+
+        LineBuffer(EventExecutor executor) {
+            this.executor = executor;
+        }
+
+        void reset(byte[] next) {
+            bytes = next;
+            length = 0;
+            lines = 0;
+        }
+
+        void line(ExchangeInfo e, long endNanos, long nowMillis) {
+            JsonLineWriter w = this.w;
+            w.start(bytes, length);
+            w.raw("{\"time\":\"").time(nowMillis).raw("\",\"log\":\"access\"");
+            w.field("listener", e.listener());
+            w.field("client", e.clientAddress());
+            w.field("host", e.host());
+            w.field("method", e.method());
+            w.field("path", e.target());
+            w.raw(",\"status\":").number(e.status());
+            Route route = e.route();
+            w.field("route", route == null ? "error" : route.wireName());
+            if (e.failure() != null) {
+                w.field("error", e.failure().kind());
+            }
+            w.field("upstream", e.originServer());
+            w.raw(",\"bytes_in\":").number(e.bytesIn());
+            w.raw(",\"bytes_out\":").number(e.bytesOut());
+            w.raw(",\"duration_ms\":").millis(Math.max(0, endNanos - e.startNanos()));
+            w.raw(",\"revision\":").number(e.revision());
+            w.raw("}\n");
+            if (w.overflowed()) {
+                // a line longer than the room left (a huge path): handed off alone, as a String
+                handOff(this);
+                byte[] big = w.grown();
+                if (!queue.offer(new Chunk(big, w.length()))) {
+                    dropped.incrementAndGet();
+                }
+                return;
+            }
+            bytes = w.buffer();
+            length = w.length();
+            lines++;
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
-        closed = true;
-        writer.join(2000);
+    /**
+     * Encodes one JSON line into a byte array, growing a copy only when a line does not fit.
+     * Strings are escaped as {@code Json.quote} does: {@code \"}, {@code \\}, {@code \n},
+     * {@code \r}, {@code \t}, and {@code \}{@code uXXXX} for every other character outside
+     * printable ASCII, so the line is pure ASCII.
+     */
+    static final class JsonLineWriter {
+        private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        private byte[] buf;
+        private int pos;
+        private int start;
+        private boolean overflowed;
+        /** The epoch second whose "yyyy-MM-ddTHH:mm:ss." is cached in {@link #secondText}. */
+        private long cachedSecond = Long.MIN_VALUE;
+        private final byte[] secondText = new byte[20];
+
+        void start(byte[] target, int offset) {
+            buf = target;
+            pos = offset;
+            start = offset;
+            overflowed = false;
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+
+        int length() {
+            return pos;
+        }
+
+        boolean overflowed() {
+            return overflowed;
+        }
+
+        /** The line alone, in its own array (after an overflow). */
+        byte[] grown() {
+            byte[] line = java.util.Arrays.copyOfRange(buf, start, pos);
+            pos = line.length;
+            return line;
+        }
+
+        private void room(int n) {
+            if (pos + n > buf.length) {
+                if (!overflowed) {
+                    // move this line to a private, larger array; the shared buffer keeps what it had
+                    byte[] copy = new byte[Math.max(buf.length, (pos - start + n) * 2)];
+                    System.arraycopy(buf, start, copy, 0, pos - start);
+                    pos -= start;
+                    start = 0;
+                    buf = copy;
+                    overflowed = true;
+                } else {
+                    buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+                }
+            }
+        }
+
+        /** Copies a string known to be ASCII (literals, field names, digits). */
+        private static void copyAscii(String s, byte[] to, int at) {
+            for (int i = 0, n = s.length(); i < n; i++) {
+                to[at + i] = (byte) s.charAt(i);
+            }
+        }
+
+        JsonLineWriter raw(String ascii) {
+            int n = ascii.length();
+            room(n);
+            copyAscii(ascii, buf, pos);
+            pos += n;
+            return this;
+        }
+
+        JsonLineWriter field(String name, String value) {
+            room(name.length() + 4);
+            buf[pos++] = ',';
+            buf[pos++] = '"';
+            copyAscii(name, buf, pos);
+            pos += name.length();
+            buf[pos++] = '"';
+            buf[pos++] = ':';
+            if (value == null) {
+                return raw("null");
+            }
+            return quote(value);
+        }
+
+        JsonLineWriter quote(String s) {
+            int n = s.length();
+            room(n * 6 + 2);
+            byte[] b = buf;
+            int p = pos;
+            b[p++] = '"';
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x20 && c <= 0x7e && c != '"' && c != '\\') {
+                    b[p++] = (byte) c;
+                    continue;
+                }
+                b[p++] = '\\';
+                switch (c) {
+                    case '"' -> b[p++] = '"';
+                    case '\\' -> b[p++] = '\\';
+                    case '\n' -> b[p++] = 'n';
+                    case '\r' -> b[p++] = 'r';
+                    case '\t' -> b[p++] = 't';
+                    default -> {
+                        b[p++] = 'u';
+                        b[p++] = HEX[(c >> 12) & 0xf];
+                        b[p++] = HEX[(c >> 8) & 0xf];
+                        b[p++] = HEX[(c >> 4) & 0xf];
+                        b[p++] = HEX[c & 0xf];
+                    }
+                }
+            }
+            b[p++] = '"';
+            pos = p;
+            return this;
+        }
+
+        JsonLineWriter number(long v) {
+            room(20);
+            if (v < 0) {
+                buf[pos++] = '-';
+                if (v == Long.MIN_VALUE) {
+                    return raw("9223372036854775808");
+                }
+                v = -v;
+            }
+            int digits = 1;
+            for (long t = v; t >= 10; t /= 10) {
+                digits++;
+            }
+            int end = pos + digits;
+            for (int p = end - 1; p >= pos; p--) {
+                buf[p] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            pos = end;
+            return this;
+        }
+
+        /** Nanoseconds as milliseconds with three decimals ({@code 1.234}), trailing zeros dropped. */
+        JsonLineWriter millis(long nanos) {
+            long micros = nanos / 1000;
+            number(micros / 1000);
+            int frac = (int) (micros % 1000);
+            if (frac == 0) {
+                return raw(".0");
+            }
+            room(4);
+            buf[pos++] = '.';
+            int d = 100;
+            while (frac > 0) {
+                buf[pos++] = (byte) ('0' + frac / d);
+                frac %= d;
+                d /= 10;
+            }
+            return this;
+        }
+
+        /** UTC time in ISO 8601 with milliseconds: {@code 2026-12-04T14:34:40.123Z}. */
+        JsonLineWriter time(long epochMillis) {
+            long second = Math.floorDiv(epochMillis, 1000);
+            if (second != cachedSecond) {
+                cachedSecond = second;
+                LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+                String text = String.format(java.util.Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d.",
+                        t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
+                copyAscii(text, secondText, 0);
+            }
+            room(24);
+            System.arraycopy(secondText, 0, buf, pos, 20);
+            pos += 20;
+            int ms = Math.floorMod(epochMillis, 1000);
+            buf[pos++] = (byte) ('0' + ms / 100);
+            buf[pos++] = (byte) ('0' + ms / 10 % 10);
+            buf[pos++] = (byte) ('0' + ms % 10);
+            buf[pos++] = 'Z';
+            return this;
+        }
     }
 }

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Future;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.Failure;
@@ -34,11 +33,18 @@ import java.util.concurrent.TimeUnit;
  * right pool on this event loop. One exchange at a time: pipelined requests wait, unread, until
  * the response before them is complete, which answers them in order and bounds memory.
  *
- * <p>{@code AUTO_READ} is off: the client is read only while a head is awaited or while the
- * origin can take more body bytes (explicit backpressure, as in Netty's HexDumpProxy).
+ * <p>{@code AUTO_READ} is off, and reads are asked for explicitly (backpressure, as in Netty's
+ * HexDumpProxy): while a head is awaited, while the origin can take more body bytes, and — so
+ * that the read interest stays armed from one request to the next instead of costing two
+ * {@code epoll_ctl} calls per request — while the response is awaited, up to
+ * {@link #READ_AHEAD_LIMIT} bytes of whatever the client sends next (a pipelined request, or
+ * the end of the connection). Past that the client waits, unread, in the kernel.
  *
- * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code idle} (IdleStateHandler) →
- * {@code client} (this).
+ * <p>Timeouts ({@code timeouts.request_headers}, {@code timeouts.upstream_response},
+ * {@code timeouts.idle}) are deadlines in fields, watched by one {@link DeadlineTimer} per
+ * connection; {@code timeouts.hold} has its own task (parking is rare).
+ *
+ * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code client} (this).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo, InflightExchange,
         HeldExchange, Drainable {
@@ -51,6 +57,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private static final int CLOSING = 5;
     private static final int HELD = 6;
 
+    /** Bytes read ahead while a response is awaited; more stays in the kernel until it is wanted. */
+    static final int READ_AHEAD_LIMIT = 16 * 1024;
+
     private static final byte[] METHOD_HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
 
@@ -60,8 +69,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private final BodyFramer requestBody = new BodyFramer();
     private final byte[] host = new byte[HostName.MAX_LENGTH + 2];
     private final Runnable resume = this::resume;
-    private final Runnable headTimeout = this::headTimedOut;
-    private final Runnable responseTimeout = this::responseTimedOut;
+    private final long headTimeoutNanos;
+    private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
 
     /** Requests parked in hold, per event loop, at most this many (then 503 at once). */
     static final int MAX_HELD_PER_LOOP = 10_000;
@@ -108,8 +118,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private boolean idempotent;
     private int originIndex = -1;
     private boolean responseStarted;
-    private Future<?> headTimer;
-    private Future<?> responseTimer;
+    private DeadlineTimer timer;
+    private boolean headArmed;
+    private long headDeadline;
+    private boolean responseArmed;
+    private long responseDeadline;
+    /** Last read from or flush to the client; {@code timeouts.idle} counts from it. */
+    private long lastActivity;
     private Future<?> holdTimer;
     /** The snapshot that routed the current exchange (the drain barrier asks it which site this was). */
     private RoutingSnapshot routedBy;
@@ -121,6 +136,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         ProxySettings s = shared.settings;
         this.parser = new HeadParser(s.maxHeaderSize(), s.maxHeaders(), s.maxRequestLine());
         this.head = parser.newHead();
+        this.headTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.requestHeadersTimeoutMillis());
+        this.responseTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.upstreamResponseTimeoutMillis());
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.idleTimeoutMillis());
     }
 
     // ---- connection life ------------------------------------------------------------------
@@ -149,6 +167,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
         trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
         loop = shared.loops.get(ch.eventLoop()); // null only for a channel outside the data plane (unit tests)
+        timer = new DeadlineTimer(ctx.executor(), this::deadlineReached);
+        lastActivity = System.nanoTime();
+        // from now on a wake-up is always pending, no later than the idle deadline (which only moves later)
+        timer.wakeBy(lastActivity + idleTimeoutNanos, lastActivity);
         armHeadTimer();
         ctx.read();
     }
@@ -166,6 +188,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
         if (origin != null) {
             origin.flush();
         }
@@ -174,8 +197,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     private void readIfWanted() {
-        if (state == HEAD || ((state == BODY || state == TUNNEL) && origin != null && origin.isWritable())) {
-            ctx.read();
+        switch (state) {
+            case HEAD:
+                ctx.read();
+                break;
+            case BODY:
+            case TUNNEL:
+                if (origin != null && origin.isWritable()) {
+                    ctx.read();
+                }
+                break;
+            case WAIT_ORIGIN:
+            case WAIT_RESPONSE:
+                if (in == null || in.readableBytes() < READ_AHEAD_LIMIT) {
+                    ctx.read();
+                }
+                break;
+            default:
+                // HELD and CLOSING read nothing
         }
     }
 
@@ -197,6 +236,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimers();
+        if (timer != null) {
+            timer.cancel();
+        }
         if (heldNode.linked()) {
             unpark();
         }
@@ -213,25 +255,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         }
         state = CLOSING;
         in = Cumulation.release(in);
-    }
-
-    /**
-     * {@code timeouts.idle}: nothing read from or written to the client for that long. An idle
-     * kept-alive connection or tunnel closes; so does an exchange that stalled — an upload that
-     * stopped, or a response the client stopped reading. Waiting for an origin's answer is
-     * {@code timeouts.upstream_response}'s business, and a held request has {@code timeouts.hold}.
-     */
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (!(evt instanceof IdleStateEvent)) {
-            ctx.fireUserEventTriggered(evt);
-            return;
-        }
-        boolean waitingForOrigin = state == WAIT_ORIGIN || (state == WAIT_RESPONSE && !responseStarted);
-        if (state != HELD && !waitingForOrigin && state != CLOSING) {
-            abandonOrigin();
-            ctx.close();
-        }
     }
 
     @Override
@@ -540,9 +563,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     private void requestSent() {
         state = WAIT_RESPONSE; // pipelined bytes now wait until the response is complete
-        if (!responseStarted && responseTimer == null) {
-            responseTimer = ctx.executor().schedule(responseTimeout, shared.settings.upstreamResponseTimeoutMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!responseStarted && !responseArmed) {
+            long now = System.nanoTime();
+            responseArmed = true;
+            responseDeadline = now + responseTimeoutNanos;
+            timer.wakeBy(responseDeadline, now);
         }
     }
 
@@ -564,6 +589,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     @Override
     public void flushResponse() {
+        lastActivity = System.nanoTime();
         ctx.flush();
     }
 
@@ -674,7 +700,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         state = HEAD;
         armHeadTimer();
         ctx.flush();
-        scheduleResume();
+        if (in != null && in.isReadable()) {
+            scheduleResume(); // a pipelined request is waiting: served after this callback
+        } else {
+            readIfWanted(); // usually a no-op: the read stayed armed while the response came
+        }
     }
 
     @Override
@@ -775,33 +805,78 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     // ---- timers ---------------------------------------------------------------------------
 
     private void armHeadTimer() {
-        cancelHeadTimer();
-        headTimer = ctx.executor().schedule(headTimeout, shared.settings.requestHeadersTimeoutMillis(),
-                TimeUnit.MILLISECONDS);
+        long now = System.nanoTime();
+        headArmed = true;
+        headDeadline = now + headTimeoutNanos;
+        if (timer != null) {
+            timer.wakeBy(headDeadline, now);
+        }
     }
 
     private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
+        headArmed = false;
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        responseArmed = false;
     }
 
     private void cancelTimers() {
-        cancelHeadTimer();
-        cancelResponseTimer();
+        headArmed = false;
+        responseArmed = false;
+    }
+
+    /**
+     * The {@link DeadlineTimer} woke: act on what has expired, then ask to be woken by the next
+     * deadline. {@code timeouts.idle} — nothing read from or flushed to the client for that long
+     * — closes an idle kept-alive connection or tunnel, and an exchange that stalled (an upload
+     * that stopped, a response the client stopped reading). Waiting for an origin's answer is
+     * {@code timeouts.upstream_response}'s business, and a held request has {@code timeouts.hold}:
+     * in those states the idle check looks again one idle period later, as Netty's
+     * {@code IdleStateHandler} would.
+     */
+    private void deadlineReached() {
+        if (state == CLOSING || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (headArmed && now - headDeadline >= 0) {
+            headArmed = false;
+            if (state == HEAD) {
+                headTimedOut();
+                return;
+            }
+        }
+        if (responseArmed && now - responseDeadline >= 0) {
+            responseArmed = false;
+            responseTimedOut();
+            if (state == CLOSING) {
+                return;
+            }
+        }
+        if (now - lastActivity >= idleTimeoutNanos) {
+            boolean waitingForOrigin = state == WAIT_ORIGIN || (state == WAIT_RESPONSE && !responseStarted);
+            if (state != HELD && !waitingForOrigin) {
+                abandonOrigin();
+                state = CLOSING;
+                cancelTimers();
+                ctx.close();
+                return;
+            }
+            lastActivity = now;
+        }
+        long next = lastActivity + idleTimeoutNanos;
+        if (headArmed && headDeadline - next < 0) {
+            next = headDeadline;
+        }
+        if (responseArmed && responseDeadline - next < 0) {
+            next = responseDeadline;
+        }
+        timer.wakeBy(next, now);
     }
 
     /** {@code timeouts.request_headers}: a head that has not fully arrived in time (slowloris). */
     private void headTimedOut() {
-        headTimer = null;
         if (state != HEAD) {
             return;
         }
@@ -816,7 +891,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     /** {@code timeouts.upstream_response}: no response head in time after the request was sent. */
     private void responseTimedOut() {
-        responseTimer = null;
         if (responseStarted || origin == null) {
             return;
         }

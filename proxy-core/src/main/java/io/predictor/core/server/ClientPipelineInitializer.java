@@ -5,11 +5,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.predictor.core.tls.CertificateSelector;
 import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.tls.ClientHelloSni;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a client connection's bytes go, read top to bottom — the table of contents of the data
@@ -23,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  *  proxy-header   ProxyProtocolReader    ┘ the client's address (X-Forwarded-For, logs, PROXY to pools)
  *     │
  *  ├─ HTTP listener
- *  │  idle     IdleStateHandler      timeouts.idle: closes a connection with nothing to do
  *  │  client   ClientConnection      parse head (HeadParser) → route by Host (RoutingSnapshot)
  *  │                                   ├─ maintenance/hold → 503 page / parked (ProxyResponses)
  *  │                                   ├─ Via names us     → 508 (loop guard)
@@ -34,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *  │  sni      CertificateSelector   ClientHello (bounded size and time) → certificate by SNI;
  *  │                                   replaces itself with SslHandler (TLS 1.2/1.3, bounded handshake)
  *  │  alpn     AlpnDispatcher        after the handshake, by ALPN:
- *  │                                   ├─ http/1.1 → idle, client (ClientConnection, https; 421 check)
+ *  │                                   ├─ http/1.1 → client (ClientConnection, https; 421 check)
  *  │                                   └─ h2       → idle, h2 (Http2FrameCodec), h2-streams
  *  │                                                 (Http2MultiplexHandler → Http2StreamExchange per
  *  │                                                 stream → OriginPool), h2-connection (Http2Frontend)
@@ -109,8 +106,7 @@ final class ClientPipelineInitializer extends ChannelInitializer<Channel> {
     /** HTTP/1.x: plain listeners, and TLS connections whose ALPN chose http/1.1 (or none). */
     ClientConnection addHttp1Handlers(ChannelPipeline p) {
         ClientConnection client = new ClientConnection(shared);
-        p.addLast("idle", new IdleStateHandler(0, 0, shared.settings.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
-                .addLast("client", client);
+        p.addLast("client", client); // its timeouts, idle included, are its own (DeadlineTimer)
         return client;
     }
 

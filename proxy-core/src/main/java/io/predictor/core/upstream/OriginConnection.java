@@ -4,12 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.HeadParser;
 import io.predictor.core.http.HttpHead;
+import io.predictor.core.server.DeadlineTimer;
 import io.predictor.core.server.ProxySettings;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The origin side of the relay: one kept-alive connection to one origin server. It parses each
@@ -18,7 +19,10 @@ import io.predictor.core.server.ProxySettings;
  * cut exactly where the framing says the response ends. Reads happen only while
  * the client can take more ({@code AUTO_READ} off, as in Netty's HexDumpProxy).
  *
- * <p>Pipeline: {@code idle} (IdleStateHandler) → {@code origin} (this).
+ * <p>{@code timeouts.idle} is a deadline watched by one {@link DeadlineTimer} per connection
+ * (see there why not Netty's {@code IdleStateHandler}).
+ *
+ * <p>Pipeline: {@code origin} (this).
  */
 public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
@@ -31,7 +35,11 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private final HeadParser parser;
     private final HttpHead head;
     private final BodyFramer body = new BodyFramer();
+    private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
+    private DeadlineTimer timer;
+    /** Last read from or flush to the origin; {@code timeouts.idle} counts from it. */
+    private long lastActivity;
     private Exchange exchange;
     private ByteBuf in;
     private int state = IDLE;
@@ -46,11 +54,20 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.pool = pool;
         this.parser = new HeadParser(settings.maxHeaderSize(), settings.maxHeaders(), settings.maxHeaderSize());
         this.head = parser.newHead();
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new DeadlineTimer(ctx.executor(), this::idleCheck);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
+        timer.wakeBy(lastActivity + idleTimeoutNanos, lastActivity);
+        ctx.fireChannelActive();
     }
 
     public Channel channel() {
@@ -103,6 +120,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     public void flush() {
+        lastActivity = System.nanoTime();
         ctx.flush();
     }
 
@@ -257,6 +275,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
         if (exchange != null) {
             exchange.flushResponse();
             if (exchange != null && exchange.clientWritable()) {
@@ -281,6 +300,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        timer.cancel();
         Exchange e = exchange;
         if (e == null) {
             pool.evict(this);
@@ -304,22 +324,30 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * {@code timeouts.idle} on the origin side: a kept-alive connection nobody used is closed; a
-     * response whose body stopped coming is a stall, and the client connection is closed too
-     * (waiting for the response head is {@code timeouts.upstream_response}'s business).
+     * {@code timeouts.idle} on the origin side — nothing read or flushed for that long: a
+     * kept-alive connection nobody used is closed; a response whose body stopped coming is a
+     * stall, and the client connection is closed too (waiting for the response head is
+     * {@code timeouts.upstream_response}'s business, and a tunnel idles on the client's clock).
+     * Otherwise the check comes again one idle period later.
      */
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (!(evt instanceof IdleStateEvent)) {
-            ctx.fireUserEventTriggered(evt);
+    private void idleCheck() {
+        if (!ctx.channel().isActive()) {
             return;
         }
-        if (exchange == null) {
-            pool.evict(this);
-            ctx.close();
-        } else if (responseStarted && state != TUNNEL) {
-            fail(Failure.RESPONSE_TIMEOUT);
+        long now = System.nanoTime();
+        if (now - lastActivity >= idleTimeoutNanos) {
+            if (exchange == null) {
+                pool.evict(this);
+                ctx.close();
+                return;
+            }
+            if (responseStarted && state != TUNNEL) {
+                fail(Failure.RESPONSE_TIMEOUT);
+                return;
+            }
+            lastActivity = now;
         }
+        timer.wakeBy(lastActivity + idleTimeoutNanos, now);
     }
 
     @Override

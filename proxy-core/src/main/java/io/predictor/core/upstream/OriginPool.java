@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.predictor.core.http.Failure;
 import io.predictor.core.server.PoolSettings;
 import io.predictor.core.server.ProxySettings;
@@ -15,7 +14,6 @@ import io.predictor.core.server.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The origin connections of one pool on one event loop (pools are keyed by server and event
@@ -64,8 +62,6 @@ public final class OriginPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0,
-                                proxy.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("origin", new OriginConnection(pool, proxy));
                     }
                 });

@@ -161,4 +161,69 @@ class StallsAndRetriesIT {
             assertThat(peak - baseline).as("resident memory growth after the first 10%% (KiB)").isLessThan(32 * 1024);
         }
     }
+
+    @Test
+    void idleKeptAliveConnectionsCloseOnBothSidesAfterTheIdleTimeout() throws Exception {
+        CountDownLatch originSawClose = new CountDownLatch(1);
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    while (RawOrigin.readHead(s.getInputStream()) != null) {
+                        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    }
+                    originSawClose.countDown(); // the proxy closed its pooled connection
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), quickIdle(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            long start = System.nanoTime();
+            assertThat(c.get("new.example.com", "/").bodyText()).isEqualTo("ok");
+            assertThat(c.get("new.example.com", "/").bodyText()).as("kept alive").isEqualTo("ok");
+            assertThat(c.closedByPeer()).as("the idle client connection is closed").isTrue();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(tookMillis).as("not before timeouts.idle (400 ms)").isGreaterThanOrEqualTo(390).isLessThan(5000);
+            assertThat(originSawClose.await(5, TimeUnit.SECONDS)).as("the idle origin connection is closed").isTrue();
+        }
+    }
+
+    @Test
+    void uploadThatStopsIsClosedAfterTheIdleTimeout() throws Exception {
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    s.getInputStream().readAllBytes();
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), quickIdle(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: new.example.com\r\nContent-Length: 1000\r\n\r\nhalf of it");
+            long start = System.nanoTime();
+            assertThat(c.closedByPeer()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(350L, 5000L);
+        }
+    }
+
+    @Test
+    void pipelinedRequestsSentWhileAResponseIsAwaitedAreAnsweredInOrder() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    String h;
+                    while ((h = RawOrigin.readHead(s.getInputStream())) != null) {
+                        if (h.startsWith("GET /slow ")) {
+                            first.await(5, TimeUnit.SECONDS); // hold the answer until the next request arrived
+                        }
+                        String path = h.substring(4, h.indexOf(' ', 4));
+                        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), TestProxy.settings(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /slow HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            Thread.sleep(100); // the proxy is now waiting for /slow's response
+            c.send("GET /second HTTP/1.1\r\nHost: new.example.com\r\n\r\nGET /third HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            Thread.sleep(100);
+            first.countDown();
+            assertThat(c.read().bodyText()).isEqualTo("/slow");
+            assertThat(c.read().bodyText()).isEqualTo("/second");
+            assertThat(c.read().bodyText()).isEqualTo("/third");
+        }
+    }
 }

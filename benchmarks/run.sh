@@ -15,6 +15,7 @@
 # SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
 # processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
 # within RETRY_BUDGET (300) seconds for the whole run,
+# BASELINE_JAR (another build's predictor.jar, measured as predictor-baseline: an A/B of a change),
 # KEEP=1 keeps the work directory.
 # Only 127.0.0.1 is ever loaded; every run is bounded by -d/-D and `timeout`; every process
 # this script starts is stopped on exit (trap).
@@ -286,7 +287,9 @@ runtime:
 EOF
   # stdout is the JSON access log: one line per request, kept out of the work directory
   # shellcheck disable=SC2068
-  taskset -c 0 java $@ -jar "$PREDICTOR_JAR" --config "$dir/predictor.yaml" \
+  local jar="$PREDICTOR_JAR"
+  [[ "$name" == predictor-baseline ]] && jar="$BASELINE_JAR"
+  taskset -c 0 java $@ -jar "$jar" --config "$dir/predictor.yaml" \
     >/dev/null 2>"$dir/stderr.log" &
   local pid=$!; PIDS+=("$pid")
   printf -v "PORT_${name//-/_}" '%s' "$port"
@@ -429,6 +432,7 @@ main() {
 
   # name:transport:extra flags (the chosen flags plus an override; the last -D wins)
   local specs=("predictor:epoll:")
+  [[ -n "${BASELINE_JAR:-}" ]] && specs+=("predictor-baseline:epoll:")
   local v iouring_note="not measured (VARIANTS has no io_uring)"
   for v in $VARIANTS; do
     case "$v" in

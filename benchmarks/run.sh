@@ -10,8 +10,10 @@
 # Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50), CLOSE_CONNS (16),
 # BIG_CONNS (8), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2), FIXED_CLIENTS (50),
 # TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
-# RESULTS_DIR, PREDICTOR_JAR, PREDICTOR_JVM_FLAGS, VARIANTS ("adaptive" compares Netty's allocators; "" for none; add
-# "parallelgc", "g1", "io_uring", "nopretouch", or NAME=FLAG[,FLAG…] for an experiment),
+# RESULTS_DIR, PREDICTOR_JAR and PREDICTOR_JVM_FLAGS (both passed to bin/predictor, which starts every predictor:
+# its default JVM flags are the ones the figures are taken with), VARIANTS ("adaptive" sets runtime.allocator:
+# adaptive, "pooled" runtime.allocator: pooled; "" for none; add "parallelgc", "g1", "io_uring" (runtime.transport:
+# io_uring), "nopretouch", or NAME=FLAG[,FLAG…] for a JVM-flag experiment),
 # SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
 # processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
 # within RETRY_BUDGET (300) seconds for the whole run,
@@ -25,6 +27,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 HARNESS="$ROOT/benchmarks/harness"
 RESULTS="${RESULTS_DIR:-$ROOT/benchmarks/results}"
 PREDICTOR_JAR="${PREDICTOR_JAR:-$ROOT/proxy-admin/target/predictor.jar}"
+export PREDICTOR_JAR # for bin/predictor
+LAUNCHER="$ROOT/bin/predictor"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${WARMUP:=5}" "${SITES:=10000}"
@@ -45,8 +49,9 @@ MAX_OTHERS="${MAX_OTHERS:-25}"
 RETRIES="${RETRIES:-2}"
 RETRY_BUDGET="${RETRY_BUDGET:-300}" # seconds all repeats together may add to the run
 RETRY_SPENT=0
-# The flags the figures are taken with (benchmarks/README.md says why each is there).
-PREDICTOR_JVM_FLAGS="${PREDICTOR_JVM_FLAGS:--XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled}"
+# The JVM flags the figures are taken with are bin/predictor's defaults (benchmarks/README.md says why each is
+# there); PREDICTOR_JVM_FLAGS, when set, replaces them there. A variant's flags come after them (JAVA_OPTS).
+JVM_FLAGS_SEEN="?"
 TABLE_SITES="${TABLE_SITES:-3000000}"
 
 log() { printf '[run.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -253,9 +258,11 @@ EOF
   wait_http nginx "$NGINX_PORT" / "$NGINX_PID" || die "the nginx proxy did not start ($WORK/nginx/error.log)"
 }
 
-# start_predictor NAME TRANSPORT JVM_FLAGS...: sets PORT_<NAME> and PID_<NAME>; false if it did not start
+# start_predictor NAME TRANSPORT ALLOCATOR [EXTRA_JVM_FLAGS...]: through bin/predictor (its default flags, then
+# the extra ones); ALLOCATOR "" leaves runtime.allocator at the product's default. Sets PORT_<NAME> and
+# PID_<NAME> (the JVM's PID: bin/predictor execs java); false if it did not start
 start_predictor() {
-  local name="$1" transport="$2"; shift 2
+  local name="$1" transport="$2" allocator="$3"; shift 3
   local dir="$WORK/$name" port admin
   port=$(free_port); admin=$(free_port)
   mkdir -p "$dir/state"
@@ -285,11 +292,11 @@ runtime:
   event_loops: 1
   transport: $transport
 EOF
+  if [[ -n "$allocator" ]]; then echo "  allocator: $allocator" >> "$dir/predictor.yaml"; fi
   # stdout is the JSON access log: one line per request, kept out of the work directory
-  # shellcheck disable=SC2068
   local jar="$PREDICTOR_JAR"
   [[ "$name" == predictor-baseline ]] && jar="$BASELINE_JAR"
-  taskset -c 0 java $@ -jar "$jar" --config "$dir/predictor.yaml" \
+  PREDICTOR_JAR="$jar" JAVA_OPTS="${JAVA_OPTS:-} $*" taskset -c 0 "$LAUNCHER" --config "$dir/predictor.yaml" \
     >/dev/null 2>"$dir/stderr.log" &
   local pid=$!; PIDS+=("$pid")
   printf -v "PORT_${name//-/_}" '%s' "$port"
@@ -430,33 +437,39 @@ main() {
   start_haproxy
   start_nginx_proxy
 
-  # name:transport:extra flags (the chosen flags plus an override; the last -D wins)
-  local specs=("predictor:epoll:")
-  [[ -n "${BASELINE_JAR:-}" ]] && specs+=("predictor-baseline:epoll:")
+  # name:transport:allocator:extra JVM flags (after bin/predictor's; for -XX flags the last one wins).
+  # The baseline leaves runtime.allocator at the product's default; the allocator variants set the key, so
+  # that the client and the origin channels change together.
+  local specs=("predictor:epoll::")
+  [[ -n "${BASELINE_JAR:-}" ]] && specs+=("predictor-baseline:epoll::")
   local v iouring_note="not measured (VARIANTS has no io_uring)"
   for v in $VARIANTS; do
     case "$v" in
-      adaptive) specs+=("predictor-adaptive:epoll:-Dio.netty.allocator.type=adaptive") ;;
-      pooled) specs+=("predictor-pooled:epoll:-Dio.netty.allocator.type=pooled") ;;
-      parallelgc) specs+=("predictor-parallelgc:epoll:-XX:-UseSerialGC -XX:+UseParallelGC") ;;
-      g1) specs+=("predictor-g1:epoll:-XX:-UseSerialGC -XX:+UseG1GC") ;;
-      nopretouch) specs+=("predictor-nopretouch:epoll:-XX:-AlwaysPreTouch") ;;
-      io_uring) specs+=("predictor-io_uring:io_uring:") ;;
-      *=*) specs+=("predictor-${v%%=*}:epoll:${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
+      adaptive) specs+=("predictor-adaptive:epoll:adaptive:") ;;
+      pooled) specs+=("predictor-pooled:epoll:pooled:") ;;
+      parallelgc) specs+=("predictor-parallelgc:epoll::-XX:-UseSerialGC -XX:+UseParallelGC") ;;
+      g1) specs+=("predictor-g1:epoll::-XX:-UseSerialGC -XX:+UseG1GC") ;;
+      nopretouch) specs+=("predictor-nopretouch:epoll::-XX:-AlwaysPreTouch") ;;
+      io_uring) specs+=("predictor-io_uring:io_uring::") ;;
+      *=*) specs+=("predictor-${v%%=*}:epoll::${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
       *) die "unknown variant $v" ;;
     esac
   done
-  local predictors=() spec name transport extra
+  local predictors=() spec name transport allocator extra
   for spec in "${specs[@]}"; do
-    IFS=: read -r name transport extra <<<"$spec"
+    IFS=: read -r name transport allocator extra <<<"$spec"
     extra=${extra//,/ }
     # shellcheck disable=SC2086
-    if start_predictor "$name" "$transport" $PREDICTOR_JVM_FLAGS $extra; then
+    if start_predictor "$name" "$transport" "$allocator" $extra; then
       predictors+=("$name")
+      if [[ "$name" == predictor ]]; then
+        # the flags the baseline's JVM really got: its command line, between java and -jar
+        local pv="PID_${name}"
+        JVM_FLAGS_SEEN=$(tr '\0' ' ' < "/proc/${!pv}/cmdline" | sed 's/^[^ ]* //; s/ -jar .*//')
+      fi
     else
       # the reason is an event on stdout (JSON lines): run it once more, briefly, to read it
-      # shellcheck disable=SC2086
-      timeout 20 java $PREDICTOR_JVM_FLAGS $extra -jar "$PREDICTOR_JAR" --config "$WORK/$name/predictor.yaml" \
+      JAVA_OPTS="${JAVA_OPTS:-} $extra" timeout 20 "$LAUNCHER" --config "$WORK/$name/predictor.yaml" \
         >"$WORK/$name/stdout.log" 2>>"$WORK/$name/stderr.log" || true
       local why
       why=$(grep -m1 -h -i 'error\|exception' "$WORK/$name/stdout.log" "$WORK/$name/stderr.log" | cut -c1-300 || true)
@@ -536,7 +549,8 @@ main() {
     echo "duration=$DURATION"
     echo "sites=$SITES"
     echo "transport=epoll"
-    echo "jvm_flags=$PREDICTOR_JVM_FLAGS"
+    echo "allocator=not set, the product's default"
+    echo "jvm_flags=$JVM_FLAGS_SEEN (bin/predictor)"
     echo "variants=${specs[*]:1} (keep-alive only); io_uring: $iouring_note"
     echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$meta"

@@ -257,7 +257,8 @@ def main():
     md.append(f"- sites in every proxy's table: {meta.get('sites', '?')} (requests name one migrated site)")
     md.append(f"- load average at the end: {meta.get('loadavg_end', '?')} (the last column of the tables: the share of "
               "CPU 0 that other processes took during the run; 0 % on a quiet machine)")
-    md.append(f"- predictor JVM flags: `{meta.get('jvm_flags', '?')}`; config `runtime: {{event_loops: 1, transport: {meta.get('transport', 'epoll')}}}`")
+    md.append(f"- predictor JVM flags: `{meta.get('jvm_flags', '?')}`; config `runtime: {{event_loops: 1, transport: {meta.get('transport', 'epoll')}}}`"
+              f"{' (runtime.allocator: ' + meta['allocator'] + ')' if meta.get('allocator') else ''}")
     if meta.get("variants"):
         md.append(f"- predictor variants: {meta['variants']}")
     md.append("")

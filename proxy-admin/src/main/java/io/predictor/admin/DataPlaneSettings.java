@@ -23,7 +23,7 @@ final class DataPlaneSettings {
                 t.connect().toMillis(), t.requestHeaders().toMillis(), t.idle().toMillis(),
                 t.upstreamResponse().toMillis(), t.hold().toMillis(), t.drain().toMillis(),
                 (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), c.limits().maxConnections(),
-                c.routing().previewSuffix());
+                c.routing().previewSuffix(), c.runtime().allocator());
     }
 
     static PoolSettings pool(Config.Pool p) {

@@ -115,6 +115,7 @@ final class Program {
         metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
         ready.set(true);
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
+                "allocator", server.allocatorName(),
                 "sites", sites.table().size(), "revision", router.current().revision(),
                 "admin", config.admin().bind().toString(),
                 "start_ms", (System.nanoTime() - startNanos) / 1_000_000);

@@ -6,6 +6,7 @@ import io.predictor.admin.config.Config;
 import io.predictor.admin.config.ConfigLoader;
 import io.predictor.core.server.ListenerSettings;
 import io.predictor.core.server.PoolSettings;
+import io.predictor.core.server.ProxySettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,25 @@ class DataPlaneSettingsTest {
                 Config.Balance.ROUND_ROBIN, null, Config.ProxyProtocol.NONE);
 
         assertThat(DataPlaneSettings.pool(pool).healthCheck()).isNull();
+    }
+
+    @Test
+    void theRuntimeKeysReachTheProxySettings() throws Exception {
+        String base = """
+                listeners: [{ name: http, bind: 127.0.0.1:8080 }]
+                pools:
+                  local: { servers: [127.0.0.1:8081] }
+                  legacy: { servers: [127.0.0.1:8082] }
+                routing: { sites_file: sites.txt }
+                """;
+        ProxySettings set = DataPlaneSettings.proxy(
+                load(base + "runtime: { event_loops: 3, transport: io_uring, allocator: adaptive }\n"));
+        assertThat(set.eventLoops()).isEqualTo(3);
+        assertThat(set.transport()).isEqualTo("io_uring");
+        assertThat(set.allocator()).isEqualTo("adaptive");
+        ProxySettings defaults = DataPlaneSettings.proxy(load(base));
+        assertThat(defaults.transport()).isEqualTo("auto");
+        assertThat(defaults.allocator()).isEqualTo("pooled");
     }
 
     private Config load(String yaml) throws Exception {

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param state     where runtime changes are made durable
  * @param timeouts  all timeouts
  * @param limits    request and connection limits
- * @param runtime   event loops and transport
+ * @param runtime   event loops, transport and buffer allocator
  */
 public record Config(
         Path file,
@@ -120,7 +120,8 @@ public record Config(
     /**
      * @param eventLoops data-plane event loop threads; 0 = one per core
      * @param transport  {@code auto} (epoll where available, else NIO), {@code epoll}, {@code io_uring} or {@code nio}
+     * @param allocator  {@code pooled} (default) or {@code adaptive}: the buffer allocator of the client and origin channels
      */
-    public record Runtime(int eventLoops, String transport) {
+    public record Runtime(int eventLoops, String transport, String allocator) {
     }
 }

@@ -31,6 +31,8 @@ public final class Metrics implements AutoCloseable {
     /** Holds JMX notification listeners until closed; null without JVM meters. */
     private JvmGcMetrics gc;
     private RequestMetrics requests;
+    /** Whether the process's allocator meters are bound (forProcess): then the data plane's is too. */
+    private boolean allocatorMeters;
 
     private Metrics() {
     }
@@ -48,6 +50,7 @@ public final class Metrics implements AutoCloseable {
     public static Metrics forProcess() {
         Metrics m = new Metrics();
         m.gc = new JvmGcMetrics();
+        m.allocatorMeters = true;
         m.bind(new JvmMemoryMetrics(), m.gc, new JvmThreadMetrics(), new ClassLoaderMetrics(),
                 new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics(),
                 new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT));
@@ -71,8 +74,17 @@ public final class Metrics implements AutoCloseable {
         return bind(new RoutingMetrics(router));
     }
 
-    /** The running data plane (call after its listeners are bound): connections, in flight, origin health, loops. */
+    /**
+     * The running data plane (call after its listeners are bound): connections, in flight, origin
+     * health, loops; and its buffer allocator ({@code runtime.allocator}) when it is not one of the
+     * two {@link #forProcess} already binds.
+     */
     public Metrics bindDataPlane(ProxyServer server) {
+        ByteBufAllocator a = server.allocator();
+        if (allocatorMeters && a != PooledByteBufAllocator.DEFAULT && a != ByteBufAllocator.DEFAULT
+                && a instanceof ByteBufAllocatorMetricProvider provider) {
+            bind(new NettyAllocatorMetrics(provider));
+        }
         return bind(new DataPlaneMetrics(server));
     }
 

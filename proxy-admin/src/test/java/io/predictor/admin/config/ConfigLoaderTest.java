@@ -54,7 +54,7 @@ class ConfigLoaderTest {
         assertThat(c.timeouts()).isEqualTo(new Config.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10),
                 Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(30)));
         assertThat(c.limits()).isEqualTo(new Config.Limits(16 * 1024, 100, 50_000));
-        assertThat(c.runtime()).isEqualTo(new Config.Runtime(0, "auto"));
+        assertThat(c.runtime()).isEqualTo(new Config.Runtime(0, "auto", "pooled"));
     }
 
     @Test
@@ -99,7 +99,7 @@ class ConfigLoaderTest {
                   etcd: { endpoints: [https://etcd-1:2379, https://etcd-2:2379], prefix: /dc2/ }
                 timeouts: { connect: 250ms, request_headers: 5s, idle: 2m, upstream_response: 1m30s, drain: 1h, hold: 10s }
                 limits: { max_header_size: 32KiB, max_headers: 200, max_connections: 1000 }
-                runtime: { event_loops: 4, transport: io_uring }
+                runtime: { event_loops: 4, transport: io_uring, allocator: adaptive }
                 """);
 
         assertThat(c.instance()).isEqualTo("dc2-proxy-01");
@@ -129,7 +129,7 @@ class ConfigLoaderTest {
         assertThat(c.timeouts()).isEqualTo(new Config.Timeouts(Duration.ofMillis(250), Duration.ofSeconds(5),
                 Duration.ofMinutes(2), Duration.ofSeconds(90), Duration.ofHours(1), Duration.ofSeconds(10)));
         assertThat(c.limits()).isEqualTo(new Config.Limits(32 * 1024, 200, 1000));
-        assertThat(c.runtime()).isEqualTo(new Config.Runtime(4, "io_uring"));
+        assertThat(c.runtime()).isEqualTo(new Config.Runtime(4, "io_uring", "adaptive"));
     }
 
     @Test
@@ -196,6 +196,19 @@ class ConfigLoaderTest {
         assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "timeout: { connect: 2s }\n")).containsExactly(
                 "9: unknown key 'timeout' at the top level; did you mean 'timeouts'?; valid keys: instance, listeners,"
                         + " admin, pools, routing, state, timeouts, limits, runtime");
+    }
+
+    @Test
+    void theAllocatorIsPooledOrAdaptive() throws ConfigException {
+        assertThat(files.load(ConfigFiles.MINIMAL + "runtime: { allocator: adaptive }\n").runtime())
+                .isEqualTo(new Config.Runtime(0, "auto", "adaptive"));
+        assertThat(files.load(ConfigFiles.MINIMAL + "runtime: { transport: epoll }\n").runtime().allocator())
+                .as("default").isEqualTo("pooled");
+        assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "runtime:\n  allocator: Pooled\n")).containsExactly(
+                "10: runtime.allocator: 'Pooled' is not valid; expected one of pooled, adaptive");
+        assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "runtime: { alocator: adaptive }\n")).containsExactly(
+                "9: unknown key 'alocator' in runtime; did you mean 'allocator'?; valid keys: event_loops, transport,"
+                        + " allocator");
     }
 
     @Test
@@ -409,7 +422,7 @@ class ConfigLoaderTest {
                   default: hold
                 state: { store: zookeeper, etcd: { prefix: predictor } }
                 limits: { max_headers: lots, max_connections: 0 }
-                runtime: { event_loops: -1, transport: kqueue }
+                runtime: { event_loops: -1, transport: kqueue, allocator: unpooled }
                 """);
 
         assertThat(problems).containsExactly(
@@ -428,7 +441,8 @@ class ConfigLoaderTest {
                 "12: limits.max_headers: 'lots' is not a whole number",
                 "12: limits.max_connections: 0 is out of range; expected a whole number from 1 to 2147483647",
                 "13: runtime.event_loops: -1 is out of range; expected a whole number from 0 to 1024",
-                "13: runtime.transport: 'kqueue' is not valid; expected one of auto, epoll, io_uring, nio");
+                "13: runtime.transport: 'kqueue' is not valid; expected one of auto, epoll, io_uring, nio",
+                "13: runtime.allocator: 'unpooled' is not valid; expected one of pooled, adaptive");
     }
 
     @Test

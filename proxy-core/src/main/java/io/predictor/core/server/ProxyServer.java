@@ -1,7 +1,6 @@
 package io.predictor.core.server;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -62,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         this.settings = settings;
         this.localPool = local;
         this.legacyPool = legacy;
-        this.transport = Transport.select(settings.transport());
+        this.transport = Transport.select(settings.transport(), settings.allocator());
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
                 new DefaultThreadFactory("predictor-io", true), transport.ioHandlerFactory());
         this.pools = new OriginPools(group, local, legacy, settings, transport);
@@ -81,6 +80,16 @@ public final class ProxyServer implements AutoCloseable {
 
     public String transportName() {
         return transport.name();
+    }
+
+    /** {@code pooled} or {@code adaptive}: the allocator of every data-plane channel. */
+    public String allocatorName() {
+        return transport.allocatorName();
+    }
+
+    /** The allocator of every data-plane channel (for metrics binders). */
+    public io.netty.buffer.ByteBufAllocator allocator() {
+        return transport.allocator();
     }
 
     /** The data plane's event loops (for metrics binders). */
@@ -180,7 +189,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, relay)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, transport.allocator())
                 .childHandler(initializer);
         Channel ch = b.bind(listener.bind()).sync().channel();
         serverChannels.add(ch);

@@ -11,6 +11,7 @@ package io.predictor.core.server;
  * @param maxHeaders          header fields of a head
  * @param maxConnections      accepted client connections at once, over all listeners
  * @param previewSuffix       {@code routing.preview_suffix} (lower case, leading dot), or null
+ * @param allocator           {@code pooled} or {@code adaptive}: the buffer allocator of every data-plane channel
  */
 public record ProxySettings(
         String instance,
@@ -25,27 +26,52 @@ public record ProxySettings(
         int maxHeaderSize,
         int maxHeaders,
         int maxConnections,
-        String previewSuffix) {
+        String previewSuffix,
+        String allocator) {
+
+    /** The settings with the pooled allocator (the default of {@code runtime.allocator}). */
+    public ProxySettings(String instance, int eventLoops, String transport, long connectTimeoutMillis,
+            long requestHeadersTimeoutMillis, long idleTimeoutMillis, long upstreamResponseTimeoutMillis,
+            long holdTimeoutMillis, long drainTimeoutMillis, int maxHeaderSize, int maxHeaders, int maxConnections,
+            String previewSuffix) {
+        this(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis, idleTimeoutMillis,
+                upstreamResponseTimeoutMillis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize, maxHeaders,
+                maxConnections, previewSuffix, "pooled");
+    }
 
     /** The same settings with another upstream response timeout (tests). */
     public ProxySettings withUpstreamResponseTimeout(long millis) {
         return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
                 idleTimeoutMillis, millis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize, maxHeaders,
-                maxConnections, previewSuffix);
+                maxConnections, previewSuffix, allocator);
     }
 
     /** The same settings with another request-headers timeout (tests). */
     public ProxySettings withRequestHeadersTimeout(long millis) {
         return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, millis,
                 idleTimeoutMillis, upstreamResponseTimeoutMillis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize,
-                maxHeaders, maxConnections, previewSuffix);
+                maxHeaders, maxConnections, previewSuffix, allocator);
     }
 
     /** The same settings with another hold timeout (tests). */
     public ProxySettings withHoldTimeout(long millis) {
         return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
                 idleTimeoutMillis, upstreamResponseTimeoutMillis, millis, drainTimeoutMillis, maxHeaderSize,
-                maxHeaders, maxConnections, previewSuffix);
+                maxHeaders, maxConnections, previewSuffix, allocator);
+    }
+
+    /** The same settings with another transport (tests). */
+    public ProxySettings withTransport(String name) {
+        return new ProxySettings(instance, eventLoops, name, connectTimeoutMillis, requestHeadersTimeoutMillis,
+                idleTimeoutMillis, upstreamResponseTimeoutMillis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize,
+                maxHeaders, maxConnections, previewSuffix, allocator);
+    }
+
+    /** The same settings with another allocator (tests). */
+    public ProxySettings withAllocator(String name) {
+        return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
+                idleTimeoutMillis, upstreamResponseTimeoutMillis, holdTimeoutMillis, drainTimeoutMillis, maxHeaderSize,
+                maxHeaders, maxConnections, previewSuffix, name);
     }
 
     /** Longest request line accepted before 414 (nginx's large_client_header_buffers default). */

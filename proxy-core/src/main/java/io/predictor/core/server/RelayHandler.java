@@ -16,7 +16,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
  *   <li><b>splice</b> — when both channels are epoll sockets on one event loop, the kernel moves
  *       the bytes through a pipe ({@code splice(2)}, Netty's {@code spliceTo}); they never enter
  *       the JVM, and Netty pauses reading a side while its peer's socket is full;</li>
- *   <li><b>copy</b> — otherwise, HexDumpProxy's relay: {@code AUTO_READ} off, read the next chunk
+ *   <li><b>copy</b> — otherwise (NIO, and io_uring: Netty 4.2's io_uring channels have no
+ *       {@code spliceTo}), HexDumpProxy's relay: {@code AUTO_READ} off, read the next chunk
  *       only while the peer is writable, resume when it drains.</li>
  * </ul>
  *

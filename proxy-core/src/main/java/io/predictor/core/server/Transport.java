@@ -1,5 +1,8 @@
 package io.predictor.core.server;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -10,50 +13,126 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
-/** The I/O transport: native epoll where it loads (Linux), NIO otherwise. */
+/**
+ * How the data plane makes its channels: the I/O transport (native epoll, io_uring or NIO: the
+ * event loops' I/O handler and the channel classes) and the buffer allocator every channel it
+ * opens reads into — accepted client connections, origin connections, relay connections.
+ */
 public final class Transport {
 
     private final String name;
     private final IoHandlerFactory ioHandlerFactory;
     private final Class<? extends ServerChannel> serverChannel;
     private final Class<? extends SocketChannel> socketChannel;
+    private final String allocatorName;
+    private final ByteBufAllocator allocator;
 
     private Transport(String name, IoHandlerFactory factory, Class<? extends ServerChannel> serverChannel,
-            Class<? extends SocketChannel> socketChannel) {
+            Class<? extends SocketChannel> socketChannel, String allocatorName) {
         this.name = name;
         this.ioHandlerFactory = factory;
         this.serverChannel = serverChannel;
         this.socketChannel = socketChannel;
+        this.allocatorName = allocatorName;
+        this.allocator = allocator(allocatorName);
+    }
+
+    /** {@link #select(String, String)} with the pooled allocator. */
+    public static Transport select(String preference) {
+        return select(preference, "pooled");
     }
 
     /**
-     * Picks the transport: {@code auto} takes epoll when available, else NIO; {@code epoll}
-     * fails when it is not available (the operator asked for it by name).
+     * Picks the transport and the allocator.
+     *
+     * <p>{@code auto} takes epoll when available, else NIO. It does not take io_uring even where
+     * it loads: io_uring is often switched off where the proxy runs (the
+     * {@code kernel.io_uring_disabled} sysctl, container runtimes' seccomp profiles, which block
+     * {@code io_uring_setup}), and it is picked only where it measured better
+     * ({@code benchmarks/run.sh} with {@code VARIANTS=io_uring}) — so operators ask for it by name.
+     * {@code epoll} and {@code io_uring} fail when they are not available (the operator asked for
+     * them by name): the message says what, why and what to do.
+     *
+     * @param allocator {@code pooled} or {@code adaptive} (see {@link #allocator()})
      */
-    public static Transport select(String preference) {
+    public static Transport select(String preference, String allocator) {
         switch (preference) {
             case "nio":
-                return nio();
+                return nio(allocator);
             case "epoll":
                 if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("runtime.transport epoll is not available here: "
-                            + Epoll.unavailabilityCause());
+                    throw unavailable("epoll", Epoll.unavailabilityCause(), "auto or nio");
                 }
-                return epoll();
+                return epoll(allocator);
+            case "io_uring":
+                if (!IoUring.isAvailable()) {
+                    throw unavailable("io_uring", IoUring.unavailabilityCause(), "epoll, auto or nio");
+                }
+                return ioUring(allocator);
             case "auto":
-                return Epoll.isAvailable() ? epoll() : nio();
+                return Epoll.isAvailable() ? epoll(allocator) : nio(allocator);
             default:
-                throw new IllegalArgumentException("unknown transport '" + preference + "'; expected auto, epoll or nio");
+                throw new IllegalArgumentException("unknown transport '" + preference
+                        + "'; expected auto, epoll, io_uring or nio");
         }
     }
 
-    private static Transport epoll() {
-        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+    /** What an operator reads when the transport they named does not load here. */
+    static IllegalStateException unavailable(String transport, Throwable cause, String instead) {
+        String why = cause == null ? "no reason given" : cause.toString();
+        for (Throwable c = cause == null ? null : cause.getCause(); c != null; c = c.getCause()) {
+            why += "; caused by " + c;
+        }
+        String hint = transport.equals("io_uring")
+                ? " (io_uring needs Linux 5.14+ on x86_64, the sysctl kernel.io_uring_disabled at 0, a seccomp"
+                        + " profile that allows io_uring_setup (container runtimes often block it) and enough"
+                        + " locked memory, ulimit -l)"
+                : " (epoll needs Linux on x86_64)";
+        return new IllegalStateException("runtime.transport " + transport + " is not available here: " + why
+                + hint + "; set runtime.transport to " + instead, cause);
     }
 
-    private static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    /**
+     * The allocator of every data-plane channel. {@code pooled}: Netty's
+     * {@link PooledByteBufAllocator#DEFAULT} (thread-local caches over jemalloc-style arenas);
+     * {@code adaptive}: Netty 4.2's {@link AdaptiveByteBufAllocator} — {@link ByteBufAllocator#DEFAULT}
+     * when that is the adaptive one (Netty 4.2's default unless {@code -Dio.netty.allocator.type}
+     * says otherwise), else one shared instance of the process.
+     */
+    static ByteBufAllocator allocator(String name) {
+        switch (name) {
+            case "pooled":
+                return PooledByteBufAllocator.DEFAULT;
+            case "adaptive":
+                return ByteBufAllocator.DEFAULT instanceof AdaptiveByteBufAllocator a ? a : SharedAdaptive.INSTANCE;
+            default:
+                throw new IllegalArgumentException("unknown allocator '" + name + "'; expected pooled or adaptive");
+        }
+    }
+
+    /** Created only when asked for (and when Netty's default is not already adaptive). */
+    private static final class SharedAdaptive {
+        static final AdaptiveByteBufAllocator INSTANCE = new AdaptiveByteBufAllocator();
+    }
+
+    private static Transport epoll(String allocator) {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class, allocator);
+    }
+
+    private static Transport ioUring(String allocator) {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, allocator);
+    }
+
+    private static Transport nio(String allocator) {
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+                allocator);
     }
 
     public String name() {
@@ -70,5 +149,15 @@ public final class Transport {
 
     public Class<? extends SocketChannel> socketChannel() {
         return socketChannel;
+    }
+
+    /** {@code pooled} or {@code adaptive}. */
+    public String allocatorName() {
+        return allocatorName;
+    }
+
+    /** The buffer allocator of every channel the data plane opens ({@code ChannelOption.ALLOCATOR}). */
+    public ByteBufAllocator allocator() {
+        return allocator;
     }
 }

@@ -58,6 +58,7 @@ public final class OriginPool {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, transport.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeoutMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -1,0 +1,156 @@
+package io.predictor.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.uring.IoUring;
+import io.predictor.core.testing.RawClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/predictor}, the launcher, run as an operator runs it (from the checkout, after
+ * {@code mvn package}): the default JVM flags are the benchmark's, {@code JAVA_OPTS} adds to them,
+ * {@code PREDICTOR_JVM_FLAGS} replaces them, {@code PREDICTOR_JAR} names the jar.
+ */
+class LauncherIT {
+
+    static final Path LAUNCHER = Path.of("..", "bin", "predictor");
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String output) {
+    }
+
+    /** Starts the launcher with the environment of the tests minus the launcher's variables, plus {@code env}. */
+    Process start(Path out, Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(LAUNCHER.toString()), Stream.of(args)).toList());
+        Map<String, String> e = pb.environment();
+        for (String k : List.of("PREDICTOR_JVM_FLAGS", "PREDICTOR_JAR", "JAVA_OPTS", "JAVA_TOOL_OPTIONS")) {
+            e.remove(k);
+        }
+        e.put("JAVA_HOME", System.getProperty("java.home")); // the JDK running the tests
+        e.putAll(env);
+        return pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    /** Runs the launcher to its end; returns its exit code and output. */
+    Run run(Map<String, String> env, String... args) throws Exception {
+        Path out = Files.createTempFile(dir, "launcher", ".log");
+        Process p = start(out, env, args);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out));
+    }
+
+    @Test
+    void theLauncherIsAnExecutableShellScript() throws IOException {
+        assertThat(Files.isExecutable(LAUNCHER)).isTrue();
+        assertThat(Files.readAllLines(LAUNCHER).get(0)).isEqualTo("#!/bin/sh");
+    }
+
+    @Test
+    void checkRunsWithTheBenchmarksJvmFlags() throws Exception {
+        Run r = run(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XshowSettings:properties"),
+                "--check", "--config", "../config/predictor.yaml");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("ok: 8 sites (")
+                .contains("-XX:+UseSerialGC", "-XX:InitialHeapSize=268435456", "-XX:MaxHeapSize=268435456",
+                        "-XX:NewSize=134217728", "-XX:MaxNewSize=134217728", "-XX:+AlwaysPreTouch")
+                .contains("io.netty.leakDetection.level = disabled");
+    }
+
+    @Test
+    void predictorJvmFlagsReplaceTheDefaultsAndJavaOptsComeLast() throws Exception {
+        Run r = run(Map.of("PREDICTOR_JVM_FLAGS", "-Xmx200m -XX:+UseSerialGC", "JAVA_OPTS",
+                "-XX:+PrintCommandLineFlags -XX:-UseSerialGC -XX:+UseParallelGC"),
+                "--check", "--config", "../config/predictor.yaml");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("-XX:MaxHeapSize=209715200", "-XX:+UseParallelGC")
+                .doesNotContain("-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:NewSize=134217728");
+    }
+
+    @Test
+    void aMissingJarSaysHowToBuildIt() throws Exception {
+        Path missing = dir.resolve("nowhere.jar");
+        Run r = run(Map.of("PREDICTOR_JAR", missing.toString()), "--check");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.output()).startsWith("bin/predictor: no jar at " + missing + "; build it with"
+                + " 'mvn -B -DskipTests package'");
+    }
+
+    @Test
+    void theProgramServesOnIoUringWithTheAdaptiveAllocator() throws Exception {
+        Assumptions.assumeTrue(IoUring.isAvailable(),
+                () -> "io_uring is not available on this machine: " + IoUring.unavailabilityCause());
+        int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        for (String f : new String[] {"predictor.yaml", "sites.txt", "admin-tokens"}) {
+            Files.copy(Path.of("..", "config", f), config.resolve(f));
+        }
+        String yaml = Files.readString(config.resolve("predictor.yaml"))
+                .replace("127.0.0.1:8080", "127.0.0.1:" + ports[0])
+                .replace("127.0.0.1:9090", "127.0.0.1:" + ports[1])
+                .replace("127.0.0.1:8081", "127.0.0.1:" + ports[2])
+                .replace("127.0.0.1:8082", "127.0.0.1:" + ports[3])
+                .replace("  transport: auto ", "  transport: io_uring ")
+                .replace("  allocator: pooled ", "  allocator: adaptive ");
+        assertThat(yaml).contains("transport: io_uring ").contains("allocator: adaptive ");
+        Files.writeString(config.resolve("predictor.yaml"), yaml);
+        Path out = dir.resolve("serve.log");
+        Process p = start(out, Map.of(), "--config", config.resolve("predictor.yaml").toString(), "--demo");
+        try {
+            awaitReady(p, ports[1], out);
+            try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", ports[0]))) {
+                for (int i = 0; i < 20; i++) {
+                    assertThat(c.get("www.example.com", "/").bodyText()).startsWith("Hello from local");
+                    assertThat(c.get("www.example.org", "/").bodyText()).startsWith("Hello from legacy");
+                }
+            }
+            assertThat(Files.readString(out)).contains("\"event\":\"started\"")
+                    .contains("\"transport\":\"io_uring\",\"allocator\":\"adaptive\"");
+        } finally {
+            p.destroy(); // SIGTERM: bin/predictor exec'd java, so this is the JVM
+            boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            assertThat(exited).as(Files.readString(out)).isTrue();
+        }
+        assertThat(p.exitValue()).as("SIGTERM exits 0: " + Files.readString(out)).isZero();
+    }
+
+    static void awaitReady(Process p, int adminPort, Path out) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not yet
+            }
+            assertThat(p.isAlive()).as(Files.readString(out)).isTrue();
+            Thread.sleep(25);
+        }
+        throw new AssertionError("not ready in 30 s:\n" + Files.readString(out));
+    }
+}

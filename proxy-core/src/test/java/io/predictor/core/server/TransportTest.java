@@ -1,0 +1,81 @@
+package io.predictor.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import org.junit.jupiter.api.Test;
+
+class TransportTest {
+
+    @Test
+    void nioIsAlwaysThere() {
+        Transport t = Transport.select("nio", "pooled");
+        assertThat(t.name()).isEqualTo("nio");
+        assertThat(t.serverChannel()).isEqualTo(NioServerSocketChannel.class);
+        assertThat(t.socketChannel()).isEqualTo(NioSocketChannel.class);
+    }
+
+    @Test
+    void autoPrefersEpollAndNeverPicksIoUringByItself() {
+        Transport t = Transport.select("auto", "pooled");
+        assertThat(t.name()).isEqualTo(Epoll.isAvailable() ? "epoll" : "nio");
+        if (Epoll.isAvailable()) {
+            assertThat(t.socketChannel()).isEqualTo(EpollSocketChannel.class);
+        }
+    }
+
+    @Test
+    void ioUringByNameIsIoUringOrAClearError() {
+        if (IoUring.isAvailable()) {
+            Transport t = Transport.select("io_uring", "pooled");
+            assertThat(t.name()).isEqualTo("io_uring");
+            assertThat(t.serverChannel()).isEqualTo(IoUringServerSocketChannel.class);
+            assertThat(t.socketChannel()).isEqualTo(IoUringSocketChannel.class);
+        } else {
+            assertThatThrownBy(() -> Transport.select("io_uring", "pooled"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("runtime.transport io_uring is not available here: ")
+                    .hasMessageEndingWith("; set runtime.transport to epoll, auto or nio");
+        }
+    }
+
+    @Test
+    void anUnavailableTransportSaysWhatWhyAndWhatToDo() {
+        Throwable cause = new UnsatisfiedLinkError("failed to load the required native library");
+        cause.initCause(new RuntimeException("failed to create io_uring ring fd: Operation not permitted"));
+        assertThat(Transport.unavailable("io_uring", cause, "epoll, auto or nio").getMessage())
+                .isEqualTo("runtime.transport io_uring is not available here: java.lang.UnsatisfiedLinkError: failed"
+                        + " to load the required native library; caused by java.lang.RuntimeException: failed to"
+                        + " create io_uring ring fd: Operation not permitted (io_uring needs Linux 5.14+ on x86_64,"
+                        + " the sysctl kernel.io_uring_disabled at 0, a seccomp profile that allows io_uring_setup"
+                        + " (container runtimes often block it) and enough locked memory, ulimit -l); set"
+                        + " runtime.transport to epoll, auto or nio");
+    }
+
+    @Test
+    void theAllocatorIsTheConfiguredOne() {
+        assertThat(Transport.select("nio", "pooled").allocator()).isSameAs(PooledByteBufAllocator.DEFAULT);
+        assertThat(Transport.select("nio").allocatorName()).isEqualTo("pooled");
+        Transport adaptive = Transport.select("auto", "adaptive");
+        assertThat(adaptive.allocatorName()).isEqualTo("adaptive");
+        assertThat(adaptive.allocator()).isInstanceOf(AdaptiveByteBufAllocator.class)
+                .as("one instance for the process").isSameAs(Transport.select("nio", "adaptive").allocator());
+    }
+
+    @Test
+    void unknownNamesAreRefused() {
+        assertThatThrownBy(() -> Transport.select("kqueue", "pooled")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown transport 'kqueue'; expected auto, epoll, io_uring or nio");
+        assertThatThrownBy(() -> Transport.select("nio", "unpooled")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown allocator 'unpooled'; expected pooled or adaptive");
+    }
+}

@@ -174,9 +174,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             w.raw("{\"time\":\"").time(nowMillis).raw("\",\"log\":\"access\"");
             w.field("listener", e.listener());
             w.field("client", e.clientAddress());
-            w.field("host", e.host());
-            w.field("method", e.method());
-            w.field("path", e.target());
+            w.field("host", e.hostText());
+            w.field("method", e.methodText());
+            w.field("path", e.targetText());
             w.raw(",\"status\":").number(e.status());
             Route route = e.route();
             w.field("route", route == null ? "error" : route.wireName());
@@ -277,7 +277,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             return this;
         }
 
-        JsonLineWriter field(String name, String value) {
+        JsonLineWriter field(String name, CharSequence value) {
             room(name.length() + 4);
             buf[pos++] = ',';
             buf[pos++] = '"';
@@ -291,7 +291,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             return quote(value);
         }
 
-        JsonLineWriter quote(String s) {
+        JsonLineWriter quote(CharSequence s) {
             int n = s.length();
             room(n * 6 + 2);
             byte[] b = buf;

@@ -175,6 +175,11 @@ public final class HttpHead {
         return version == 11 ? !connectionClose : connectionKeepAlive && !connectionClose;
     }
 
+    /** The end of the method in {@link #bytes()} (it starts at 0). */
+    public int methodEnd() {
+        return methodEnd;
+    }
+
     public String method() {
         return new String(bytes, 0, methodEnd, java.nio.charset.StandardCharsets.ISO_8859_1);
     }

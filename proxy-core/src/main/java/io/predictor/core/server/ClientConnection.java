@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
 import io.predictor.core.http.BodyFramer;
+import io.predictor.core.http.ByteText;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.HeadParser;
 import io.predictor.core.http.HeadWriter;
@@ -68,6 +69,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private final HttpHead head;
     private final BodyFramer requestBody = new BodyFramer();
     private final byte[] host = new byte[HostName.MAX_LENGTH + 2];
+    /** Views for the listeners (the access log): the exchange's host, method and target, uncopied. */
+    private final ByteText hostText = new ByteText();
+    private final ByteText methodText = new ByteText();
+    private final ByteText targetText = new ByteText();
     private final Runnable resume = this::resume;
     private final long headTimeoutNanos;
     private final long responseTimeoutNanos;
@@ -582,6 +587,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     @Override
+    public void sendResponse(HttpHead h, boolean closing, ByteBuf body, int length) {
+        ByteBuf out = ctx.alloc().directBuffer(h.length() + 32 + length);
+        HeadWriter.writeResponse(h, out, closing, false);
+        out.writeBytes(body, body.readerIndex(), length);
+        bytesOut += out.readableBytes();
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
     public void sendResponseBody(ByteBuf data) {
         bytesOut += data.readableBytes();
         ctx.write(data, ctx.voidPromise());
@@ -948,6 +962,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     @Override
     public String method() {
         return headValid ? head.method() : null;
+    }
+
+    @Override
+    public CharSequence hostText() {
+        if (hostLength > 0) {
+            return hostText.set(host, 0, hostLength);
+        }
+        if (!headValid || head.hostValueStart() < 0) {
+            return null;
+        }
+        return hostText.set(head.bytes(), head.hostValueStart(), head.hostValueEnd() - head.hostValueStart());
+    }
+
+    @Override
+    public CharSequence methodText() {
+        return headValid ? methodText.set(head.bytes(), 0, head.methodEnd()) : null;
+    }
+
+    @Override
+    public CharSequence targetText() {
+        return headValid ? targetText.set(head.bytes(), head.targetStart(), head.targetEnd() - head.targetStart()) : null;
     }
 
     @Override

@@ -20,6 +20,21 @@ public interface ExchangeInfo {
 
     String target();
 
+    /** {@link #host()} without a copy: valid only during the callback (the access log's way). */
+    default CharSequence hostText() {
+        return host();
+    }
+
+    /** {@link #method()} without a copy: valid only during the callback. */
+    default CharSequence methodText() {
+        return method();
+    }
+
+    /** {@link #target()} without a copy: valid only during the callback. */
+    default CharSequence targetText() {
+        return target();
+    }
+
     /** The route taken, or null when the request was refused before routing. */
     Route route();
 

@@ -20,6 +20,19 @@ public interface Exchange {
      */
     void sendResponseHead(HttpHead head, boolean closing, boolean upgrade);
 
+    /**
+     * Sends a whole response whose body is already here: the final head, then {@code length}
+     * bytes of {@code body} from its reader index (which this does not move). The HTTP/1.1 client
+     * side writes both in one buffer: one write, no derived buffer, and the origin's read buffer
+     * is free at once — most responses on a web host are small and arrive in one read.
+     */
+    default void sendResponse(HttpHead head, boolean closing, ByteBuf body, int length) {
+        sendResponseHead(head, closing, false);
+        if (length > 0) {
+            sendResponseBody(body.retainedSlice(body.readerIndex(), length));
+        }
+    }
+
     /** Sends response body bytes (or tunnel bytes) on to the client; the buffer's ownership passes. */
     void sendResponseBody(ByteBuf data);
 

@@ -30,6 +30,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private static final int HEAD = 1;
     private static final int BODY = 2;
     private static final int TUNNEL = 3;
+    /** A response body up to this size that came whole with its head goes out in the head's buffer. */
+    static final int INLINE_BODY_MAX = 4096;
 
     private final OriginPool pool;
     private final HeadParser parser;
@@ -223,20 +225,32 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else {
             body.expectUntilClose();
         }
-        e.sendResponseHead(head, e.closesAfterResponse() || body.isUntilClose(), false);
+        boolean closing = e.closesAfterResponse() || body.isUntilClose();
         in.skipBytes(r);
         state = BODY;
         responseStarted = true;
-        e.responseStarted(status);
-        if (body.isDone()) {
+        int n = body.scan(in); // the body bytes that came with the head
+        if (body.isDone() && !body.failed() && n <= INLINE_BODY_MAX) {
+            e.sendResponse(head, closing, in, n);
+            in.skipBytes(n);
+            e.responseStarted(status);
             complete();
             return false;
         }
-        return true;
+        e.sendResponseHead(head, closing, false);
+        e.responseStarted(status);
+        return relayScanned(n);
     }
 
     private boolean relayBody() {
-        int n = body.scan(in);
+        return relayScanned(body.scan(in));
+    }
+
+    /** Relays the {@code n} body bytes just scanned; false when more are needed or the exchange ended. */
+    private boolean relayScanned(int n) {
+        if (exchange == null) {
+            return false; // the client side gave the exchange up while the head went out
+        }
         if (body.failed()) {
             fail(Failure.BAD_RESPONSE);
             return false;

@@ -106,7 +106,8 @@ final class Program {
             options = options.withJournalSegmentRecords(segment);
         }
         ControlPlane control = ControlPlane.start(config, router, sites.table(), ready::get, options);
-        ExchangeListener exchanges = ExchangeListener.all(accessLog, metrics.requests());
+        ExchangeListener exchanges = config.runtime().accessLog()
+                ? ExchangeListener.all(accessLog, metrics.requests()) : metrics.requests();
         for (Config.Listener l : config.listeners()) {
             InetSocketAddress a = bind(server, config, l, router, exchanges, log);
             info(log, "listening", "listener", l.name(), "address", a.getHostString() + ":" + a.getPort(),

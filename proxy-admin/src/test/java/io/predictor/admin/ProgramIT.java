@@ -138,6 +138,36 @@ class ProgramIT {
             assertThat(exited).isTrue();
         }
         assertThat(p.exitValue()).as("SIGTERM exits 0").isZero();
+        // the access log (batched per event loop) has every request, the last ones flushed at exit
+        String log = Files.readString(out);
+        assertThat(log).containsPattern("\\{\"time\":\"[0-9T:.-]+Z\",\"log\":\"access\",\"listener\":\"[^\"]+\","
+                + "\"client\":\"127.0.0.1\",\"host\":\"www.example.com\",\"method\":\"GET\",\"path\":\"/\",\"status\":200,"
+                + "\"route\":\"local\",\"upstream\":\"[^\"]+\",\"bytes_in\":\\d+,\"bytes_out\":\\d+,\"duration_ms\":[0-9.]+,"
+                + "\"revision\":0}");
+        assertThat(log).contains("\"host\":\"shop.example.org\",\"method\":\"GET\",\"path\":\"/\",\"status\":200,"
+                + "\"route\":\"local\"");
+        assertThat(log.lines().filter(l -> l.contains("\"log\":\"access\""))).hasSize(5);
+    }
+
+    @Test
+    void runtimeAccessLogFalseLogsNoRequestsButStillCountsThem() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        Path config = shippedConfigOnFreePorts(ports);
+        Files.writeString(config, Files.readString(config).replace("access_log: true", "access_log: false"));
+        Path out = dir.resolve("nolog.log");
+        Process p = start(out, "--config", config.toString(), "--demo");
+        try {
+            awaitReady(p, ports[1], out);
+            try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", ports[0]))) {
+                assertThat(c.get("www.example.com", "/").status()).isEqualTo(200);
+            }
+            HttpResponse<String> metrics = get(ports[1], "/metrics");
+            assertThat(metrics.body()).contains("predictor_requests_total{code=\"200\",route=\"local\"} 1.0");
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(out)).contains("\"log\":\"event\"").doesNotContain("\"log\":\"access\"");
     }
 
     @Test

@@ -121,7 +121,12 @@ public record Config(
      * @param eventLoops data-plane event loop threads; 0 = one per core
      * @param transport  {@code auto} (epoll where available, else NIO), {@code epoll}, {@code io_uring} or {@code nio}
      * @param allocator  {@code pooled} (default) or {@code adaptive}: the buffer allocator of the client and origin channels
+     * @param accessLog  whether each request is logged (default true); off is HAProxy's default (no {@code log}
+     *                   line) and nginx's {@code access_log off}: metrics still count every request
      */
-    public record Runtime(int eventLoops, String transport, String allocator) {
+    public record Runtime(int eventLoops, String transport, String allocator, boolean accessLog) {
+        public Runtime(int eventLoops, String transport, String allocator) {
+            this(eventLoops, transport, allocator, true);
+        }
     }
 }

@@ -38,7 +38,7 @@ final class ConfigReader {
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "request_headers", "idle",
             "upstream_response", "drain", "hold");
     private static final List<String> LIMIT_KEYS = List.of("max_header_size", "max_headers", "max_connections");
-    private static final List<String> RUNTIME_KEYS = List.of("event_loops", "transport", "allocator");
+    private static final List<String> RUNTIME_KEYS = List.of("event_loops", "transport", "allocator", "access_log");
 
     static final String DEFAULT_INSTANCE = "predictor";
     static final HostPort DEFAULT_ADMIN_BIND = new HostPort("127.0.0.1", 9090);
@@ -185,7 +185,8 @@ final class ConfigReader {
     private static Runtime runtime(Section s) {
         return new Runtime(s.get("event_loops", Values.intIn(0, MAX_EVENT_LOOPS), 0),
                 s.get("transport", Values.word("auto", "epoll", "io_uring", "nio"), "auto"),
-                s.get("allocator", Values.word("pooled", "adaptive"), "pooled"));
+                s.get("allocator", Values.word("pooled", "adaptive"), "pooled"),
+                s.get("access_log", Values.BOOLEAN, true));
     }
 
     private static String etcdEndpoint(String text) {

@@ -208,7 +208,16 @@ class ConfigLoaderTest {
                 "10: runtime.allocator: 'Pooled' is not valid; expected one of pooled, adaptive");
         assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "runtime: { alocator: adaptive }\n")).containsExactly(
                 "9: unknown key 'alocator' in runtime; did you mean 'allocator'?; valid keys: event_loops, transport,"
-                        + " allocator");
+                        + " allocator, access_log");
+    }
+
+    @Test
+    void theAccessLogIsOnUnlessTurnedOff() throws ConfigException {
+        assertThat(files.load(ConfigFiles.MINIMAL).runtime().accessLog()).as("default").isTrue();
+        assertThat(files.load(ConfigFiles.MINIMAL + "runtime: { access_log: false }\n").runtime())
+                .isEqualTo(new Config.Runtime(0, "auto", "pooled", false));
+        assertThat(files.problemsAtLines(ConfigFiles.MINIMAL + "runtime: { access_log: no }\n")).hasSize(1)
+                .allMatch(p -> p.startsWith("9: runtime.access_log: 'no'") && p.contains("true or false"));
     }
 
     @Test

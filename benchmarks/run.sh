@@ -12,7 +12,7 @@
 # TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
 # RESULTS_DIR, PREDICTOR_JAR and PREDICTOR_JVM_FLAGS (both passed to bin/predictor, which starts every predictor:
 # its default JVM flags are the ones the figures are taken with), VARIANTS ("adaptive" sets runtime.allocator:
-# adaptive, "pooled" runtime.allocator: pooled; "" for none; add "parallelgc", "g1", "io_uring" (runtime.transport:
+# adaptive, "pooled" runtime.allocator: pooled; "nolog" runtime.access_log: false; "" for none; add "parallelgc", "g1", "io_uring" (runtime.transport:
 # io_uring), "nopretouch", or NAME=FLAG[,FLAG…] for a JVM-flag experiment),
 # SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
 # processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
@@ -293,6 +293,7 @@ runtime:
   transport: $transport
 EOF
   if [[ -n "$allocator" ]]; then echo "  allocator: $allocator" >> "$dir/predictor.yaml"; fi
+  if [[ "$name" == *-nolog ]]; then echo "  access_log: false" >> "$dir/predictor.yaml"; fi
   # stdout is the JSON access log: one line per request, kept out of the work directory
   local jar="$PREDICTOR_JAR"
   [[ "$name" == predictor-baseline ]] && jar="$BASELINE_JAR"
@@ -450,6 +451,7 @@ main() {
       parallelgc) specs+=("predictor-parallelgc:epoll::-XX:-UseSerialGC -XX:+UseParallelGC") ;;
       g1) specs+=("predictor-g1:epoll::-XX:-UseSerialGC -XX:+UseG1GC") ;;
       nopretouch) specs+=("predictor-nopretouch:epoll::-XX:-AlwaysPreTouch") ;;
+      nolog) specs+=("predictor-nolog:epoll::") ;; # runtime.access_log: false, as HAProxy and nginx run here
       io_uring) specs+=("predictor-io_uring:io_uring::") ;;
       *=*) specs+=("predictor-${v%%=*}:epoll::${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
       *) die "unknown variant $v" ;;

@@ -176,6 +176,11 @@ def chart(summary, png, workdir):
         if s != "fixed" and p not in proxies:
             proxies.append(p)
     panels = [("rps", "requests/s", 1.0), ("cpu", "proxy CPU µs/request", 1.0), ("p99", "p99 latency (ms)", 1e-3)]
+    # only the scenarios this run measured (SCENARIOS may name a subset): an empty panel breaks gnuplot
+    scenarios = [(scen, title) for scen, title in SCENARIOS if any((scen, p) in summary for p in proxies)]
+    if not scenarios:
+        print("report.py: nothing measured: no chart", file=sys.stderr)
+        return None
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -183,8 +188,8 @@ def chart(summary, png, workdir):
     except ImportError:
         plt = None
     if plt is not None:
-        fig, axes = plt.subplots(len(SCENARIOS), len(panels), figsize=(15, 10))
-        for i, (scen, title) in enumerate(SCENARIOS):
+        fig, axes = plt.subplots(len(scenarios), len(panels), figsize=(15, 3.4 * len(scenarios)), squeeze=False)
+        for i, (scen, title) in enumerate(scenarios):
             for j, (key, label, scale) in enumerate(panels):
                 ax = axes[i][j]
                 names = [p for p in proxies if (scen, p) in summary]
@@ -201,7 +206,7 @@ def chart(summary, png, workdir):
         return None
     dat = os.path.join(workdir, "chart.dat")
     with open(dat, "w") as f:
-        for scen, _ in SCENARIOS:
+        for scen, _ in scenarios:
             for key, _, scale in panels:
                 f.write(f"# {scen} {key}\n")
                 for p in proxies:
@@ -212,7 +217,7 @@ def chart(summary, png, workdir):
     script = [
         "set terminal pngcairo size 1500,1000 font 'sans,9'",
         f"set output '{png}'",
-        f"set multiplot layout {len(SCENARIOS)},{len(panels)}",
+        f"set multiplot layout {len(scenarios)},{len(panels)}",
         "set style fill solid 0.8 border -1",
         "set boxwidth 0.6",
         "set yrange [0:*]",
@@ -221,7 +226,7 @@ def chart(summary, png, workdir):
         "set grid ytics",
     ]
     index = 0
-    for scen, title in SCENARIOS:
+    for scen, title in scenarios:
         for key, label, _ in panels:
             script.append(f"set title \"{title}\\n{label}\"")
             script.append(f"plot '{dat}' index {index} using 0:2:xtic(1) with boxes lc rgb '#1f77b4'")

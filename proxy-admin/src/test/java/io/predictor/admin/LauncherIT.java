@@ -97,22 +97,14 @@ class LauncherIT {
         Assumptions.assumeTrue(IoUring.isAvailable(),
                 () -> "io_uring is not available on this machine: " + IoUring.unavailabilityCause());
         int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
-        Path config = dir.resolve("config");
-        Files.createDirectories(config);
-        for (String f : new String[] {"predictor.yaml", "sites.txt", "admin-tokens"}) {
-            Files.copy(Path.of("..", "config", f), config.resolve(f));
-        }
-        String yaml = Files.readString(config.resolve("predictor.yaml"))
-                .replace("127.0.0.1:8080", "127.0.0.1:" + ports[0])
-                .replace("127.0.0.1:9090", "127.0.0.1:" + ports[1])
-                .replace("127.0.0.1:8081", "127.0.0.1:" + ports[2])
-                .replace("127.0.0.1:8082", "127.0.0.1:" + ports[3])
+        Path file = ProgramIT.shippedConfigOnFreePorts(dir, ports);
+        String yaml = Files.readString(file)
                 .replace("  transport: auto ", "  transport: io_uring ")
                 .replace("  allocator: pooled ", "  allocator: adaptive ");
         assertThat(yaml).contains("transport: io_uring ").contains("allocator: adaptive ");
-        Files.writeString(config.resolve("predictor.yaml"), yaml);
+        Files.writeString(file, yaml);
         Path out = dir.resolve("serve.log");
-        Process p = start(out, Map.of(), "--config", config.resolve("predictor.yaml").toString(), "--demo");
+        Process p = start(out, Map.of(), "--config", file.toString(), "--demo");
         try {
             awaitReady(p, ports[1], out);
             try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", ports[0]))) {

@@ -66,6 +66,11 @@ class ProgramIT {
 
     /** The shipped config/ copied to a temp dir, with free ports instead of 8080/9090/8081/8082. */
     Path shippedConfigOnFreePorts(int[] ports) throws IOException {
+        return shippedConfigOnFreePorts(dir, ports);
+    }
+
+    /** The shipped config/ copied to {@code dir}/config, with {@code ports} instead of 8080/9090/8081/8082. */
+    static Path shippedConfigOnFreePorts(Path dir, int[] ports) throws IOException {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         for (String f : new String[] {"predictor.yaml", "sites.txt", "admin-tokens"}) {

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Future;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.ByteText;
@@ -47,8 +46,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Pipeline: {@code limit} ({@link ConnectionLimiter}) → {@code client} (this).
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements Exchange, ExchangeInfo, InflightExchange,
-        HeldExchange, Drainable {
+final class ClientConnection extends RoutedExchange implements Exchange, HeldExchange, Drainable {
 
     private static final int HEAD = 0;
     private static final int WAIT_ORIGIN = 1;
@@ -64,11 +62,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     private static final byte[] METHOD_HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
 
-    private final FrontendContext shared;
     private final HeadParser parser;
     private final HttpHead head;
     private final BodyFramer requestBody = new BodyFramer();
-    private final byte[] host = new byte[HostName.MAX_LENGTH + 2];
     /** Views for the listeners (the access log): the exchange's host, method and target, uncopied. */
     private final ByteText hostText = new ByteText();
     private final ByteText methodText = new ByteText();
@@ -91,7 +87,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     /** The certificate of a TLS connection (421 when a request names a site it does not cover), or null. */
     private ServerCertificate certificate;
     private byte[] clientAddress;
-    private String clientAddressText;
     private boolean trustedPeer;
     private ByteBuf in;
     private int state = HEAD;
@@ -99,18 +94,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
 
     // the exchange in progress
     private OriginConnection origin;
-    private int hostLength;
     /** An absolute-form target's authority in the head (it replaces Host), or -1. */
     private int authorityStart;
     private int authorityEnd;
-    private Route route;
-    private long revision;
-    private int status;
-    private Failure failure;
-    private String originServer;
-    private long bytesIn;
-    private long bytesOut;
-    private long startNanos;
     private boolean exchangeOpen;
     /** Whether {@link #head} holds this exchange's request (false when it was refused unparsed). */
     private boolean headValid;
@@ -131,13 +117,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     /** Last read from or flush to the client; {@code timeouts.idle} counts from it. */
     private long lastActivity;
     private Future<?> holdTimer;
-    /** The snapshot that routed the current exchange (the drain barrier asks it which site this was). */
-    private RoutingSnapshot routedBy;
     private boolean preview;
     private boolean startedNotified;
 
     ClientConnection(FrontendContext shared) {
-        this.shared = shared;
+        super(shared);
         ProxySettings s = shared.settings;
         this.parser = new HeadParser(s.maxHeaderSize(), s.maxHeaders(), s.maxRequestLine());
         this.head = parser.newHead();
@@ -921,17 +905,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         }
     }
 
-    // ---- drain barrier ----------------------------------------------------------------------
-
-    @Override
-    public boolean routedBefore(long beforeRevision) {
-        return routedBy != null && routedBy.revision() < beforeRevision;
-    }
-
-    @Override
-    public boolean matches(SiteMatcher matcher) {
-        return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
-    }
+    // ---- drain barrier (which revision and site routed it: RoutedExchange) ----------------------
 
     @Override
     public void abort() {
@@ -940,16 +914,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
     }
 
     // ---- ExchangeInfo -----------------------------------------------------------------------
-
-    @Override
-    public String listener() {
-        return shared.listener.name();
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddressText;
-    }
 
     @Override
     public String host() {
@@ -990,43 +954,4 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Exc
         return headValid ? head.target() : null;
     }
 
-    @Override
-    public Route route() {
-        return route;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public Failure failure() {
-        return failure;
-    }
-
-    @Override
-    public String originServer() {
-        return originServer;
-    }
-
-    @Override
-    public long bytesIn() {
-        return bytesIn;
-    }
-
-    @Override
-    public long bytesOut() {
-        return bytesOut;
-    }
-
-    @Override
-    public long startNanos() {
-        return startNanos;
-    }
-
-    @Override
-    public long revision() {
-        return revision;
-    }
 }

@@ -3,7 +3,6 @@ package io.predictor.core.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -50,8 +49,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Pipeline of the stream channel: {@code exchange} (this), behind {@code Http2MultiplexHandler}.
  */
-final class Http2StreamExchange extends ChannelInboundHandlerAdapter
-        implements Exchange, ExchangeInfo, InflightExchange, HeldExchange {
+final class Http2StreamExchange extends RoutedExchange implements Exchange, HeldExchange {
 
     private static final int HEADERS = 0;
     private static final int WAIT_ORIGIN = 1;
@@ -68,8 +66,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
 
-    private final FrontendContext shared;
-    private final byte[] host = new byte[HostName.MAX_LENGTH + 2];
     private final ConnectionList.Node<InflightExchange> inflightNode = new ConnectionList.Node<>(this);
     private final ConnectionList.Node<HeldExchange> heldNode = new ConnectionList.Node<>(this);
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(4);
@@ -80,17 +76,12 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private ClientEndpoints endpoints;
     private ServerCertificate certificate;
     private byte[] clientAddress;
-    private String clientAddressText;
     private boolean trustedPeer;
     private int state = HEADERS;
 
     private Http2Headers request;
     private CharSequence authority;
-    private int hostLength;
     private boolean preview;
-    private Route route;
-    private long revision;
-    private RoutingSnapshot routedBy;
     private boolean headRequest;
     private boolean requestEnded;
     private boolean requestSent;
@@ -100,12 +91,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private long received;
 
     private OriginConnection origin;
-    private String originServer;
-    private int status;
-    private Failure failure;
-    private long bytesIn;
-    private long bytesOut;
-    private long startNanos;
     private boolean exchangeOpen;
     private boolean startedNotified;
     private boolean retried;
@@ -123,7 +108,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     private long lastProgress;
 
     Http2StreamExchange(FrontendContext shared) {
-        this.shared = shared;
+        super(shared);
     }
 
     // ---- stream life -------------------------------------------------------------------------
@@ -755,17 +740,7 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         respond(Failure.RESPONSE_TIMEOUT.status(), Failure.RESPONSE_TIMEOUT, false);
     }
 
-    // ---- drain barrier -------------------------------------------------------------------------
-
-    @Override
-    public boolean routedBefore(long beforeRevision) {
-        return routedBy != null && routedBy.revision() < beforeRevision;
-    }
-
-    @Override
-    public boolean matches(SiteMatcher matcher) {
-        return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
-    }
+    // ---- drain barrier (which revision and site routed it: RoutedExchange) ----------------------
 
     @Override
     public void abort() {
@@ -774,16 +749,6 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
     }
 
     // ---- ExchangeInfo --------------------------------------------------------------------------
-
-    @Override
-    public String listener() {
-        return shared.listener.name();
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddressText;
-    }
 
     @Override
     public String host() {
@@ -803,43 +768,4 @@ final class Http2StreamExchange extends ChannelInboundHandlerAdapter
         return request == null || request.path() == null ? null : request.path().toString();
     }
 
-    @Override
-    public Route route() {
-        return route;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public Failure failure() {
-        return failure;
-    }
-
-    @Override
-    public String originServer() {
-        return originServer;
-    }
-
-    @Override
-    public long bytesIn() {
-        return bytesIn;
-    }
-
-    @Override
-    public long bytesOut() {
-        return bytesOut;
-    }
-
-    @Override
-    public long startNanos() {
-        return startNanos;
-    }
-
-    @Override
-    public long revision() {
-        return revision;
-    }
 }

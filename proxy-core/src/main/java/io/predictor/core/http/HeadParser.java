@@ -35,6 +35,8 @@ public final class HeadParser {
     /** Bytes already scanned for the end of the current head (relative to the reader index). */
     private int scanned;
     private boolean sawFirstLine;
+    /** The end of the list element {@link #nextToken} found last. */
+    private int tokenEnd;
     private final int[] connTokenStart = new int[MAX_CONNECTION_TOKENS];
     private final int[] connTokenEnd = new int[MAX_CONNECTION_TOKENS];
     private String error;
@@ -350,20 +352,9 @@ public final class HeadParser {
     private int parseTransferEncoding(HttpHead h, int vs, int ve, boolean request) {
         byte[] b = h.bytes;
         // each list element; chunked must be last and appear once (RFC 9112 §6.1)
-        int i = vs;
         boolean lastIsChunked = false;
-        while (i < ve) {
-            while (i < ve && (b[i] == ' ' || b[i] == '\t' || b[i] == ',')) {
-                i++;
-            }
-            int ts = i;
-            while (i < ve && b[i] != ',' && b[i] != ' ' && b[i] != '\t') {
-                i++;
-            }
-            if (i == ts) {
-                break;
-            }
-            boolean isChunked = i - ts == CHUNKED.length && Ascii.equalsIgnoreCase(b, ts, CHUNKED);
+        for (int ts = nextToken(b, vs, ve); ts >= 0; ts = nextToken(b, tokenEnd, ve)) {
+            boolean isChunked = tokenEnd - ts == CHUNKED.length && Ascii.equalsIgnoreCase(b, ts, CHUNKED);
             if (isChunked && (h.chunked || lastIsChunked)) {
                 return request ? bad("chunked applied twice") : rejectResponse();
             }
@@ -395,19 +386,8 @@ public final class HeadParser {
     private int parseConnection(HttpHead h, int vs, int ve) {
         byte[] b = h.bytes;
         int tokens = 0;
-        int i = vs;
-        while (i < ve) {
-            while (i < ve && (b[i] == ' ' || b[i] == '\t' || b[i] == ',')) {
-                i++;
-            }
-            int ts = i;
-            while (i < ve && b[i] != ',' && b[i] != ' ' && b[i] != '\t') {
-                i++;
-            }
-            if (i == ts) {
-                break;
-            }
-            int len = i - ts;
+        for (int ts = nextToken(b, vs, ve); ts >= 0; ts = nextToken(b, tokenEnd, ve)) {
+            int len = tokenEnd - ts;
             if (len == CLOSE.length && Ascii.equalsIgnoreCase(b, ts, CLOSE)) {
                 h.connectionClose = true;
             } else if (len == KEEP_ALIVE.length && Ascii.equalsIgnoreCase(b, ts, KEEP_ALIVE)) {
@@ -416,7 +396,7 @@ public final class HeadParser {
                 h.connectionUpgrade = true;
             } else if (tokens < MAX_CONNECTION_TOKENS) {
                 connTokenStart[tokens] = ts;
-                connTokenEnd[tokens] = i;
+                connTokenEnd[tokens] = tokenEnd;
                 tokens++;
             } else {
                 return bad("too many Connection options");
@@ -509,6 +489,22 @@ public final class HeadParser {
             }
         }
         return result;
+    }
+
+    /**
+     * The next element of the comma-separated list in {@code b[i, ve)}, blanks and empty elements
+     * skipped (RFC 9110 §5.6.1): its start, with its end in {@link #tokenEnd}; -1 at the list's end.
+     */
+    private int nextToken(byte[] b, int i, int ve) {
+        while (i < ve && (b[i] == ' ' || b[i] == '\t' || b[i] == ',')) {
+            i++;
+        }
+        int ts = i;
+        while (i < ve && b[i] != ',' && b[i] != ' ' && b[i] != '\t') {
+            i++;
+        }
+        tokenEnd = i;
+        return i == ts ? -1 : ts;
     }
 
     private static boolean containsToken(byte[] b, int vs, int ve, byte[] token) {

@@ -23,6 +23,8 @@ public final class SiteTable {
     private final Map<String, Integer> groupIds;
     /** Per group and state, how many base sites (index {@code group * 4 + state}); the last row is "no group". */
     final int[] countsByGroupAndState;
+    /** {@link #countsByGroupAndState} as the starting point of every snapshot's per-group counts. */
+    private final GroupTally tally;
     private volatile int[] sortedExact;
 
     SiteTable(SiteSet exact, SiteSet wildcard, String[] groupNames) {
@@ -36,6 +38,11 @@ public final class SiteTable {
         this.countsByGroupAndState = new int[(groupNames.length + 1) * 4];
         count(exact);
         count(wildcard);
+        this.tally = GroupTally.ofBase(countsByGroupAndState, groupNames.length);
+    }
+
+    GroupTally tally() {
+        return tally;
     }
 
     private void count(SiteSet set) {

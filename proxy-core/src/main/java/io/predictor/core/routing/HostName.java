@@ -1,5 +1,8 @@
 package io.predictor.core.routing;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -10,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * its brackets ({@code [::1]}).
  *
  * <p>The byte-array form allocates nothing: the hot path normalises a {@code Host} value into a
- * scratch buffer owned by the connection.
+ * scratch buffer owned by the connection, eight bytes at a time while they are plain name bytes.
  */
 public final class HostName {
 
@@ -18,6 +21,8 @@ public final class HostName {
     public static final int MAX_LENGTH = 253;
 
     private static final boolean[] NAME_BYTE = new boolean[256];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH = 0x8080808080808080L;
 
     static {
         for (int c = 'a'; c <= 'z'; c++) {
@@ -55,7 +60,32 @@ public final class HostName {
             return normalizeIpv6(src, start, end, dst);
         }
         int n = 0;
-        for (int i = start; i < end; i++) {
+        int i = start;
+        // eight bytes at a time while all are [A-Za-z0-9._-]; the byte loop below takes over at
+        // the first other byte (':' of a port, an invalid byte), near the length limit and at the end
+        int wordLimit = Math.min(MAX_LENGTH + 1, dst.length) - 8;
+        while (i <= end - 8 && n <= wordLimit) {
+            long w = (long) LONGS.get(src, i);
+            long x = fold(w);
+            if (!plain(w, x)) {
+                break;
+            }
+            LONGS.set(dst, n, x);
+            n += 8;
+            i += 8;
+        }
+        if (i < end && i > end - 8 && end - 8 >= start && end - 8 - start <= wordLimit) {
+            // the last 1-7 bytes as one word ending at end (overlapping bytes already taken, which
+            // it writes again unchanged): one store, which the hash's last load can take as is
+            long w = (long) LONGS.get(src, end - 8);
+            long x = fold(w);
+            if (plain(w, x)) {
+                LONGS.set(dst, end - 8 - start, x);
+                n = end - start;
+                i = end;
+            }
+        }
+        for (; i < end; i++) {
             int b = src[i] & 0xff;
             if (b == ':') {
                 if (!isPort(src, i + 1, end)) {
@@ -95,19 +125,96 @@ public final class HostName {
     }
 
     /**
-     * Hash of a normalised name, used by every {@link HostIndex}. FNV-1a over the bytes, then
-     * Murmur3's finaliser so that the low bits (the table slot) depend on every byte.
+     * Eight bytes with A-Z made lower case: 0x20 added where a byte lies in 0x41-0x5a. (For a
+     * byte of 0x80 or more the result is meaningless, and {@link #plain} refuses the word.)
+     */
+    private static long fold(long w) {
+        long upper = (w + 0x3f3f3f3f3f3f3f3fL) & ~(w + 0x2525252525252525L) & HIGH;
+        return w | (upper >>> 2);
+    }
+
+    /**
+     * Whether all eight bytes of {@code w} are name bytes, {@code x} being {@link #fold}ed:
+     * below 0x80, and after folding in a-z, '-' to '9' but '/', or '_'. Bytewise range tests in
+     * one long (x + (0x80 - lo) has bit 7 set where x >= lo, x + (0x7f - hi) where x > hi); a
+     * byte of 0x80 or more may carry into the next byte's test, but fails itself.
+     */
+    private static boolean plain(long w, long x) {
+        long lower = (x + 0x1f1f1f1f1f1f1f1fL) & ~(x + 0x0505050505050505L); // a-z
+        long digits = (x + 0x5353535353535353L) & ~(x + 0x4646464646464646L); // '-' .. '9'
+        long slash = ~((x ^ 0x2f2f2f2f2f2f2f2fL) + 0x7f7f7f7f7f7f7f7fL); // '/'
+        long underscore = ~((x ^ 0x5f5f5f5f5f5f5f5fL) + 0x7f7f7f7f7f7f7f7fL); // '_'
+        return ((lower | (digits & ~slash) | underscore) & ~w & HIGH) == HIGH;
+    }
+
+    /**
+     * The '.' bytes among {@code b[at, min(at + 8, len))}: bit 7 of byte k set when
+     * {@code b[at + k]} is a dot (for {@link Long#numberOfTrailingZeros} / 8).
+     */
+    static long dots(byte[] b, int at, int len) {
+        int n = len - at;
+        long w;
+        if (n >= 8) {
+            w = (long) LONGS.get(b, at);
+        } else if (len >= 8) {
+            w = (long) LONGS.get(b, len - 8) >>> (64 - 8 * n); // the last n bytes
+        } else {
+            w = 0;
+            for (int i = len - 1; i >= at; i--) {
+                w = (w << 8) | (b[i] & 0xff);
+            }
+        }
+        // exact for any byte: the high bits are cleared first, so no byte carries into the next
+        long dots = ~(((w & 0x7f7f7f7f7f7f7f7fL) ^ 0x2e2e2e2e2e2e2e2eL) + 0x7f7f7f7f7f7f7f7fL) & ~w & HIGH;
+        return n >= 8 ? dots : dots & ((1L << (8 * n)) - 1);
+    }
+
+    private static final long P1 = 0x9E3779B185EBCA87L;
+    private static final long P2 = 0xC2B2AE3D27D4EB4FL;
+    private static final long P3 = 0x165667B19E3779F9L;
+    private static final long P5 = 0x27D4EB2F165667C5L;
+
+    /**
+     * Hash of a normalised name, used by every {@link HostIndex} and the overlay: {@code (int)}
+     * of {@link #hash64}.
      */
     public static int hash(byte[] b, int off, int len) {
-        int h = 0x811c9dc5;
-        for (int i = off, end = off + len; i < end; i++) {
-            h = (h ^ b[i]) * 0x01000193;
+        return (int) hash64(b, off, len);
+    }
+
+    /**
+     * 64-bit hash of a normalised name: eight bytes a round (xxHash64's round and finaliser),
+     * the last 1-7 bytes as one word that ends with the name — the same loads as the stores of
+     * {@link #normalize}, so the hash of a name just normalised reads it straight from the store
+     * buffer. Its low bits choose a slot; its high 32 bits are the fingerprint a
+     * {@link HostIndex} slot keeps. Allocates nothing.
+     */
+    public static long hash64(byte[] b, int off, int len) {
+        long h = P5 + len * P1;
+        int p = off;
+        int end = off + len;
+        while (end - p >= 8) {
+            h = Long.rotateLeft(h + (long) LONGS.get(b, p) * P2, 31) * P1;
+            p += 8;
         }
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
+        int r = end - p;
+        if (r > 0) {
+            long w;
+            if (end >= 8) {
+                w = (long) LONGS.get(b, end - 8) >>> (64 - 8 * r); // the last r bytes, little-endian
+            } else {
+                w = 0;
+                for (int i = end - 1; i >= p; i--) {
+                    w = (w << 8) | (b[i] & 0xff);
+                }
+            }
+            h = Long.rotateLeft(h + w * P2, 31) * P1;
+        }
+        h ^= h >>> 33;
+        h *= P2;
+        h ^= h >>> 29;
+        h *= P3;
+        h ^= h >>> 32;
         return h;
     }
 

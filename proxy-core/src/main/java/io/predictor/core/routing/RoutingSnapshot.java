@@ -49,6 +49,8 @@ public final class RoutingSnapshot {
     /** The newest revision among site overrides and among group overrides (ordering rule of {@link #with}). */
     private final long maxSiteRevision;
     private final long maxGroupRevision;
+    /** Bit {@code n}: some wildcard of the base or the overlay has an {@code n}-byte suffix (4 longs). */
+    private final long[] wildcardLengths;
     private volatile Map<SiteState, Integer> counts;
     private volatile GroupCounts groupCounts;
 
@@ -70,6 +72,7 @@ public final class RoutingSnapshot {
         this.tally = e.tally.build();
         this.maxSiteRevision = e.maxSiteRevision;
         this.maxGroupRevision = e.maxGroupRevision;
+        this.wildcardLengths = e.wildcardLengths;
     }
 
     /** A snapshot of the base table alone. */
@@ -171,15 +174,28 @@ public final class RoutingSnapshot {
      * {@link #stateOf(long)} and {@link #groupOf(long)}. Allocates nothing.
      */
     public long resolve(byte[] host, int len) {
-        long r = resolve(base.exact, overlayExact, host, 0, len);
-        if (r == NOT_FOUND) {
-            for (int i = 0; i < len && r == NOT_FOUND; i++) {
-                if (host[i] == '.') {
-                    r = resolve(base.wildcard, overlayWildcard, host, i + 1, len - i - 1);
+        long r = resolve(base.exact.index, overlayExact, host, 0, len);
+        if (r != NOT_FOUND) {
+            return r;
+        }
+        // wildcards, longest suffix first: the suffix after each '.', found eight bytes at a
+        // time; only suffix lengths some wildcard has are hashed and probed
+        long[] lengths = wildcardLengths;
+        for (int at = 0; at < len; at += 8) {
+            long dots = HostName.dots(host, at, len);
+            while (dots != 0) {
+                int i = at + (Long.numberOfTrailingZeros(dots) >>> 3);
+                dots &= dots - 1;
+                int suffix = len - i - 1;
+                if ((lengths[suffix >>> 6] & (1L << suffix)) != 0) {
+                    r = resolve(base.wildcard.index, overlayWildcard, host, i + 1, suffix);
+                    if (r != NOT_FOUND) {
+                        return r;
+                    }
                 }
             }
         }
-        return r;
+        return NOT_FOUND;
     }
 
     /** The state of a {@link #resolve} result other than {@link #NOT_FOUND}. */
@@ -198,12 +214,16 @@ public final class RoutingSnapshot {
         return (s == null ? defaultState : s).route();
     }
 
-    private long resolve(SiteSet baseSet, Overlay.Node overlay, byte[] name, int off, int len) {
+    /**
+     * One probe: the name's hash is computed once, for the overlay (when there is one) and the
+     * base; a base hit reads state and group from the record that held the name.
+     */
+    private long resolve(HostIndex baseIndex, Overlay.Node overlay, byte[] name, int off, int len) {
+        long hash = HostName.hash64(name, off, len);
         int state;
         int group;
         long rev;
-        Overlay.Entry o = overlay == null ? null
-                : Overlay.find(overlay, HostName.hash(name, off, len), name, off, len);
+        Overlay.Entry o = overlay == null ? null : Overlay.find(overlay, (int) hash, name, off, len);
         if (o != null) {
             state = o.state;
             if (state == SiteSet.DELETED) {
@@ -212,16 +232,20 @@ public final class RoutingSnapshot {
             group = o.group;
             rev = o.revision;
         } else {
-            int b = baseSet.index.find(name, off, len);
+            int b = baseIndex.find(name, off, len, hash);
             if (b < 0) {
                 return NOT_FOUND;
             }
-            state = baseSet.states[b];
-            group = baseSet.groups[b];
+            int payload = baseIndex.payload(b);
+            state = SiteSet.stateOf(payload);
+            group = SiteSet.groupOf(payload);
             rev = 0;
         }
-        if (group >= 0 && groupStates[group] >= 0 && groupRevisions[group] > rev) {
-            state = groupStates[group];
+        if (group >= 0) {
+            int override = groupStates[group];
+            if (override >= 0 && groupRevisions[group] > rev) {
+                state = override;
+            }
         }
         return ((long) group << 8) | state;
     }
@@ -267,8 +291,9 @@ public final class RoutingSnapshot {
             if (b < 0) {
                 return null;
             }
-            state = baseSet.states[b];
-            group = baseSet.groups[b];
+            int payload = baseSet.index.payload(b);
+            state = SiteSet.stateOf(payload);
+            group = SiteSet.groupOf(payload);
             rev = 0;
         }
         if (group >= 0 && groupStates[group] >= 0 && groupRevisions[group] > rev) {
@@ -397,6 +422,7 @@ public final class RoutingSnapshot {
         final GroupTally.Editor tally;
         long maxSiteRevision = Long.MIN_VALUE;
         long maxGroupRevision = Long.MIN_VALUE;
+        long[] wildcardLengths;
 
         /** The base table alone. */
         Edit(SiteTable base, SiteState defaultState) {
@@ -409,6 +435,7 @@ public final class RoutingSnapshot {
             this.groupRevisions = new long[base.groupCount()];
             this.ownGroups = true;
             this.tally = base.tally().edit();
+            this.wildcardLengths = base.wildcardLengths;
         }
 
         Edit(RoutingSnapshot from) {
@@ -425,6 +452,7 @@ public final class RoutingSnapshot {
             this.tally = from.tally.edit();
             this.maxSiteRevision = from.maxSiteRevision;
             this.maxGroupRevision = from.maxGroupRevision;
+            this.wildcardLengths = from.wildcardLengths;
         }
 
         int groupCount() {
@@ -482,6 +510,9 @@ public final class RoutingSnapshot {
             }
             boolean isWild = o.host().startsWith("*.");
             byte[] name = (isWild ? o.host().substring(2) : o.host()).getBytes(StandardCharsets.ISO_8859_1);
+            if (name.length == 0 || name.length > HostName.MAX_LENGTH) {
+                throw new IllegalArgumentException("site override of an invalid host: " + o.host());
+            }
             int hash = HostName.hash(name, 0, name.length);
             Overlay.Node root = isWild ? wildcard : exact;
             Overlay.Entry old = Overlay.find(root, hash, name, 0, name.length);
@@ -495,10 +526,10 @@ public final class RoutingSnapshot {
                     tally.add(old.group + 1, older ? GroupTally.OLDER : GroupTally.NEWER + old.state, -1);
                 }
             } else {
-                SiteSet baseSet = isWild ? base.wildcard : base.exact;
-                int b = baseSet.index.find(name, 0, name.length);
-                baseState = b < 0 ? SiteSet.DELETED : baseSet.states[b];
-                baseGroup = b < 0 ? SiteSet.NO_GROUP : baseSet.groups[b];
+                HostIndex baseIndex = (isWild ? base.wildcard : base.exact).index;
+                int b = baseIndex.find(name, 0, name.length);
+                baseState = b < 0 ? SiteSet.DELETED : (byte) SiteSet.stateOf(baseIndex.payload(b));
+                baseGroup = b < 0 ? SiteSet.NO_GROUP : SiteSet.groupOf(baseIndex.payload(b));
                 if (b >= 0) {
                     tally.add(baseGroup + 1, GroupTally.BASE + baseState, -1);
                 }
@@ -512,6 +543,11 @@ public final class RoutingSnapshot {
             }
             Overlay.Entry e = new Overlay.Entry(hash, name, state, group, o.revision(), baseState, baseGroup);
             if (isWild) {
+                int n = name.length;
+                if ((wildcardLengths[n >>> 6] & (1L << n)) == 0) {
+                    wildcardLengths = wildcardLengths.clone(); // shared with the snapshot it came from
+                    wildcardLengths[n >>> 6] |= 1L << n;
+                }
                 wildcard = Overlay.put(wildcard, e);
             } else {
                 exact = Overlay.put(exact, e);

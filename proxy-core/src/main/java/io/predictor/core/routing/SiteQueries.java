@@ -77,8 +77,8 @@ public final class SiteQueries {
     }
 
     private static void addNames(SiteSet set, String prefix, TreeSet<String> names) {
-        for (int i = 0; i < set.size(); i++) {
-            names.add(prefix + set.index.name(i));
+        for (int id : set.index.ids()) {
+            names.add(prefix + set.index.name(id));
         }
     }
 

@@ -13,27 +13,29 @@ import java.nio.charset.StandardCharsets;
  * its brackets ({@code [::1]}).
  *
  * <p>The byte-array form allocates nothing: the hot path normalises a {@code Host} value into a
- * scratch buffer owned by the connection, eight bytes at a time while they are plain name bytes.
+ * scratch buffer owned by the connection.
  */
 public final class HostName {
 
     /** Longest DNS name (RFC 1035), plus room for an IPv6 literal with brackets. */
     public static final int MAX_LENGTH = 253;
 
-    private static final boolean[] NAME_BYTE = new boolean[256];
+    /** Per byte: its lower-case form if it may appear in a host name, else 0. */
+    private static final byte[] LOWER_NAME_BYTE = new byte[256];
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH = 0x8080808080808080L;
 
     static {
         for (int c = 'a'; c <= 'z'; c++) {
-            NAME_BYTE[c] = true;
+            LOWER_NAME_BYTE[c] = (byte) c;
+            LOWER_NAME_BYTE[c - 'a' + 'A'] = (byte) c;
         }
         for (int c = '0'; c <= '9'; c++) {
-            NAME_BYTE[c] = true;
+            LOWER_NAME_BYTE[c] = (byte) c;
         }
-        NAME_BYTE['-'] = true;
-        NAME_BYTE['.'] = true;
-        NAME_BYTE['_'] = true;
+        LOWER_NAME_BYTE['-'] = '-';
+        LOWER_NAME_BYTE['.'] = '.';
+        LOWER_NAME_BYTE['_'] = '_';
     }
 
     private HostName() {
@@ -59,47 +61,20 @@ public final class HostName {
         if (src[start] == '[') {
             return normalizeIpv6(src, start, end, dst);
         }
+        // one table load per byte: the lower-case byte, or 0 for any byte that is not a name
+        // byte (':' of a port, an invalid byte), which ends the loop; so does the length limit
         int n = 0;
         int i = start;
-        // eight bytes at a time while all are [A-Za-z0-9._-]; the byte loop below takes over at
-        // the first other byte (':' of a port, an invalid byte), near the length limit and at the end
-        int wordLimit = Math.min(MAX_LENGTH + 1, dst.length) - 8;
-        while (i <= end - 8 && n <= wordLimit) {
-            long w = (long) LONGS.get(src, i);
-            long x = fold(w);
-            if (!plain(w, x)) {
+        int limit = start + Math.min(end - start, Math.min(MAX_LENGTH + 1, dst.length));
+        for (; i < limit; i++) {
+            byte m = LOWER_NAME_BYTE[src[i] & 0xff];
+            if (m == 0) {
                 break;
             }
-            LONGS.set(dst, n, x);
-            n += 8;
-            i += 8;
+            dst[n++] = m;
         }
-        if (i < end && i > end - 8 && end - 8 >= start && end - 8 - start <= wordLimit) {
-            // the last 1-7 bytes as one word ending at end (overlapping bytes already taken, which
-            // it writes again unchanged): one store, which the hash's last load can take as is
-            long w = (long) LONGS.get(src, end - 8);
-            long x = fold(w);
-            if (plain(w, x)) {
-                LONGS.set(dst, end - 8 - start, x);
-                n = end - start;
-                i = end;
-            }
-        }
-        for (; i < end; i++) {
-            int b = src[i] & 0xff;
-            if (b == ':') {
-                if (!isPort(src, i + 1, end)) {
-                    return -1;
-                }
-                break;
-            }
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (!NAME_BYTE[b] || n == MAX_LENGTH + 1) {
-                return -1;
-            }
-            dst[n++] = (byte) b;
+        if (i < end && (src[i] != ':' || !isPort(src, i + 1, end))) {
+            return -1; // an invalid byte, or more than MAX_LENGTH + 1 bytes before the port
         }
         if (n > 0 && dst[n - 1] == '.') {
             n--;
@@ -122,29 +97,6 @@ public final class HostName {
         byte[] dst = new byte[MAX_LENGTH + 2];
         int n = normalize(src, 0, src.length, dst);
         return n < 0 ? null : new String(dst, 0, n, StandardCharsets.ISO_8859_1);
-    }
-
-    /**
-     * Eight bytes with A-Z made lower case: 0x20 added where a byte lies in 0x41-0x5a. (For a
-     * byte of 0x80 or more the result is meaningless, and {@link #plain} refuses the word.)
-     */
-    private static long fold(long w) {
-        long upper = (w + 0x3f3f3f3f3f3f3f3fL) & ~(w + 0x2525252525252525L) & HIGH;
-        return w | (upper >>> 2);
-    }
-
-    /**
-     * Whether all eight bytes of {@code w} are name bytes, {@code x} being {@link #fold}ed:
-     * below 0x80, and after folding in a-z, '-' to '9' but '/', or '_'. Bytewise range tests in
-     * one long (x + (0x80 - lo) has bit 7 set where x >= lo, x + (0x7f - hi) where x > hi); a
-     * byte of 0x80 or more may carry into the next byte's test, but fails itself.
-     */
-    private static boolean plain(long w, long x) {
-        long lower = (x + 0x1f1f1f1f1f1f1f1fL) & ~(x + 0x0505050505050505L); // a-z
-        long digits = (x + 0x5353535353535353L) & ~(x + 0x4646464646464646L); // '-' .. '9'
-        long slash = ~((x ^ 0x2f2f2f2f2f2f2f2fL) + 0x7f7f7f7f7f7f7f7fL); // '/'
-        long underscore = ~((x ^ 0x5f5f5f5f5f5f5f5fL) + 0x7f7f7f7f7f7f7f7fL); // '_'
-        return ((lower | (digits & ~slash) | underscore) & ~w & HIGH) == HIGH;
     }
 
     /**
@@ -184,10 +136,8 @@ public final class HostName {
 
     /**
      * 64-bit hash of a normalised name: eight bytes a round (xxHash64's round and finaliser),
-     * the last 1-7 bytes as one word that ends with the name — the same loads as the stores of
-     * {@link #normalize}, so the hash of a name just normalised reads it straight from the store
-     * buffer. Its low bits choose a slot; its high 32 bits are the fingerprint a
-     * {@link HostIndex} slot keeps. Allocates nothing.
+     * the last 1-7 bytes as one word that ends with the name. Its low bits choose a slot; its
+     * high 32 bits are the fingerprint a {@link HostIndex} slot keeps. Allocates nothing.
      */
     public static long hash64(byte[] b, int off, int len) {
         long h = P5 + len * P1;

@@ -61,7 +61,7 @@ class HostNameTest {
         assertThat(HostName.hash64(ab, 0, 1)).isNotEqualTo(HostName.hash64(ab, 0, 2));
     }
 
-    /** The word-at-a-time normalisation against a byte-at-a-time reference, on random and edge inputs. */
+    /** The table-driven normalisation against the rule spelled out byte by byte, on random and edge inputs. */
     @org.junit.jupiter.api.Test
     void normalisesLikeTheByteLoop() {
         java.util.Random random = new java.util.Random(5);
@@ -87,7 +87,7 @@ class HostNameTest {
         }
     }
 
-    /** The rule for non-IPv6 names, a byte at a time (HostName before it took eight bytes at a time). */
+    /** The rule for non-IPv6 names, spelled out (as HostName had it before its table). */
     private static int reference(byte[] src, int off, int len, byte[] dst) {
         int start = off;
         int end = off + len;

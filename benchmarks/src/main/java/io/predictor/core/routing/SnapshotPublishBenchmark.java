@@ -24,8 +24,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * (issue 4): a single change visible in ≤ 1 ms; a 10,000-site group flip answered in ≤ 10 ms
  * (the flip is one {@link GroupOverride}; the answer also counts the group's sites by state).
  *
- * <p>{@code pending} site overrides are already in the overlay (changes since the last
- * compaction); each snapshot is rebuilt from them, as the control plane does.
+ * <p>{@code pending} site overrides are already in the overlay. {@code singleChange} and
+ * {@code groupFlip} derive the next snapshot from the one in service
+ * ({@link RoutingSnapshot#with(SiteOverride)}, {@link RoutingSnapshot#with(GroupOverride)}), as
+ * the control plane ({@code SiteService}) does; the {@code rebuild*} variants build it from
+ * every pending override ({@link RoutingSnapshot#of(SiteTable, java.util.Collection,
+ * java.util.Collection, long, SiteState)}), as the control plane did before, and as it still
+ * does after a reload.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +50,7 @@ public class SnapshotPublishBenchmark {
     private Router router;
     private List<SiteOverride> overrides;
     private List<SiteOverride> overridesPlusOne;
+    private String changedHost;
     private long revision;
 
     @Setup(Level.Trial)
@@ -66,12 +72,19 @@ public class SnapshotPublishBenchmark {
         overridesPlusOne = new ArrayList<>(overrides);
         overridesPlusOne.add(new SiteOverride(SitesFileGenerator.host(1), SiteState.MAINTENANCE, null, pending + 1));
         revision = pending + 1;
+        changedHost = SitesFileGenerator.host(1);
+        router.publish(RoutingSnapshot.of(base, overrides, List.of(), revision, SiteState.LEGACY));
     }
 
-    /** One site changes: the next snapshot holds the pending overrides plus this one. */
+    /**
+     * One site changes (line 1, back and forth between two states, so the overlay stays at
+     * {@code pending} + 1 entries): the next snapshot is the one in service plus this change.
+     */
     @Benchmark
     public RoutingSnapshot singleChange() {
-        RoutingSnapshot next = RoutingSnapshot.of(base, overridesPlusOne, List.of(), ++revision, SiteState.LEGACY);
+        long rev = ++revision;
+        SiteState state = (rev & 1) == 0 ? SiteState.MAINTENANCE : SiteState.HOLD;
+        RoutingSnapshot next = router.current().with(new SiteOverride(changedHost, state, null, rev));
         router.publish(next);
         return next;
     }
@@ -79,6 +92,24 @@ public class SnapshotPublishBenchmark {
     /** {@code filer-00000} (10,000 sites) flips; the admin answer counts the group's sites. */
     @Benchmark
     public Map<SiteState, Integer> groupFlip() {
+        long rev = ++revision;
+        SiteState state = (rev & 1) == 0 ? SiteState.MAINTENANCE : SiteState.HOLD;
+        RoutingSnapshot next = router.current().with(new GroupOverride(SitesFileGenerator.BIG_GROUP, state, rev));
+        router.publish(next);
+        return next.groupCountsByState(SitesFileGenerator.BIG_GROUP);
+    }
+
+    /** {@link #singleChange} the old way: the next snapshot rebuilt from every pending override plus this one. */
+    @Benchmark
+    public RoutingSnapshot rebuildSingleChange() {
+        RoutingSnapshot next = RoutingSnapshot.of(base, overridesPlusOne, List.of(), ++revision, SiteState.LEGACY);
+        router.publish(next);
+        return next;
+    }
+
+    /** {@link #groupFlip} the old way: rebuilt from every pending override plus the group's. */
+    @Benchmark
+    public Map<SiteState, Integer> rebuildGroupFlip() {
         long rev = ++revision;
         RoutingSnapshot next = RoutingSnapshot.of(base, overrides,
                 List.of(new GroupOverride(SitesFileGenerator.BIG_GROUP, SiteState.MAINTENANCE, rev)), rev, SiteState.LEGACY);

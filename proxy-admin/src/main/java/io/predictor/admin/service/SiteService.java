@@ -79,6 +79,12 @@ public final class SiteService {
     private final Map<String, GroupOverride> groupOverrides = new HashMap<>();
     private long revision;
     private volatile RoutingSnapshot current;
+    /**
+     * The snapshot in service plus the changes applied since it was published, derived change
+     * by change (O(log overrides) each, not a rebuild from every override); null when it must be
+     * rebuilt from the maps above (a new base table, or a change it could not take).
+     */
+    private RoutingSnapshot next;
 
     public SiteService(SiteTable base, Path sitesFile, SiteState defaultState, Router router, StateStore store,
             AuditLog audit, Clock clock) {
@@ -116,6 +122,7 @@ public final class SiteService {
         this.audit = Objects.requireNonNull(audit);
         this.clock = Objects.requireNonNull(clock);
         this.current = RoutingSnapshot.of(base, 0, defaultState);
+        this.next = current;
     }
 
     /** Re-applies the recovered changes over the base table, in revision order, and publishes the result. */
@@ -365,19 +372,36 @@ public final class SiteService {
         Change c = r.change();
         if (c instanceof Change.Site s) {
             Change.Entry a = s.after();
-            siteOverrides.put(s.host(), new SiteOverride(s.host(), a == null ? null : a.state(),
-                    a == null ? null : a.group(), r.revision()));
+            SiteOverride o = new SiteOverride(s.host(), a == null ? null : a.state(), a == null ? null : a.group(),
+                    r.revision());
+            siteOverrides.put(s.host(), o);
+            derive(n -> n.with(o));
         } else if (c instanceof Change.Group g) {
-            groupOverrides.put(g.group(), new GroupOverride(g.group(), g.state(), r.revision()));
+            GroupOverride o = new GroupOverride(g.group(), g.state(), r.revision());
+            groupOverrides.put(g.group(), o);
+            derive(n -> n.with(o));
         }
         // A reload record only marks the revision: the base is whatever the sites file says now.
     }
 
+    private void derive(java.util.function.UnaryOperator<RoutingSnapshot> change) {
+        if (next != null && next.base() == base) {
+            try {
+                next = change.apply(next);
+            } catch (IllegalArgumentException e) {
+                next = null; // out of revision order: publish() rebuilds from the maps, which hold it
+            }
+        } else {
+            next = null;
+        }
+    }
+
     private void publish() {
-        RoutingSnapshot next = RoutingSnapshot.of(base, siteOverrides.values(), groupOverrides.values(), revision,
-                defaultState);
-        current = next;
-        router.publish(next);
+        RoutingSnapshot s = next != null && next.base() == base ? next.withRevision(revision)
+                : RoutingSnapshot.of(base, siteOverrides.values(), groupOverrides.values(), revision, defaultState);
+        next = s;
+        current = s;
+        router.publish(s);
     }
 
     /**

@@ -1,51 +1,44 @@
 package io.predictor.core.routing;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * An immutable set of host names, each mapped to a dense id {@code 0..size-1}: the names' bytes
- * in one arena, an offsets array, and an open-addressing slot array (linear probing, load at
- * most 3/4). About 4 bytes of offsets plus 5–6 bytes of slots per name, plus the name itself —
- * the layout DESIGN.md asks of a 3,000,000-site table. {@link #find} allocates nothing.
+ * An immutable set of host names, each with a 32-bit payload (for the base table: state and
+ * group): one record per name in a byte arena — {@code [length][payload, 4 bytes][name]} — and
+ * an open-addressing slot array (linear probing, load at most 3/4) of longs, each holding the
+ * upper 32 bits of the name's {@link HostName#hash64} (a fingerprint; its low bits chose the
+ * slot) and the record's offset + 1. The offset is the entry's id.
  *
- * <p>A slot holds {@code id + 1} in its low bits and, in the bits the largest id leaves free
- * (10 of them for 3,000,000 names), a fingerprint of the name's hash: a probe that passes an
- * occupied slot of another name then almost never reads that name's offsets and bytes, which
- * lie elsewhere in memory (a miss probes ~6 slots at load 3/4).
+ * <p>Why this layout: a lookup over 3,000,000 names is dominated by cache and TLB misses, one
+ * per dependent array access (the table is ~100 MB; a random slot or record is a miss). A hit
+ * reads one slot and one record — name, state and group together, where the previous layout
+ * read a slot, an offsets array, the names, a states and a groups array; a miss reads only
+ * slots, since a 32-bit fingerprint almost never matches another name's. About 11 bytes of
+ * slots plus 5 of record header a name, plus the name itself. {@link #find} allocates nothing.
  */
 public final class HostIndex {
 
+    /** Record header: one byte of length, four of payload. */
+    static final int HEADER = 5;
+
     static final HostIndex EMPTY = new Builder(0, 0).build();
 
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final byte[] arena;
-    private final int[] offsets;
-    private final int[] slots; // fingerprint << idBits | (id + 1); 0 = empty
+    private final long[] slots; // fingerprint << 32 | (offset + 1); 0 = empty
     private final int mask;
-    private final int idBits;
-    private final int idMask;
     private final int size;
 
-    private HostIndex(byte[] arena, int[] offsets, int[] slots, int idBits, int size) {
+    private HostIndex(byte[] arena, long[] slots, int size) {
         this.arena = arena;
-        this.offsets = offsets;
         this.slots = slots;
         this.mask = slots.length - 1;
-        this.idBits = idBits;
-        this.idMask = (1 << idBits) - 1;
         this.size = size;
-    }
-
-    /** Bits of a slot that hold {@code id + 1} for an index of at most {@code maxNames} names (1..31). */
-    static int idBits(int maxNames) {
-        return Math.max(1, 32 - Integer.numberOfLeadingZeros(maxNames));
-    }
-
-    /**
-     * The fingerprint stored above the id: the top {@code 32 - idBits} bits of a second mix of
-     * the hash, so that names whose home slots are neighbours (same low hash bits) still differ.
-     */
-    static int fingerprint(int hash, int idBits) {
-        return (hash * 0x9E3779B9) >>> idBits;
     }
 
     public int size() {
@@ -54,52 +47,93 @@ public final class HostIndex {
 
     /** The id of {@code name[off, off+len)}, or -1. The name must already be normalised. */
     public int find(byte[] name, int off, int len) {
-        if (size == 0) {
-            return -1;
-        }
-        int hash = HostName.hash(name, off, len);
-        int fp = fingerprint(hash, idBits);
-        int slot = hash & mask;
-        while (true) {
-            int entry = slots[slot];
+        return find(name, off, len, HostName.hash64(name, off, len));
+    }
+
+    /** {@link #find(byte[], int, int)} with the name's {@link HostName#hash64} already computed. */
+    int find(byte[] name, int off, int len, long hash) {
+        long[] s = slots;
+        int m = mask;
+        int fingerprint = (int) (hash >>> 32);
+        for (int slot = (int) hash & m; ; slot = (slot + 1) & m) {
+            long entry = s[slot];
             if (entry == 0) {
                 return -1;
             }
-            if (entry >>> idBits == fp) {
-                int id = (entry & idMask) - 1;
-                int start = offsets[id];
-                if (offsets[id + 1] - start == len
-                        && Arrays.equals(arena, start, start + len, name, off, off + len)) {
-                    return id;
+            if ((int) (entry >>> 32) == fingerprint) {
+                int ref = (int) entry - 1;
+                if (matches(arena, ref, name, off, len)) {
+                    return ref;
                 }
             }
-            slot = (slot + 1) & mask;
         }
+    }
+
+    /** Whether the record at {@code ref} holds {@code name[off, off+len)}: its length, then eight bytes at a time. */
+    private static boolean matches(byte[] a, int ref, byte[] name, int off, int len) {
+        if ((a[ref] & 0xff) != len) {
+            return false;
+        }
+        int p = ref + HEADER;
+        if (len >= 8) {
+            int i = 0;
+            for (; i < len - 8; i += 8) {
+                if ((long) LONGS.get(a, p + i) != (long) LONGS.get(name, off + i)) {
+                    return false;
+                }
+            }
+            // the last eight bytes, overlapping the previous word when len is not a multiple of 8
+            return (long) LONGS.get(a, p + len - 8) == (long) LONGS.get(name, off + len - 8);
+        }
+        for (int i = 0; i < len; i++) {
+            if (a[p + i] != name[off + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The payload stored with the name of this id. */
+    int payload(int id) {
+        return (int) INTS.get(arena, id + 1);
     }
 
     /** Length of the name with this id. */
     public int length(int id) {
-        return offsets[id + 1] - offsets[id];
+        return arena[id] & 0xff;
     }
 
     /** The name with this id (allocates; control plane only). */
     public String name(int id) {
-        return new String(arena, offsets[id], length(id), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(arena, id + HEADER, length(id), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Every id, in the order the names were added (allocates; control plane only). */
+    int[] ids() {
+        int[] ids = new int[size];
+        for (int i = 0, ref = 0; i < size; i++) {
+            ids[i] = ref;
+            ref += HEADER + length(ref);
+        }
+        return ids;
     }
 
     /** Compares the name with this id to {@code other}'s name, byte order (= host order for ASCII). */
     int compare(int id, HostIndex other, int otherId) {
-        return Arrays.compare(arena, offsets[id], offsets[id + 1],
-                other.arena, other.offsets[otherId], other.offsets[otherId + 1]);
+        int from = id + HEADER;
+        int otherFrom = otherId + HEADER;
+        return Arrays.compare(arena, from, from + length(id),
+                other.arena, otherFrom, otherFrom + other.length(otherId));
     }
 
     int compare(int id, byte[] name) {
-        return Arrays.compare(arena, offsets[id], offsets[id + 1], name, 0, name.length);
+        int from = id + HEADER;
+        return Arrays.compare(arena, from, from + length(id), name, 0, name.length);
     }
 
     /** Heap bytes held by the arrays of this index. */
     public long footprintBytes() {
-        return 16L * 3 + arena.length + 4L * offsets.length + 4L * slots.length;
+        return 16L * 2 + arena.length + 8L * slots.length;
     }
 
     /**
@@ -108,66 +142,75 @@ public final class HostIndex {
      */
     public static final class Builder {
         private final byte[] arena;
-        private final int[] offsets;
-        private final int[] slots;
+        private final long[] slots;
         private final int mask;
-        private final int idBits;
+        private final int maxNames;
         private int size;
         private int used;
 
+        /**
+         * @param maxNames at most this many names
+         * @param maxBytes at most this many bytes of names in all (headers not included)
+         */
         public Builder(int maxNames, int maxBytes) {
-            this.arena = new byte[maxBytes];
-            this.offsets = new int[maxNames + 1];
+            this.maxNames = maxNames;
+            this.arena = new byte[Math.addExact(maxBytes, Math.multiplyExact(HEADER, maxNames))];
             int capacity = Integer.highestOneBit(Math.max(4, maxNames + maxNames / 3) - 1) << 1;
-            this.slots = new int[capacity];
+            this.slots = new long[capacity];
             this.mask = capacity - 1;
-            this.idBits = idBits(maxNames);
         }
 
         public int size() {
             return size;
         }
 
-        /**
-         * Adds a normalised name.
-         *
-         * @return its new id, or {@code -(existingId + 1)} if the name is already present
-         */
+        /** Adds a normalised name with payload 0; see {@link #add(byte[], int, int, int)}. */
         public int add(byte[] name, int off, int len) {
-            int hash = HostName.hash(name, off, len);
-            int fp = fingerprint(hash, idBits);
-            int idMask = (1 << idBits) - 1;
-            int slot = hash & mask;
+            return add(name, off, len, 0);
+        }
+
+        /**
+         * Adds a normalised name (1 to 255 bytes) and its payload.
+         *
+         * @return its new id, or {@code -(existingId + 1)} if the name is already present (its
+         *         payload is left as it was)
+         */
+        public int add(byte[] name, int off, int len, int payload) {
+            if (len < 1 || len > 255) {
+                throw new IllegalArgumentException("host name of " + len + " bytes");
+            }
+            long hash = HostName.hash64(name, off, len);
+            int fingerprint = (int) (hash >>> 32);
+            int slot = (int) hash & mask;
             while (true) {
-                int entry = slots[slot];
+                long entry = slots[slot];
                 if (entry == 0) {
                     break;
                 }
-                if (entry >>> idBits == fp) {
-                    int idPlus1 = entry & idMask;
-                    int start = offsets[idPlus1 - 1];
-                    if (offsets[idPlus1] - start == len
-                            && Arrays.equals(arena, start, start + len, name, off, off + len)) {
-                        return -idPlus1;
+                if ((int) (entry >>> 32) == fingerprint) {
+                    int ref = (int) entry - 1;
+                    if (matches(arena, ref, name, off, len)) {
+                        return -(ref + 1);
                     }
                 }
                 slot = (slot + 1) & mask;
             }
-            if (size == offsets.length - 1 || used + len > arena.length) {
+            if (size == maxNames || used + HEADER + len > arena.length) {
                 throw new IllegalStateException("HostIndex.Builder capacity exceeded");
             }
-            System.arraycopy(name, off, arena, used, len);
-            used += len;
-            int id = size++;
-            offsets[id + 1] = used;
-            slots[slot] = fp << idBits | (id + 1);
-            return id;
+            int ref = used;
+            arena[ref] = (byte) len;
+            INTS.set(arena, ref + 1, payload);
+            System.arraycopy(name, off, arena, ref + HEADER, len);
+            used += HEADER + len;
+            size++;
+            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
+            return ref;
         }
 
         public HostIndex build() {
             byte[] a = used == arena.length ? arena : Arrays.copyOf(arena, used);
-            int[] o = size + 1 == offsets.length ? offsets : Arrays.copyOf(offsets, size + 1);
-            return new HostIndex(a, o, slots, idBits, size);
+            return new HostIndex(a, slots, size);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.predictor.core.routing;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,18 +20,22 @@ public final class HostName {
     /** Longest DNS name (RFC 1035), plus room for an IPv6 literal with brackets. */
     public static final int MAX_LENGTH = 253;
 
-    private static final boolean[] NAME_BYTE = new boolean[256];
+    /** Per byte: its lower-case form if it may appear in a host name, else 0. */
+    private static final byte[] LOWER_NAME_BYTE = new byte[256];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH = 0x8080808080808080L;
 
     static {
         for (int c = 'a'; c <= 'z'; c++) {
-            NAME_BYTE[c] = true;
+            LOWER_NAME_BYTE[c] = (byte) c;
+            LOWER_NAME_BYTE[c - 'a' + 'A'] = (byte) c;
         }
         for (int c = '0'; c <= '9'; c++) {
-            NAME_BYTE[c] = true;
+            LOWER_NAME_BYTE[c] = (byte) c;
         }
-        NAME_BYTE['-'] = true;
-        NAME_BYTE['.'] = true;
-        NAME_BYTE['_'] = true;
+        LOWER_NAME_BYTE['-'] = '-';
+        LOWER_NAME_BYTE['.'] = '.';
+        LOWER_NAME_BYTE['_'] = '_';
     }
 
     private HostName() {
@@ -54,22 +61,20 @@ public final class HostName {
         if (src[start] == '[') {
             return normalizeIpv6(src, start, end, dst);
         }
+        // one table load per byte: the lower-case byte, or 0 for any byte that is not a name
+        // byte (':' of a port, an invalid byte), which ends the loop; so does the length limit
         int n = 0;
-        for (int i = start; i < end; i++) {
-            int b = src[i] & 0xff;
-            if (b == ':') {
-                if (!isPort(src, i + 1, end)) {
-                    return -1;
-                }
+        int i = start;
+        int limit = start + Math.min(end - start, Math.min(MAX_LENGTH + 1, dst.length));
+        for (; i < limit; i++) {
+            byte m = LOWER_NAME_BYTE[src[i] & 0xff];
+            if (m == 0) {
                 break;
             }
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (!NAME_BYTE[b] || n == MAX_LENGTH + 1) {
-                return -1;
-            }
-            dst[n++] = (byte) b;
+            dst[n++] = m;
+        }
+        if (i < end && (src[i] != ':' || !isPort(src, i + 1, end))) {
+            return -1; // an invalid byte, or more than MAX_LENGTH + 1 bytes before the port
         }
         if (n > 0 && dst[n - 1] == '.') {
             n--;
@@ -95,19 +100,71 @@ public final class HostName {
     }
 
     /**
-     * Hash of a normalised name, used by every {@link HostIndex}. FNV-1a over the bytes, then
-     * Murmur3's finaliser so that the low bits (the table slot) depend on every byte.
+     * The '.' bytes among {@code b[at, min(at + 8, len))}: bit 7 of byte k set when
+     * {@code b[at + k]} is a dot (for {@link Long#numberOfTrailingZeros} / 8).
+     */
+    static long dots(byte[] b, int at, int len) {
+        int n = len - at;
+        long w;
+        if (n >= 8) {
+            w = (long) LONGS.get(b, at);
+        } else if (len >= 8) {
+            w = (long) LONGS.get(b, len - 8) >>> (64 - 8 * n); // the last n bytes
+        } else {
+            w = 0;
+            for (int i = len - 1; i >= at; i--) {
+                w = (w << 8) | (b[i] & 0xff);
+            }
+        }
+        // exact for any byte: the high bits are cleared first, so no byte carries into the next
+        long dots = ~(((w & 0x7f7f7f7f7f7f7f7fL) ^ 0x2e2e2e2e2e2e2e2eL) + 0x7f7f7f7f7f7f7f7fL) & ~w & HIGH;
+        return n >= 8 ? dots : dots & ((1L << (8 * n)) - 1);
+    }
+
+    private static final long P1 = 0x9E3779B185EBCA87L;
+    private static final long P2 = 0xC2B2AE3D27D4EB4FL;
+    private static final long P3 = 0x165667B19E3779F9L;
+    private static final long P5 = 0x27D4EB2F165667C5L;
+
+    /**
+     * Hash of a normalised name, used by every {@link HostIndex} and the overlay: {@code (int)}
+     * of {@link #hash64}.
      */
     public static int hash(byte[] b, int off, int len) {
-        int h = 0x811c9dc5;
-        for (int i = off, end = off + len; i < end; i++) {
-            h = (h ^ b[i]) * 0x01000193;
+        return (int) hash64(b, off, len);
+    }
+
+    /**
+     * 64-bit hash of a normalised name: eight bytes a round (xxHash64's round and finaliser),
+     * the last 1-7 bytes as one word that ends with the name. Its low bits choose a slot; its
+     * high 32 bits are the fingerprint a {@link HostIndex} slot keeps. Allocates nothing.
+     */
+    public static long hash64(byte[] b, int off, int len) {
+        long h = P5 + len * P1;
+        int p = off;
+        int end = off + len;
+        while (end - p >= 8) {
+            h = Long.rotateLeft(h + (long) LONGS.get(b, p) * P2, 31) * P1;
+            p += 8;
         }
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
+        int r = end - p;
+        if (r > 0) {
+            long w;
+            if (end >= 8) {
+                w = (long) LONGS.get(b, end - 8) >>> (64 - 8 * r); // the last r bytes, little-endian
+            } else {
+                w = 0;
+                for (int i = end - 1; i >= p; i--) {
+                    w = (w << 8) | (b[i] & 0xff);
+                }
+            }
+            h = Long.rotateLeft(h + w * P2, 31) * P1;
+        }
+        h ^= h >>> 33;
+        h *= P2;
+        h ^= h >>> 29;
+        h *= P3;
+        h ^= h >>> 32;
         return h;
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
-/** Control-plane questions over a snapshot: counts by state, and pages of sites ordered by host. */
+/** Control-plane questions over a snapshot: pages of sites ordered by host. */
 public final class SiteQueries {
 
     private SiteQueries() {
@@ -13,98 +13,6 @@ public final class SiteQueries {
 
     /** A page of sites and the cursor to pass as {@code after} for the next one (null: no more). */
     public record Page(List<SiteView> sites, String next) {
-    }
-
-    /**
-     * Adds effective-state counts into {@code n[4]} for one group id, or for every site when
-     * {@code groupFilter == -2}. O(groups + overrides): base counts are kept per group and
-     * state, and only overlay entries are looked at one by one.
-     */
-    static void addCounts(RoutingSnapshot s, int groupFilter, int[] n) {
-        SiteTable base = s.base();
-        int baseGroups = base.groupCount();
-        int[] counts = base.countsByGroupAndState;
-        for (int g = 0; g <= baseGroups; g++) {
-            int groupId = g == baseGroups ? SiteSet.NO_GROUP : g;
-            if (groupFilter != -2 && groupFilter != groupId) {
-                continue;
-            }
-            int override = s.groupOverrideState(groupId);
-            for (int st = 0; st < 4; st++) {
-                n[override >= 0 ? override : st] += counts[g * 4 + st];
-            }
-        }
-        adjustForOverlay(s, base.exact, s.overlayExact(), groupFilter, n);
-        adjustForOverlay(s, base.wildcard, s.overlayWildcard(), groupFilter, n);
-    }
-
-    private static void adjustForOverlay(RoutingSnapshot s, SiteSet baseSet, SiteSet overlay, int groupFilter, int[] n) {
-        for (int o = 0; o < overlay.size(); o++) {
-            String name = overlay.index.name(o);
-            byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
-            int baseId = baseSet.index.find(b, 0, b.length);
-            if (baseId >= 0) {
-                int g = baseSet.groups[baseId];
-                if (groupFilter == -2 || groupFilter == g) {
-                    int override = s.groupOverrideState(g);
-                    n[override >= 0 ? override : baseSet.states[baseId]]--;
-                }
-            }
-            int state = overlay.states[o];
-            int g = overlay.groups[o];
-            if (state != SiteSet.DELETED && (groupFilter == -2 || groupFilter == g)) {
-                int override = s.groupOverrideState(g);
-                boolean groupWins = override >= 0 && s.groupOverrideRevision(g) > overlay.revisions[o];
-                n[groupWins ? override : state]++;
-            }
-        }
-    }
-
-    /**
-     * Sites of every group by effective state, in one pass: O(groups + overrides). The no-group
-     * sites are not counted (they belong to no group).
-     */
-    static GroupCounts groupCounts(RoutingSnapshot s) {
-        SiteTable base = s.base();
-        int groups = s.groupCount();
-        int[] n = new int[groups * 4];
-        int[] baseCounts = base.countsByGroupAndState;
-        for (int g = 0; g < base.groupCount(); g++) {
-            int override = s.groupOverrideState(g);
-            for (int st = 0; st < 4; st++) {
-                n[g * 4 + (override >= 0 ? override : st)] += baseCounts[g * 4 + st];
-            }
-        }
-        adjustByGroup(s, base.exact, s.overlayExact(), n);
-        adjustByGroup(s, base.wildcard, s.overlayWildcard(), n);
-        String[] names = new String[groups];
-        for (int g = 0; g < groups; g++) {
-            names[g] = s.groupName(g);
-        }
-        return GroupCounts.of(names, n);
-    }
-
-    /** Moves each overridden site from its base entry's group and state to its overlay entry's. */
-    private static void adjustByGroup(RoutingSnapshot s, SiteSet baseSet, SiteSet overlay, int[] n) {
-        for (int o = 0; o < overlay.size(); o++) {
-            String name = overlay.index.name(o);
-            byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
-            int baseId = baseSet.index.find(b, 0, b.length);
-            if (baseId >= 0) {
-                int g = baseSet.groups[baseId];
-                if (g >= 0) {
-                    int override = s.groupOverrideState(g);
-                    n[g * 4 + (override >= 0 ? override : baseSet.states[baseId])]--;
-                }
-            }
-            int state = overlay.states[o];
-            int g = overlay.groups[o];
-            if (state != SiteSet.DELETED && g >= 0) {
-                int override = s.groupOverrideState(g);
-                boolean groupWins = override >= 0 && s.groupOverrideRevision(g) > overlay.revisions[o];
-                n[g * 4 + (groupWins ? override : state)]++;
-            }
-        }
     }
 
     /**
@@ -169,9 +77,13 @@ public final class SiteQueries {
     }
 
     private static void addNames(SiteSet set, String prefix, TreeSet<String> names) {
-        for (int i = 0; i < set.size(); i++) {
-            names.add(prefix + set.index.name(i));
+        for (int id : set.index.ids()) {
+            names.add(prefix + set.index.name(id));
         }
+    }
+
+    private static void addNames(Overlay.Node overlay, String prefix, TreeSet<String> names) {
+        Overlay.forEach(overlay, e -> names.add(prefix + e.name()));
     }
 
     private static int firstAfter(int[] sorted, HostIndex index, byte[] cursor) {

@@ -1,9 +1,10 @@
 package io.predictor.core.routing;
 
 /**
- * One immutable set of sites: names in a {@link HostIndex}, and per id a state code and a group
- * id in primitive arrays. The base table keeps exact names and wildcard suffixes in two sets;
- * the runtime overlay uses the same shape plus the revision that set each entry.
+ * One immutable set of sites: names in a {@link HostIndex}, each with its state code and group
+ * id packed in the record's payload ({@code (group + 1) << 2 | state}), so that a hit reads them
+ * from the cache line that held the name. The base table keeps exact names and wildcard suffixes
+ * in two sets; the runtime overlay is an {@link Overlay}.
  */
 final class SiteSet {
 
@@ -11,31 +12,31 @@ final class SiteSet {
     static final byte DELETED = -1;
     static final int NO_GROUP = -1;
 
-    static final SiteSet EMPTY = new SiteSet(HostIndex.EMPTY, new byte[0], new int[0], null);
+    static final SiteSet EMPTY = new SiteSet(HostIndex.EMPTY);
 
     final HostIndex index;
-    final byte[] states;
-    final int[] groups;
-    /** Revision that set each entry; null in the base table (revision 0). */
-    final long[] revisions;
 
-    SiteSet(HostIndex index, byte[] states, int[] groups, long[] revisions) {
+    SiteSet(HostIndex index) {
         this.index = index;
-        this.states = states;
-        this.groups = groups;
-        this.revisions = revisions;
+    }
+
+    static int payload(int state, int group) {
+        return (group + 1) << 2 | state;
+    }
+
+    static int stateOf(int payload) {
+        return payload & 3;
+    }
+
+    static int groupOf(int payload) {
+        return (payload >>> 2) - 1;
     }
 
     int size() {
         return index.size();
     }
 
-    long revision(int id) {
-        return revisions == null ? 0 : revisions[id];
-    }
-
     long footprintBytes() {
-        return index.footprintBytes() + states.length + 4L * groups.length
-                + (revisions == null ? 0 : 8L * revisions.length);
+        return index.footprintBytes();
     }
 }

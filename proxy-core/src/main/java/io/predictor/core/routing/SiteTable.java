@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class SiteTable {
 
-    public static final SiteTable EMPTY = new SiteTable(SiteSet.EMPTY, SiteSet.EMPTY, new String[0]);
+    public static final SiteTable EMPTY = new SiteTable(SiteSet.EMPTY, SiteSet.EMPTY, new String[0], new int[4], new long[4]);
 
     final SiteSet exact;
     final SiteSet wildcard;
@@ -23,9 +23,13 @@ public final class SiteTable {
     private final Map<String, Integer> groupIds;
     /** Per group and state, how many base sites (index {@code group * 4 + state}); the last row is "no group". */
     final int[] countsByGroupAndState;
+    /** Bit {@code n} set: some wildcard suffix is {@code n} bytes long (a lookup skips the other suffixes). */
+    final long[] wildcardLengths;
+    /** {@link #countsByGroupAndState} as the starting point of every snapshot's per-group counts. */
+    private final GroupTally tally;
     private volatile int[] sortedExact;
 
-    SiteTable(SiteSet exact, SiteSet wildcard, String[] groupNames) {
+    SiteTable(SiteSet exact, SiteSet wildcard, String[] groupNames, int[] countsByGroupAndState, long[] wildcardLengths) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.groupNames = groupNames;
@@ -33,16 +37,13 @@ public final class SiteTable {
         for (int i = 0; i < groupNames.length; i++) {
             groupIds.put(groupNames[i], i);
         }
-        this.countsByGroupAndState = new int[(groupNames.length + 1) * 4];
-        count(exact);
-        count(wildcard);
+        this.countsByGroupAndState = countsByGroupAndState;
+        this.wildcardLengths = wildcardLengths;
+        this.tally = GroupTally.ofBase(countsByGroupAndState, groupNames.length);
     }
 
-    private void count(SiteSet set) {
-        for (int i = 0; i < set.size(); i++) {
-            int g = set.groups[i] == SiteSet.NO_GROUP ? groupNames.length : set.groups[i];
-            countsByGroupAndState[g * 4 + set.states[i]]++;
-        }
+    GroupTally tally() {
+        return tally;
     }
 
     public int size() {
@@ -70,33 +71,31 @@ public final class SiteTable {
 
     /** Heap bytes held by this table's arrays (what DESIGN.md budgets per site). */
     public long footprintBytes() {
-        return exact.footprintBytes() + wildcard.footprintBytes() + 4L * countsByGroupAndState.length;
+        return exact.footprintBytes() + wildcard.footprintBytes() + 4L * countsByGroupAndState.length
+                + 8L * wildcardLengths.length;
     }
 
     /** Exact-name ids ordered by name, computed once on first use (admin listing, off the data plane). */
     int[] sortedExactIds() {
         int[] sorted = sortedExact;
         if (sorted == null) {
-            sorted = new int[exact.size()];
-            for (int i = 0; i < sorted.length; i++) {
-                sorted[i] = i;
-            }
+            sorted = exact.index.ids();
             IdSorter.sort(sorted, exact.index);
             sortedExact = sorted;
         }
         return sorted;
     }
 
-    /** Builds a base table; ids are assigned in insertion order. */
+    /** Builds a base table. */
     public static final class Builder {
         private final HostIndex.Builder exact;
         private final HostIndex.Builder wildcard;
-        private final byte[] exactStates;
-        private final int[] exactGroups;
-        private final byte[] wildStates;
-        private final int[] wildGroups;
         private final Map<String, Integer> groups = new HashMap<>();
         private final java.util.ArrayList<String> groupNames = new java.util.ArrayList<>();
+        /** Per group and state (index {@code group * 4 + state}), grown with the groups; the no-group sites apart. */
+        private int[] counts = new int[64];
+        private final int[] noGroupCounts = new int[4];
+        private final long[] wildcardLengths = new long[4];
 
         /**
          * @param exactNames upper bound of exact names
@@ -107,10 +106,6 @@ public final class SiteTable {
         public Builder(int exactNames, int exactBytes, int wildNames, int wildBytes) {
             this.exact = new HostIndex.Builder(exactNames, exactBytes);
             this.wildcard = new HostIndex.Builder(wildNames, wildBytes);
-            this.exactStates = new byte[exactNames];
-            this.exactGroups = new int[exactNames];
-            this.wildStates = new byte[wildNames];
-            this.wildGroups = new int[wildNames];
         }
 
         /** Interns a group name and returns its id; null means no group. */
@@ -135,12 +130,23 @@ public final class SiteTable {
          */
         public boolean add(boolean isWildcard, byte[] name, int off, int len, SiteState state, int groupId) {
             HostIndex.Builder index = isWildcard ? wildcard : exact;
-            int id = index.add(name, off, len);
-            if (id < 0) {
+            if (groupId < SiteSet.NO_GROUP || groupId >= groupNames.size()) {
+                throw new IllegalArgumentException("unknown group id " + groupId);
+            }
+            if (index.add(name, off, len, SiteSet.payload(state.code(), groupId)) < 0) {
                 return false;
             }
-            (isWildcard ? wildStates : exactStates)[id] = state.code();
-            (isWildcard ? wildGroups : exactGroups)[id] = groupId;
+            if (groupId == SiteSet.NO_GROUP) {
+                noGroupCounts[state.code()]++;
+            } else {
+                if (groupId * 4 + 4 > counts.length) {
+                    counts = Arrays.copyOf(counts, Math.max(counts.length * 2, groupId * 4 + 4));
+                }
+                counts[groupId * 4 + state.code()]++;
+            }
+            if (isWildcard) {
+                wildcardLengths[len >>> 6] |= 1L << len;
+            }
             return true;
         }
 
@@ -152,20 +158,12 @@ public final class SiteTable {
         }
 
         public SiteTable build() {
-            int ne = exact.size();
-            int nw = wildcard.size();
-            return new SiteTable(
-                    new SiteSet(exact.build(), trim(exactStates, ne), trim(exactGroups, ne), null),
-                    new SiteSet(wildcard.build(), trim(wildStates, nw), trim(wildGroups, nw), null),
-                    groupNames.toArray(new String[0]));
-        }
-
-        private static byte[] trim(byte[] a, int n) {
-            return a.length == n ? a : Arrays.copyOf(a, n);
-        }
-
-        private static int[] trim(int[] a, int n) {
-            return a.length == n ? a : Arrays.copyOf(a, n);
+            int g = groupNames.size();
+            int[] byGroup = new int[(g + 1) * 4];
+            System.arraycopy(counts, 0, byGroup, 0, Math.min(counts.length, g * 4));
+            System.arraycopy(noGroupCounts, 0, byGroup, g * 4, 4);
+            return new SiteTable(new SiteSet(exact.build()), new SiteSet(wildcard.build()),
+                    groupNames.toArray(new String[0]), byGroup, wildcardLengths.clone());
         }
     }
 }

@@ -74,4 +74,24 @@ class SitesFileParserTest {
         assertThat(s.describe("site19999.example.com").group()).isEqualTo("filer-0");
         assertThat(s.describe("tail.example.com").state()).isEqualTo(SiteState.MIGRATED);
     }
+
+    @Test
+    void reportsDuplicatesWrittenOtherwiseInLineOrder() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String longName = "l" + "x".repeat(240) + ".example";
+        for (int i = 1; i <= 100; i++) {
+            String host = i == 40 ? "*." + longName + "." // a wildcard of 2 + 250 bytes, trailing dot
+                    : i == 41 ? "*." + longName.toUpperCase() // the same, as written otherwise
+                    : i % 10 == 0 ? "site" + (i - 7) + ".example.com" // a line 3 back (same batch) or in an earlier one
+                    : i == 99 ? "SITE1.example.com." : "site" + i + ".example.com";
+            sb.append(host).append(i == 70 ? " moved" : " legacy").append('\n');
+        }
+        SitesFileParser.Result r = parse(sb.toString());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problems()).extracting(SitesFileParser.Problem::line)
+                .containsExactly(10, 20, 30, 41, 50, 60, 70, 80, 90, 99, 100);
+        assertThat(r.problems().get(3).message()).contains("duplicate site '*." + longName.toUpperCase() + "'");
+        assertThat(r.problems().get(6).message()).contains("unknown state 'moved'");
+        assertThat(r.problems().get(9).message()).contains("duplicate site 'SITE1.example.com.'");
+    }
 }

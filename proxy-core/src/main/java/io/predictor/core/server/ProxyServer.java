@@ -2,6 +2,7 @@ package io.predictor.core.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,6 +17,7 @@ import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
 import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.upstream.HealthChecker;
+import io.predictor.core.upstream.OriginPool;
 import io.predictor.core.upstream.OriginPools;
 import io.predictor.core.upstream.ServerHealth;
 import java.net.InetSocketAddress;
@@ -326,6 +328,24 @@ public final class ProxyServer implements AutoCloseable {
         return clean;
     }
 
+    /** Closes the kept-alive origin connections on their own loops, and waits (briefly) until they are closed. */
+    private void closeOriginConnections() {
+        for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
+            if (e.getKey().isShuttingDown()) {
+                continue;
+            }
+            List<ChannelFuture> closing = new ArrayList<>();
+            e.getKey().submit(() -> {
+                for (OriginPool pool : e.getValue().pools) {
+                    pool.closeIdle(closing);
+                }
+            }).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            for (ChannelFuture f : closing) {
+                f.awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Override
     public void close() {
         healthChecker.close();
@@ -334,6 +354,7 @@ public final class ProxyServer implements AutoCloseable {
             ch.close();
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        closeOriginConnections();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

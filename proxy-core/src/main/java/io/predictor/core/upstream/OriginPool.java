@@ -225,6 +225,21 @@ public final class OriginPool {
         }
     }
 
+    /**
+     * Closes every kept-alive connection (the server is stopping); adds their close futures to
+     * {@code closing}. With io_uring an idle connection has a read in flight that holds a buffer:
+     * closing it while its event loop still runs lets that read complete (cancelled) and the
+     * buffer go back, where shutting the loop down under it would lose the buffer.
+     */
+    public void closeIdle(java.util.List<ChannelFuture> closing) {
+        for (ArrayDeque<OriginConnection> stack : idle) {
+            OriginConnection c;
+            while ((c = stack.pollFirst()) != null) {
+                closing.add(c.channel().close());
+            }
+        }
+    }
+
     /** Forgets an idle connection that closed or misbehaved. */
     void evict(OriginConnection c) {
         idle[c.server()].remove(c);

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# The side-by-side load harness (issue 4): the same HTTP/1.1 load through the predictor,
-# HAProxy (nbthread 1, a host map), nginx as a proxy (1 worker, map $host) and straight to the
-# origin, each proxy pinned to CPU 0, the load generator and the nginx origin to CPU 1.
-# Writes benchmarks/results/latest.{md,png} and a dated copy. See benchmarks/README.md.
+# The side-by-side load harness (issue 4): the same load through the predictor, HAProxy (nbthread 1,
+# a host map), nginx as a proxy (1 worker, map $host) and straight to the origin, each proxy pinned
+# to CPU 0, the load generator and the nginx origin to CPU 1: HTTP/1.1 in clear, HTTPS (one
+# self-signed certificate for all three proxies) and HTTP/2 over TLS; then a reload of a big sites
+# file under a fixed-rate load (predictor only). Writes benchmarks/results/latest.{md,png} and a
+# dated copy. See benchmarks/README.md.
 #
-#   benchmarks/run.sh            # the full run (~15 minutes on 2 cores)
+#   benchmarks/run.sh            # the full run (~25-30 minutes on 2 cores)
 #   QUICK=1 benchmarks/run.sh    # a smoke run: 1 round of 3 s (checks the harness, not the numbers)
 #
-# Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50), CLOSE_CONNS (16),
-# BIG_CONNS (8), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2), FIXED_CLIENTS (50),
-# TABLE_SITES (3000000: the start-up and heap check of the big table; 0 skips it),
+# Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50; also TLS keep-alive),
+# CLOSE_CONNS (16; also the TLS handshakes), BIG_CONNS (8), H2_CONNS (10) and H2_STREAMS (10) for h2,
+# TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2),
+# FIXED_CLIENTS (50),
+# TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
+# 0 skips both), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
+# RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
+# predictor only; recorded in the results),
 # RESULTS_DIR, PREDICTOR_JAR and PREDICTOR_JVM_FLAGS (both passed to bin/predictor, which starts every predictor:
 # its default JVM flags are the ones the figures are taken with), VARIANTS ("adaptive" sets runtime.allocator:
 # adaptive, "pooled" runtime.allocator: pooled; "nolog" runtime.access_log: false; "" for none; add "parallelgc", "g1", "io_uring" (runtime.transport:
 # io_uring), "nopretouch", or NAME=FLAG[,FLAG…] for a JVM-flag experiment),
-# SCENARIOS ("keepalive close 1m"), MAX_OTHERS (25) and RETRIES (2): a run during which other
+# SCENARIOS ("keepalive close 1m tls-keepalive tls-handshake h2"), MAX_OTHERS (25) and RETRIES (2): a run during which other
 # processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
 # within RETRY_BUDGET (300) seconds for the whole run,
 # BASELINE_JAR (another build's predictor.jar, measured as predictor-baseline: an A/B of a change),
-# KEEP=1 keeps the work directory.
+# WARMUP (20 s keep-alive per JVM) and WARMUP_JIT_MAX (60: the predictor is warmed up in each TLS scenario
+# until its JIT compilers are idle, at most this many seconds), KEEP=1 keeps the work directory.
 # Only 127.0.0.1 is ever loaded; every run is bounded by -d/-D and `timeout`; every process
 # this script starts is stopped on exit (trap).
 set -euo pipefail
@@ -32,19 +40,24 @@ LAUNCHER="$ROOT/bin/predictor"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${WARMUP:=5}" "${SITES:=10000}"
+  : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}"
 fi
 ROUNDS="${ROUNDS:-4}"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-50}"
 CLOSE_CONNS="${CLOSE_CONNS:-16}"
 BIG_CONNS="${BIG_CONNS:-8}"
+H2_CONNS="${H2_CONNS:-10}"
+H2_STREAMS="${H2_STREAMS:-10}"
+TLS_KEY="${TLS_KEY:-ec}"
 SITES="${SITES:-100000}"
 FIXED_DURATION="${FIXED_DURATION:-15}"
 FIXED_ROUNDS="${FIXED_ROUNDS:-2}"
 FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
 WARMUP="${WARMUP:-20}"
+WARMUP_JIT_MAX="${WARMUP_JIT_MAX:-60}"
 VARIANTS="${VARIANTS-adaptive}"
-SCENARIOS="${SCENARIOS:-keepalive close 1m}"
+SCENARIOS="${SCENARIOS:-keepalive close 1m tls-keepalive tls-handshake h2}"
 MAX_OTHERS="${MAX_OTHERS:-25}"
 RETRIES="${RETRIES:-2}"
 RETRY_BUDGET="${RETRY_BUDGET:-300}" # seconds all repeats together may add to the run
@@ -53,6 +66,11 @@ RETRY_SPENT=0
 # there); PREDICTOR_JVM_FLAGS, when set, replaces them there. A variant's flags come after them (JAVA_OPTS).
 JVM_FLAGS_SEEN="?"
 TABLE_SITES="${TABLE_SITES:-3000000}"
+RELOAD="${RELOAD:-1}"
+RELOAD_DURATION="${RELOAD_DURATION:-20}"
+RELOAD_ROUNDS="${RELOAD_ROUNDS:-2}"
+RELOAD_RATE="${RELOAD_RATE:-}"
+RELOAD_JAVA_OPTS="${RELOAD_JAVA_OPTS:-}"
 
 log() { printf '[run.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -67,6 +85,9 @@ install_missing() {
   command -v h2load >/dev/null || need+=(nghttp2-client)
   command -v taskset >/dev/null || need+=(util-linux)
   command -v curl >/dev/null || need+=(curl)
+  command -v openssl >/dev/null || need+=(openssl)
+  # the tls-handshake scenario preloads a small shim into wrk (harness/no_resume.c), built here
+  if [[ " $SCENARIOS " == *" tls-handshake "* ]] && ! command -v cc >/dev/null; then need+=(gcc libc6-dev); fi
   if ! python3 -c 'import matplotlib' 2>/dev/null && ! command -v gnuplot >/dev/null; then
     need+=(gnuplot-nox)
   fi
@@ -111,12 +132,12 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# wait_http NAME PORT PATH [PID]: up to 60 s for a 200
+# wait_http NAME PORT PATH [PID [SCHEME]]: up to 60 s for a 200 (SCHEME https: any certificate)
 wait_http() {
-  local name="$1" port="$2" path="$3" pid="${4:-}"
+  local name="$1" port="$2" path="$3" pid="${4:-}" scheme="${5:-http}"
   for _ in $(seq 120); do
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    if [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$port$path")" == 200 ]]; then
+    if [[ "$(curl -sk -o /dev/null -m 2 -w '%{http_code}' -H "Host: $HOST" "$scheme://127.0.0.1:$port$path")" == 200 ]]; then
       return 0
     fi
     sleep 0.5
@@ -141,6 +162,34 @@ cpu0_busy() {
 }
 
 # ---- the origin and the proxies ------------------------------------------------------------
+
+# make_certificate: one self-signed certificate for $HOST (the name every request carries), used by
+# every proxy: $WORK/tls/predictor/bench.{crt,key} (the predictor's certificates directory) and
+# $WORK/tls/bench.pem (certificate + key, HAProxy's format). The SAN must name $HOST: the predictor
+# answers 421 to a request whose Host its connection's certificate does not cover.
+make_certificate() {
+  local dir="$WORK/tls" newkey
+  case "$TLS_KEY" in
+    ec) newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+    rsa) newkey=(-newkey rsa:2048) ;;
+    *) die "TLS_KEY is ec or rsa, not $TLS_KEY" ;;
+  esac
+  mkdir -p "$dir/predictor"
+  openssl req -x509 "${newkey[@]}" -nodes -days 7 -subj "/CN=$HOST" -addext "subjectAltName=DNS:$HOST" \
+    -keyout "$dir/predictor/bench.key" -out "$dir/predictor/bench.crt" >/dev/null 2>&1 ||
+    die "openssl could not make the certificate"
+  cat "$dir/predictor/bench.crt" "$dir/predictor/bench.key" > "$dir/bench.pem"
+  TLS_CERT_DESC="self-signed, $(openssl x509 -in "$dir/predictor/bench.crt" -noout -text |
+    awk '/Public Key Algorithm/ { sub(/.*: /, ""); a = $0 } /Public-Key:/ { gsub(/[()]/, ""); b = $2 " " $3 } /NIST CURVE/ { c = " " $3 } END { print a, b c }'), SAN DNS:$HOST"
+}
+
+# build_no_resume: the LD_PRELOAD shim that keeps wrk from resuming TLS sessions (harness/no_resume.c)
+NO_RESUME=""
+build_no_resume() {
+  NO_RESUME="$WORK/no_resume.so"
+  cc -shared -fPIC -O2 -o "$NO_RESUME" "$HARNESS/no_resume.c" -ldl ||
+    die "could not build $HARNESS/no_resume.c (tls-handshake needs it: a C compiler)"
+}
 
 start_origin() {
   ORIGIN_PORT=$(free_port)
@@ -179,12 +228,13 @@ EOF
 }
 
 start_haproxy() {
-  HAPROXY_PORT=$(free_port)
+  HAPROXY_PORT=$(free_port); HAPROXY_TLS_PORT=$(free_port)
   mkdir -p "$WORK/haproxy"
   cat > "$WORK/haproxy/haproxy.cfg" <<EOF
 global
   nbthread 1
   maxconn 9000
+  stats socket $WORK/haproxy/stats.sock level user
 defaults
   mode http
   timeout connect 2s
@@ -196,6 +246,11 @@ defaults
 frontend http
   bind 127.0.0.1:$HAPROXY_PORT
   http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  use_backend %[req.hdr(host),lower,map($WORK/haproxy/hosts.map,legacy)]
+frontend https
+  bind 127.0.0.1:$HAPROXY_TLS_PORT ssl crt $WORK/tls/bench.pem alpn h2,http/1.1
+  http-request set-header X-Forwarded-Proto https
   http-request set-header X-Forwarded-Host %[req.hdr(host)]
   use_backend %[req.hdr(host),lower,map($WORK/haproxy/hosts.map,legacy)]
 backend local
@@ -211,8 +266,21 @@ EOF
 }
 
 start_nginx_proxy() {
-  NGINX_PORT=$(free_port)
+  NGINX_PORT=$(free_port); NGINX_TLS_PORT=$(free_port)
   mkdir -p "$WORK/nginx/tmp"
+  local location
+  location=$(cat <<EOF
+    location / {
+      proxy_pass http://\$pool;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$http_host;
+    }
+EOF
+)
   cat > "$WORK/nginx/nginx.conf" <<EOF
 user root;
 worker_processes 1;
@@ -241,15 +309,16 @@ http {
   upstream legacy { server 127.0.0.1:$ORIGIN_PORT; keepalive 128; keepalive_requests 100000000; }
   server {
     listen 127.0.0.1:$NGINX_PORT backlog=8192;
-    location / {
-      proxy_pass http://\$pool;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Forwarded-Host \$http_host;
-    }
+$location
+  }
+  server {
+    # TLSv1.3 is not in nginx 1.22's default ssl_protocols: listed, so that the three proxies
+    # negotiate the same version; session cache and tickets stay at nginx's defaults
+    listen 127.0.0.1:$NGINX_TLS_PORT ssl http2 backlog=8192;
+    ssl_certificate $WORK/tls/predictor/bench.crt;
+    ssl_certificate_key $WORK/tls/predictor/bench.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+$location
   }
 }
 EOF
@@ -259,20 +328,26 @@ EOF
 }
 
 # start_predictor NAME TRANSPORT ALLOCATOR [EXTRA_JVM_FLAGS...]: through bin/predictor (its default flags, then
-# the extra ones); ALLOCATOR "" leaves runtime.allocator at the product's default. Sets PORT_<NAME> and
-# PID_<NAME> (the JVM's PID: bin/predictor execs java); false if it did not start
+# the extra ones); ALLOCATOR "" leaves runtime.allocator at the product's default. Sets PORT_<NAME>,
+# ADMIN_<NAME> and PID_<NAME> (the JVM's PID: bin/predictor execs java), and for "predictor" (the only one
+# with a TLS listener) TLS_PORT_predictor; false if it did not start. SITES_FILE (default $WORK/sites.txt)
+# is the sites file it loads.
 start_predictor() {
   local name="$1" transport="$2" allocator="$3"; shift 3
-  local dir="$WORK/$name" port admin
+  local dir="$WORK/$name" port admin tls_port=""
   port=$(free_port); admin=$(free_port)
+  [[ "$name" == predictor ]] && tls_port=$(free_port)
   mkdir -p "$dir/state"
   echo "bench $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$dir/admin-tokens"
+  local tls_listener=""
+  [[ -z "$tls_port" ]] || printf -v tls_listener '  - name: https\n    bind: 127.0.0.1:%s\n    tls: { certificates: %s }\n' \
+    "$tls_port" "$WORK/tls/predictor"
   cat > "$dir/predictor.yaml" <<EOF
 instance: predictor-bench
 listeners:
   - name: http
     bind: 127.0.0.1:$port
-admin:
+${tls_listener}admin:
   bind: 127.0.0.1:$admin
   tokens_file: admin-tokens
 pools:
@@ -281,7 +356,7 @@ pools:
   legacy:
     servers: [127.0.0.1:$ORIGIN_PORT]
 routing:
-  sites_file: $WORK/sites.txt
+  sites_file: ${SITES_FILE:-$WORK/sites.txt}
   default: legacy
 state:
   store: file
@@ -302,7 +377,11 @@ EOF
   local pid=$!; PIDS+=("$pid")
   printf -v "PORT_${name//-/_}" '%s' "$port"
   printf -v "PID_${name//-/_}" '%s' "$pid"
-  wait_http "$name" "$port" / "$pid"
+  printf -v "ADMIN_${name//-/_}" '%s' "$admin"
+  [[ -n "$tls_port" ]] && printf -v "TLS_PORT_${name//-/_}" '%s' "$tls_port"
+  wait_http "$name" "$port" / "$pid" || return 1
+  # the TLS listener binds after the plain one (it loads its certificates first)
+  [[ -z "$tls_port" ]] || wait_http "$name" "$tls_port" / "$pid" https
 }
 
 # ---- load ----------------------------------------------------------------------------------
@@ -330,18 +409,23 @@ measure() {
 }
 
 measure_once() {
+  if [[ "$2" == h2 ]]; then h2_once "$@"; return 0; fi
   local round="$1" scen="$2" name="$3" port="$4"; shift 4
-  local pids=("$@") path=/ conns="$CONNS" extra=()
+  local pids=("$@") path=/ conns="$CONNS" extra=() scheme=http preload=""
   case "$scen" in
     keepalive) ;;
     close) conns="$CLOSE_CONNS"; extra=(-H "Connection: close") ;;
     1m) conns="$BIG_CONNS"; path=/1m ;;
+    tls-keepalive) scheme=https ;;
+    # a new TLS connection per request, each a full handshake: the shim stops wrk resuming its last session
+    tls-handshake) scheme=https; conns="$CLOSE_CONNS"; extra=(-H "Connection: close"); preload="$NO_RESUME" ;;
+    *) die "unknown scenario $scen" ;;
   esac
   local c0=0 c1=0 b0 b1 out line
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
   b0=$(cpu0_busy)
-  out=$(timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
-        -s "$HARNESS/report.lua" -H "Host: $HOST" "${extra[@]}" "http://127.0.0.1:$port$path" 2>&1) || true
+  out=$(LD_PRELOAD="$preload" timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
+        -s "$HARNESS/report.lua" -H "Host: $HOST" "${extra[@]}" "$scheme://127.0.0.1:$port$path" 2>&1) || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
   line=$(grep '^RESULT' <<<"$out" || true)
@@ -400,6 +484,201 @@ fixed_rate() {
   log "  round $round fixed $name: $rps req/s at $rate, p99 $((p99 / 1000)) ms, p99.9 $((p999 / 1000)) ms, errors $errors"
 }
 
+# jit_ticks PID: CPU time (clock ticks) of the JVM's JIT compiler threads so far
+jit_ticks() {
+  local t=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      C1\ Compiler*|C2\ Compiler*) t=$((t + $(sed 's/.*) //' "$task/stat" | awk '{ print $12 + $13 }'))) ;;
+    esac
+  done
+  echo "$t"
+}
+
+# warm_jit NAME SCENARIO PORT PID...: runs the scenario, unrecorded, in pieces of 5 s until the JVM's JIT
+# compilers took less than 3 % of a piece (the HTTP/2 and TLS paths take C2 much longer than 5 s to
+# compile on the one core: measured cold, the predictor's h2 row was a tenth of its warm figure), at
+# most WARMUP_JIT_MAX s
+warm_jit() {
+  local name="$1" scen="$2" port="$3"; shift 3
+  local pid="$1" saved=$DURATION spent=0 j0 j1 pct=100
+  DURATION=5
+  while ((spent < WARMUP_JIT_MAX)); do
+    j0=$(jit_ticks "$pid")
+    measure 0 "$scen" "$name" "$port" "$@"
+    j1=$(jit_ticks "$pid")
+    spent=$((spent + DURATION))
+    pct=$(( (j1 - j0) * 100 / (HZ * DURATION) ))
+    ((pct < 3)) && break
+  done
+  log "  $name $scen warm after ${spent} s (JIT compilers: $pct % of the last ${DURATION} s)"
+  DURATION=$saved
+}
+
+# percentiles FILE: "p50 p99 p999 max" of the numbers in FILE, one a line (empty file: "0 0 0 0")
+percentiles() {
+  sort -n "$1" | awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print 0, 0, 0, 0; exit }
+      i50 = int(NR * 0.50); i99 = int(NR * 0.99); i999 = int(NR * 0.999);
+      if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; if (i999 < 1) i999 = 1;
+      print v[i50], v[i99], v[i999], v[NR] }'
+}
+
+# h2_once ROUND h2 NAME PORT PID...: h2load over TLS (ALPN h2), H2_CONNS connections of H2_STREAMS
+# concurrent streams each, saturated, DURATION s; percentiles from its per-request log
+h2_once() {
+  local round="$1" scen="$2" name="$3" port="$4"; shift 4
+  local pids=("$@") logf="$WORK/h2-$name-$round.log" c0=0 c1=0 b0 b1
+  rm -f "$logf"
+  ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
+  b0=$(cpu0_busy)
+  timeout $((DURATION + 30)) taskset -c 1 h2load -c "$H2_CONNS" -m "$H2_STREAMS" -D "$DURATION" \
+    --log-file "$logf" -H ":authority: $HOST" "https://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
+  ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
+  b1=$(cpu0_busy)
+  if [[ ! -s "$logf" ]] || ! grep -q '^Application protocol: h2' "$logf.out"; then
+    log "h2load gave no h2 result for $name: $(grep -m2 -i 'protocol\|error\|fail' "$logf.out" | tr '\n' ' ')"
+    return 0
+  fi
+  local n errors p50 p99 p999 max cpu_us="" rps duration_us=$((DURATION * 1000000))
+  n=$(wc -l < "$logf")
+  # only answers other than 200 count: with -D, the streams still open when the time is up are
+  # "failed" in h2load's summary without being errors of the proxy
+  errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
+  cut -f3 "$logf" > "$logf.lat"
+  read -r p50 p99 p999 max < <(percentiles "$logf.lat")
+  rps=$(awk -v n="$n" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  if ((${#pids[@]})) && ((n > 0)); then
+    cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  [[ "$round" == 0 ]] && return 0
+  local foreign
+  foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
+  LAST_FOREIGN=$foreign
+  echo "$round,$scen,$name,$n,$duration_us,$errors,$rps,,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
+  log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
+}
+
+# tls_probe NAME PORT: "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519 h2" as h2load negotiated it (one request)
+tls_probe() {
+  timeout 20 h2load -n 1 -c 1 -H ":authority: $HOST" "https://127.0.0.1:$2/" 2>&1 |
+    awk -F': ' '/^TLS Protocol/ { p = $2 } /^Cipher/ { c = $2 } /^Server Temp Key/ { k = $2 } /^Application protocol/ { a = $2 }
+                END { sub(/ .*/, "", k); print (p ? p : "?"), (c ? c : "?"), (k ? k : "?"), (a ? a : "?") }'
+}
+
+# haproxy_ssl_counts: "FULL RESUMED" TLS handshakes of HAProxy's https frontend (ssl_sess, ssl_reused_sess)
+haproxy_ssl_counts() {
+  python3 - "$WORK/haproxy/stats.sock" <<'EOF' 2>/dev/null || echo "? ?"
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+s.sendall(b"show stat\n"); data = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    data += b
+lines = data.decode().splitlines(); head = lines[0].lstrip("# ").split(",")
+for l in lines[1:]:
+    row = dict(zip(head, l.split(",")))
+    if row.get("pxname") == "https" and row.get("svname") == "FRONTEND":
+        print(row.get("ssl_sess", "?") or "?", row.get("ssl_reused_sess", "?") or "?")
+EOF
+}
+
+# ---- the reload under load (predictor only) ------------------------------------------------
+
+# jstat_gc PID: "FULL_GCS FULL_GC_MS OLD_USED_MB OLD_CAPACITY_MB" (jstat reads the JVM's hsperfdata,
+# no attach); "? ? ? ?" without jstat
+jstat_gc() {
+  command -v jstat >/dev/null || { echo "? ? ? ?"; return; }
+  timeout 10 jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+    NR == 2 { printf "%d %.0f %.1f %.1f\n", $h["FGC"], $h["FGCT"] * 1000, $h["OU"] / 1024, $h["OC"] / 1024 }' |
+    grep . || echo "? ? ? ?"
+}
+
+# reload_measure: a predictor with TABLE_SITES sites, h2load at RELOAD_RATE for RELOAD_DURATION s,
+# once without a reload and once with POST /api/v1/reload in the middle, RELOAD_ROUNDS times;
+# appends rows to $WORK/reload.csv
+reload_measure() {
+  local rate="$1" rcsv="$WORK/reload.csv" big="$WORK/sites-big.txt"
+  echo "round,kind,rate,requests,errors,p50_us,p99_us,p999_us,max_us,window_requests,window_errors,window_p50_us,window_p99_us,window_p999_us,window_max_us,reload_ms,reload_status,reload_answer,full_gcs,full_gc_ms,old_used_mb,old_capacity_mb,alive,cpu0_others_pct" > "$rcsv"
+  log "reload under load: generating $TABLE_SITES sites"
+  java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
+  # shellcheck disable=SC2086
+  if ! SITES_FILE="$big" start_predictor predictor-reload epoll "" $RELOAD_JAVA_OPTS; then
+    local why
+    why=$(grep -m1 -h -i 'error\|exception' "$WORK/predictor-reload/stderr.log" | cut -c1-200 || true)
+    log "the reload's predictor ($TABLE_SITES sites) did not start: ${why:-see $WORK/predictor-reload/stderr.log}"
+    echo "0,not_started,$rate,,,,,,,,,,,,,,,\"${why//[\",]/ }\",,,,,0," >> "$rcsv"
+    return 0
+  fi
+  local port=$PORT_predictor_reload admin=$ADMIN_predictor_reload pid=$PID_predictor_reload token
+  token=$(awk '{ print $2 }' "$WORK/predictor-reload/admin-tokens")
+  RELOAD_FLAGS_SEEN=$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/^[^ ]* //; s/ -jar .*//')
+  log "reload under load: warm-up predictor-reload (keep-alive)"
+  warm_jit predictor-reload keepalive "$port" "$pid"
+  local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS )) round kind
+  for ((round = 1; round <= RELOAD_ROUNDS; round++)); do
+    for kind in steady reload; do
+      kill -0 "$pid" 2>/dev/null || { log "predictor-reload is gone"; echo "$round,$kind,$rate,,,,,,,,,,,,,,,gone,,,,,0," >> "$rcsv"; return 0; }
+      local logf="$WORK/reload-$kind-$round.log" g0 g1 b0 b1 c0 c1 t0=0 t1=0 status="" answer=""
+      rm -f "$logf"
+      g0=$(jstat_gc "$pid"); c0=$(cpu_ticks "$pid"); b0=$(cpu0_busy)
+      timeout $((RELOAD_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
+        -D "$RELOAD_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 &
+      local h2pid=$!
+      if [[ "$kind" == reload ]]; then
+        sleep $((RELOAD_DURATION / 2))
+        t0=$(date +%s%6N)
+        answer=$(taskset -c 1 curl -sS -m 300 -o - -w '\n%{http_code}' -X POST -H "Authorization: Bearer $token" \
+                 "http://127.0.0.1:$admin/api/v1/reload" 2>"$logf.curl" || true)
+        t1=$(date +%s%6N)
+        status=$(tail -1 <<<"$answer"); answer=$(head -n -1 <<<"$answer"; cat "$logf.curl")
+        if [[ "$status" != 200 ]]; then
+          # did the table change after all? (the predictor's own events go to /dev/null with its access log)
+          answer+="; afterwards $(curl -s -m 10 "http://127.0.0.1:$admin/api/v1/status" | grep -o '"revision":[0-9]*' || echo 'no status')"
+        fi
+        answer=$(tr -d '\n"' <<<"$answer" | cut -c1-200)
+      fi
+      wait "$h2pid" || true
+      g1=$(jstat_gc "$pid"); c1=$(cpu_ticks "$pid"); b1=$(cpu0_busy)
+      local alive=1; kill -0 "$pid" 2>/dev/null || alive=0
+      local n=0 errors=0 p50=0 p99=0 p999=0 max=0 wn="" we="" w50="" w99="" w999="" wmax="" reload_ms=""
+      if [[ -s "$logf" ]]; then
+        n=$(wc -l < "$logf")
+        errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
+        cut -f3 "$logf" > "$logf.lat"
+        read -r p50 p99 p999 max < <(percentiles "$logf.lat")
+      fi
+      if [[ "$kind" == reload ]]; then
+        reload_ms=$(( (t1 - t0) / 1000 ))
+        # the reload's window: every request in flight at any moment between the POST and its answer
+        if [[ -s "$logf" ]]; then
+          awk -F'\t' -v t0="$t0" -v t1="$t1" '$1 < t1 && $1 + $3 > t0' "$logf" > "$logf.win"
+          wn=$(wc -l < "$logf.win"); we=$(awk -F'\t' '$2 != 200' "$logf.win" | wc -l)
+          cut -f3 "$logf.win" > "$logf.winlat"
+          read -r w50 w99 w999 wmax < <(percentiles "$logf.winlat")
+          # the reload outlasted the load: the window is cut short
+          if awk -F'\t' -v t1="$t1" '$1 + $3 > m { m = $1 + $3 } END { exit !(m < t1) }' "$logf"; then
+            log "  (the reload outlasted h2load's run: its window is cut short; raise RELOAD_DURATION)"
+          fi
+        fi
+      fi
+      local fgc=? fgcms=? ou=? oc=? f0 fm0 f1 fm1
+      read -r f0 fm0 _ _ <<<"$g0"; read -r f1 fm1 ou oc <<<"$g1"
+      if [[ "$f0" =~ ^[0-9]+$ && "$f1" =~ ^[0-9]+$ ]]; then fgc=$((f1 - f0)); fgcms=$((fm1 - fm0)); fi
+      local foreign
+      foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$RELOAD_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
+      echo "$round,$kind,$rate,$n,$errors,$p50,$p99,$p999,$max,$wn,$we,$w50,$w99,$w999,$wmax,$reload_ms,$status,\"$answer\",$fgc,$fgcms,$ou,$oc,$alive,$foreign" >> "$rcsv"
+      if [[ "$kind" == reload ]]; then
+        log "  round $round reload: HTTP ${status:-?} in $reload_ms ms; window: $wn requests, p99 $(( ${w99:-0} / 1000 )) ms, max $(( ${wmax:-0} / 1000 )) ms; whole run p99 $((p99 / 1000)) ms; full GCs $fgc ($fgcms ms); old gen $ou of $oc MB; alive $alive"
+      else
+        log "  round $round steady: $n requests, p99 $((p99 / 1000)) ms, max $((max / 1000)) ms, errors $errors"
+      fi
+      sleep 1
+    done
+  done
+}
+
 # ---- main ----------------------------------------------------------------------------------
 
 main() {
@@ -433,6 +712,8 @@ main() {
   awk '!/^#/ { h = $1; if (h ~ /^\*\./) h = substr(h, 2); print h, ($2 == "migrated" ? "local" : "legacy") ";" }' \
     "$WORK/sites.txt" > "$WORK/nginx/hosts.map"
   log "requests name $HOST"
+  make_certificate
+  [[ " $SCENARIOS " == *" tls-handshake "* ]] && build_no_resume
 
   start_origin
   start_haproxy
@@ -482,15 +763,25 @@ main() {
     [[ "$transport" == io_uring && " ${predictors[*]} " == *" $name "* ]] && iouring_note="measured as predictor-io_uring"
   done
 
-  # targets: NAME PORT PIDS (direct: no proxy process)
-  declare -A T_PORT T_PIDS
+  # targets: NAME PORT PIDS (direct: no proxy process); T_TLS: the TLS listener (predictor, haproxy, nginx)
+  declare -A T_PORT T_PIDS T_TLS
   local targets=()
   for name in "${predictors[@]}"; do
     local pv="PORT_${name//-/_}" pd="PID_${name//-/_}"
     T_PORT[$name]=${!pv}; T_PIDS[$name]=${!pd}; targets+=("$name")
   done
-  T_PORT[haproxy]=$HAPROXY_PORT; T_PIDS[haproxy]=$HAPROXY_PID; targets+=(haproxy)
-  T_PORT[nginx]=$NGINX_PORT; T_PIDS[nginx]=$NGINX_PID; targets+=(nginx)
+  T_TLS[predictor]=$TLS_PORT_predictor
+  T_PORT[haproxy]=$HAPROXY_PORT; T_PIDS[haproxy]=$HAPROXY_PID; T_TLS[haproxy]=$HAPROXY_TLS_PORT; targets+=(haproxy)
+  T_PORT[nginx]=$NGINX_PORT; T_PIDS[nginx]=$NGINX_PID; T_TLS[nginx]=$NGINX_TLS_PORT; targets+=(nginx)
+  local tls_scens=() s
+  for s in $SCENARIOS; do [[ "$s" == tls-* || "$s" == h2 ]] && tls_scens+=("$s"); done
+  local tls_params=""
+  if ((${#tls_scens[@]})); then
+    for name in predictor haproxy nginx; do
+      tls_params+="$name: $(tls_probe "$name" "${T_TLS[$name]}"); "
+    done
+    log "TLS as h2load negotiated it: $tls_params"
+  fi
   T_PORT[direct]=$ORIGIN_PORT; T_PIDS[direct]=""; targets+=(direct)
 
   # warm-up: the JVMs compile their hot path before anything is recorded (the first rounds would
@@ -507,6 +798,17 @@ main() {
       # shellcheck disable=SC2086
       measure 0 "$s" "$name" "${T_PORT[$name]}" ${T_PIDS[$name]}
     done
+    if [[ -n "${T_TLS[$name]:-}" ]]; then
+      for s in "${tls_scens[@]}"; do
+        if [[ "$name" == predictor ]]; then
+          # shellcheck disable=SC2086
+          warm_jit "$name" "$s" "${T_TLS[$name]}" ${T_PIDS[$name]}
+        else
+          # shellcheck disable=SC2086
+          measure 0 "$s" "$name" "${T_TLS[$name]}" ${T_PIDS[$name]}
+        fi
+      done
+    fi
   done
   DURATION=$saved
 
@@ -517,8 +819,13 @@ main() {
         # rotate the order each round so no proxy always runs first (or just after another)
         name=${targets[$(( (i + round - 1) % n ))]}
         if [[ "$scen" != keepalive && "$name" == predictor-* ]]; then continue; fi
+        local port=${T_PORT[$name]}
+        if [[ "$scen" == tls-* || "$scen" == h2 ]]; then
+          port=${T_TLS[$name]:-}
+          [[ -n "$port" ]] || continue # no TLS listener (direct: the origin speaks plain HTTP/1.1)
+        fi
         # shellcheck disable=SC2086
-        measure "$round" "$scen" "$name" "${T_PORT[$name]}" ${T_PIDS[$name]}
+        measure "$round" "$scen" "$name" "$port" ${T_PIDS[$name]}
         sleep 1
       done
     done
@@ -539,6 +846,17 @@ main() {
     done
   fi
 
+  local haproxy_ssl=""
+  ((${#tls_scens[@]})) && haproxy_ssl=$(haproxy_ssl_counts)
+
+  # the reload under load: its own predictor with the big table (its rate: the fixed rate, if measured)
+  RELOAD_FLAGS_SEEN=""
+  local reload_rate="${RELOAD_RATE:-}"
+  [[ -n "$reload_rate" ]] || { ((rate > 0)) && reload_rate=$rate; } || reload_rate=10000
+  if ((TABLE_SITES > 0)) && [[ "$RELOAD" == 1 ]]; then
+    reload_measure "$reload_rate"
+  fi
+
   local meta="$WORK/meta.env" date
   date=$(date +%Y-%m-%d-%H%M)
   {
@@ -555,11 +873,21 @@ main() {
     echo "jvm_flags=$JVM_FLAGS_SEEN (bin/predictor)"
     echo "variants=${specs[*]:1} (keep-alive only); io_uring: $iouring_note"
     echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "h2_load=h2load -t1 -c$H2_CONNS -m$H2_STREAMS over TLS (ALPN h2), saturated"
+    echo "tls_load=wrk -t1 -c$CONNS over TLS (keep-alive; wrk offers no ALPN: HTTP/1.1); tls-handshake: -c$CLOSE_CONNS with Connection: close, session resumption off in wrk (harness/no_resume.c)"
+    echo "tls_cert=${TLS_CERT_DESC:-}"
+    echo "tls_params=${tls_params%; }"
+    echo "tls_engine=$(if grep -q tcnative "/proc/$PID_predictor/maps" 2>/dev/null; then echo 'BoringSSL (netty-tcnative)'; else echo "JDK (no netty-tcnative in the JVM's mappings)"; fi)"
+    echo "haproxy_ssl=$haproxy_ssl"
+    echo "reload_sites=$TABLE_SITES"
+    echo "reload_load=h2load --h1 -c$FIXED_CLIENTS --rps at $reload_rate requests/s for ${RELOAD_DURATION}s, × $RELOAD_ROUNDS rounds of (no reload, reload at $((RELOAD_DURATION / 2)) s)"
+    echo "reload_jvm_flags=$RELOAD_FLAGS_SEEN"
   } > "$meta"
   printf '%s' "$table_result" > "$WORK/table.txt"
   mkdir -p "$RESULTS"
   cp "$CSV" "$RESULTS/$date.csv"
-  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt"
+  [[ -f "$WORK/reload.csv" ]] && cp "$WORK/reload.csv" "$RESULTS/$date-reload.csv"
+  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt" "$WORK/reload.csv"
   log "wrote $RESULTS/latest.md, $RESULTS/latest.png and $RESULTS/$date.{md,png,csv}"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the raw measurements of benchmarks/run.sh into the results table and chart.
 
-    report.py RAW_CSV META_FILE OUT_DIR
+    report.py RAW_CSV META_FILE OUT_DIR [TABLE_TXT [RELOAD_CSV]]
 
 Writes OUT_DIR/latest.md, OUT_DIR/<date>.md, OUT_DIR/latest.png (and its dated copy).
 Medians are taken over the rounds; the chart comes from matplotlib when python3 has it,
@@ -18,7 +18,16 @@ SCENARIOS = [
     ("keepalive", "HTTP/1.1 keep-alive, small response, saturated"),
     ("close", "new connection per request, small response, saturated"),
     ("1m", "1 MiB responses, keep-alive"),
+    ("tls-keepalive", "HTTPS keep-alive (HTTP/1.1 over TLS), small response, saturated"),
+    ("tls-handshake", "new TLS connection per request (full handshake, no resumption), small response, saturated: requests/s = handshakes/s"),
+    ("h2", "HTTP/2 over TLS (h2load, 10 connections × 10 streams), small response, saturated"),
 ]
+# the chart's panel titles (the table's are too long for a panel)
+SHORT = {"keepalive": "HTTP/1.1 keep-alive", "close": "new connection per request", "1m": "1 MiB responses",
+         "tls-keepalive": "HTTPS keep-alive (HTTP/1.1)", "tls-handshake": "TLS full handshake per request",
+         "h2": "HTTP/2 over TLS"}
+# the scenarios whose predictor row is gated against HAProxy's (CPU/request ≤ 0.9×, requests/s ≥ 1.0×)
+GATED = ["keepalive", "tls-keepalive", "tls-handshake", "h2"]
 FIXED = ("fixed", "fixed rate (half of HAProxy's keep-alive rate), h2load per-request log")
 
 
@@ -83,8 +92,8 @@ def proxies_in(summary, scenario):
 def table(summary, meta):
     lines = []
     base = "haproxy"
-    lines.append("| scenario | proxy | requests/s | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/request | CPU/request vs HAProxy | errors | others on CPU 0 |")
-    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("| scenario | proxy | requests/s | requests/s vs HAProxy | p50 ms | p99 ms | p99.9 ms | proxy CPU µs/request | CPU/request vs HAProxy | errors | others on CPU 0 |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scen, title in SCENARIOS:
         hp = summary.get((scen, base), {})
         for proxy in proxies_in(summary, scen):
@@ -92,11 +101,15 @@ def table(summary, meta):
             ratio = None
             if hp.get("cpu") and m.get("cpu"):
                 ratio = m["cpu"] / hp["cpu"]
+            rps_ratio = None
+            if hp.get("rps") and m.get("rps") is not None:
+                rps_ratio = m["rps"] / hp["rps"]
             rps = fmt(m["rps"], 0)
             if scen == "1m" and m.get("mibs"):
                 rps += f" ({m['mibs']:,.0f} MiB/s)"
-            lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
                 title if proxy == proxies_in(summary, scen)[0] else "", proxy, rps,
+                "—" if rps_ratio is None else f"{rps_ratio:.2f}×",
                 fmt(m["p50"], 2, 1e-3), fmt(m["p99"], 2, 1e-3), fmt(m["p999"], 2, 1e-3),
                 fmt(m["cpu"], 1), "—" if ratio is None else f"{ratio:.2f}×", m["errors"],
                 "—" if m.get("others") is None else f"{m['others']:.0f} %"))
@@ -137,7 +150,7 @@ def table_of(path):
     return out
 
 
-def targets(summary, table=None):
+def targets(summary, table=None, reload=None):
     """The issue's targets, each as (target, measured, met)."""
     out = []
     if table and table.get("ready_ms") is not None:
@@ -151,23 +164,114 @@ def targets(summary, table=None):
             out.append(("lookup ≤ 40 ns (normalise + stateOf, 3M table)",
                         f"exact {table['exact_ns']:.0f}, wildcard {table['wildcard_ns']:.0f}, miss {table['miss_ns']:.0f} ns "
                         "(thread CPU time; allocation-free: see JMH -prof gc)", worst <= 40))
-    pr = summary.get(("keepalive", "predictor"))
-    hp = summary.get(("keepalive", "haproxy"))
-    if pr and hp and pr["cpu"] and hp["cpu"]:
-        r = pr["cpu"] / hp["cpu"]
-        out.append(("keep-alive: CPU/request ≤ 0.9× HAProxy's", f"{r:.2f}× ({pr['cpu']:.1f} vs {hp['cpu']:.1f} µs)", r <= 0.9))
-    if pr and hp and pr["rps"] and hp["rps"]:
-        r = pr["rps"] / hp["rps"]
-        out.append(("keep-alive: requests/s ≥ 1.0× HAProxy's", f"{r:.2f}× ({pr['rps']:,.0f} vs {hp['rps']:,.0f})", r >= 1.0))
-    if pr and hp and pr["p99"] and hp["p99"]:
-        r = pr["p99"] / hp["p99"]
-        out.append(("keep-alive: p99 ≤ 2× HAProxy's", f"{r:.2f}× ({pr['p99'] / 1e3:.2f} vs {hp['p99'] / 1e3:.2f} ms)", r <= 2.0))
+    labels = {"keepalive": "keep-alive", "tls-keepalive": "TLS keep-alive", "tls-handshake": "TLS handshakes",
+              "h2": "HTTP/2 over TLS"}
+    for scen in GATED:
+        pr = summary.get((scen, "predictor"))
+        hp = summary.get((scen, "haproxy"))
+        label = labels[scen]
+        if pr and hp and pr["cpu"] and hp["cpu"]:
+            r = pr["cpu"] / hp["cpu"]
+            out.append((f"{label}: CPU/request ≤ 0.9× HAProxy's", f"{r:.2f}× ({pr['cpu']:.1f} vs {hp['cpu']:.1f} µs)", r <= 0.9))
+        if pr and hp and pr["rps"] is not None and hp["rps"]:
+            r = pr["rps"] / hp["rps"]
+            out.append((f"{label}: requests/s ≥ 1.0× HAProxy's", f"{r:.2f}× ({pr['rps']:,.0f} vs {hp['rps']:,.0f})", r >= 1.0))
+        if scen == "keepalive" and pr and hp and pr["p99"] and hp["p99"]:
+            r = pr["p99"] / hp["p99"]
+            out.append(("keep-alive: p99 ≤ 2× HAProxy's", f"{r:.2f}× ({pr['p99'] / 1e3:.2f} vs {hp['p99'] / 1e3:.2f} ms)", r <= 2.0))
     pf = summary.get(("fixed", "predictor"))
     hf = summary.get(("fixed", "haproxy"))
     if pf and hf and pf["p99"] and hf["p99"]:
         out.append(("fixed rate: p99 ≤ HAProxy's", f"{pf['p99'] / 1e3:.2f} vs {hf['p99'] / 1e3:.2f} ms", pf["p99"] <= hf["p99"]))
         out.append(("fixed rate: p99.9 ≤ HAProxy's", f"{pf['p999'] / 1e3:.2f} vs {hf['p999'] / 1e3:.2f} ms", pf["p999"] <= hf["p999"]))
+    if reload:
+        out.append(reload["target"])
     return out
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def reload_of(path, meta):
+    """The reload under load: its table lines and its target (None when it was not measured)."""
+    if not path or not os.path.exists(path):
+        return None
+    rows = load(path)
+    if not rows:
+        return None
+    sites = int(meta.get("reload_sites", "0") or 0)
+    name = f"{sites:,} sites: p99 during a full reload under load ≤ 2× p99 without one"
+    lines = [f"Reload under load (predictor only): {sites:,} sites, {meta.get('reload_load', '?')}; "
+             f"JVM flags `{meta.get('reload_jvm_flags', '?')}`. The reload's window is every request in flight "
+             "between `POST /api/v1/reload` and its answer.", ""]
+    broken = [r for r in rows if r["kind"] in ("not_started",) or r.get("reload_answer") == "gone"]
+    if broken:
+        why = broken[0].get("reload_answer") or "see the work directory"
+        what = ("its predictor did not start" if broken[0]["kind"] == "not_started"
+                else "its predictor died during the measurement")
+        lines.append(f"**Not measured: {what}** ({why}).")
+        return {"lines": lines, "target": (name, f"not measured: {what}", False)}
+    steady = [r for r in rows if r["kind"] == "steady"]
+    reloads = [r for r in rows if r["kind"] == "reload"]
+    lines.append("| run | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | reload | full GCs (ms) | old gen after, MB | others on CPU 0 |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+
+    def ms(v):
+        v = num(v)
+        return "—" if v is None else f"{v / 1e3:,.2f}"
+
+    for r in rows:
+        if r["kind"] == "steady":
+            lines.append(f"| round {r['round']}: no reload, whole run | {r['requests']} | {r['errors']} | {ms(r['p50_us'])} | "
+                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | — | {r['full_gcs']} ({r['full_gc_ms']}) | "
+                         f"{r['old_used_mb']} of {r['old_capacity_mb']} | {r['cpu0_others_pct']} % |")
+        else:
+            reload_txt = f"HTTP {r['reload_status'] or '?'} in {r['reload_ms'] or '?'} ms"
+            lines.append(f"| round {r['round']}: reload, whole run | {r['requests']} | {r['errors']} | {ms(r['p50_us'])} | "
+                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | {reload_txt} | {r['full_gcs']} ({r['full_gc_ms']}) | "
+                         f"{r['old_used_mb']} of {r['old_capacity_mb']} | {r['cpu0_others_pct']} % |")
+            lines.append(f"| round {r['round']}: reload, **its window** | {r['window_requests'] or 0} | {r['window_errors'] or 0} | "
+                         f"{ms(r['window_p50_us'])} | **{ms(r['window_p99_us'])}** | {ms(r['window_p999_us'])} | {ms(r['window_max_us'])} | "
+                         "| | | |")
+    answers = sorted({r["reload_answer"] for r in reloads if r.get("reload_answer")})
+    if answers:
+        lines.append("")
+        lines.append("Reload answer: " + "; ".join(f"`{a}`" for a in answers))
+    failed = [r for r in reloads if r.get("reload_status") != "200"]
+    dead = [r for r in rows if r.get("alive") == "0"]
+    base = statistics.median([v for v in (num(r["p99_us"]) for r in steady) if v]) if any(num(r["p99_us"]) for r in steady) else None
+    win = [v for v in (num(r["window_p99_us"]) for r in reloads) if v is not None and num(r["window_requests"])]
+    if failed or dead:
+        bad = failed[0] if failed else dead[0]
+        answer = bad.get("reload_answer", "") or ""
+        measured = (f"the reload failed: HTTP {bad.get('reload_status') or '?'} `{answer[:120] or 'no answer'}`"
+                    + (", and the predictor died" if dead else ""))
+        used, cap = num(bad.get("old_used_mb")), num(bad.get("old_capacity_mb"))
+        full = used is not None and cap and used >= 0.9 * cap
+        if dead or "memory" in answer.lower() or full:
+            measured += (f" — the old generation was {bad.get('old_used_mb')} of {bad.get('old_capacity_mb')} MB afterwards: "
+                         "most likely the table does not fit twice (the old one and the new one, during the reload) "
+                         "in the heap of these JVM flags")
+        lines.append("")
+        lines.append(f"**The reload did not work under these flags:** {measured}.")
+        return {"lines": lines, "target": (name, measured, False)}
+    if base is None or not win:
+        return {"lines": lines, "target": (name, "no requests measured", False)}
+    w = statistics.median(win)
+    r = w / base
+    tooks = [num(x["reload_ms"]) for x in reloads if num(x["reload_ms"]) is not None]
+    took = statistics.median(tooks) if tooks else float("nan")
+    last = reloads[-1]
+    lines.append("")
+    lines.append(f"Heap: the reload's second table fitted beside the first in these flags' heap (every reload answered 200, "
+                 f"the predictor stayed up); old generation {last['old_used_mb']} of {last['old_capacity_mb']} MB after the "
+                 f"last reload run, {last['full_gcs']} full collections ({last['full_gc_ms']} ms) during it (jstat).")
+    return {"lines": lines, "target": (name, f"{r:.2f}× ({w / 1e3:.2f} ms during the reload vs {base / 1e3:.2f} ms without; "
+                                             f"the reload took {took / 1e3:.2f} s)", r <= 2.0)}
 
 
 def chart(summary, png, workdir):
@@ -177,7 +281,7 @@ def chart(summary, png, workdir):
             proxies.append(p)
     panels = [("rps", "requests/s", 1.0), ("cpu", "proxy CPU µs/request", 1.0), ("p99", "p99 latency (ms)", 1e-3)]
     # only the scenarios this run measured (SCENARIOS may name a subset): an empty panel breaks gnuplot
-    scenarios = [(scen, title) for scen, title in SCENARIOS if any((scen, p) in summary for p in proxies)]
+    scenarios = [(scen, SHORT.get(scen, title)) for scen, title in SCENARIOS if any((scen, p) in summary for p in proxies)]
     if not scenarios:
         print("report.py: nothing measured: no chart", file=sys.stderr)
         return None
@@ -215,7 +319,7 @@ def chart(summary, png, workdir):
                         f.write(f"\"{p}\" {(v or 0) * scale}\n")
                 f.write("\n\n")
     script = [
-        "set terminal pngcairo size 1500,1000 font 'sans,9'",
+        f"set terminal pngcairo size 1500,{330 * len(scenarios) + 10} font 'sans,9'",
         f"set output '{png}'",
         f"set multiplot layout {len(scenarios)},{len(panels)}",
         "set style fill solid 0.8 border -1",
@@ -241,6 +345,7 @@ def main():
     big_table = table_of(sys.argv[4] if len(sys.argv) > 4 else None)
     rows = load(raw)
     meta = meta_of(meta_file)
+    reload = reload_of(sys.argv[5] if len(sys.argv) > 5 else None, meta)
     summary = summarize(rows)
     date = meta.get("date", "run")
     os.makedirs(out_dir, exist_ok=True)
@@ -254,7 +359,7 @@ def main():
               "each proxy pinned to CPU 0 (`taskset -c 0`), wrk/h2load and the nginx origin to CPU 1. "
               "Proxy CPU = utime+stime of the proxy's processes (all threads) from /proc, divided by "
               "the requests of the run. Latencies are wrk's (closed loop: they include queueing behind "
-              "the saturated core) or, at the fixed rate, from h2load's per-request log.")
+              "the saturated core) or, for h2 and at the fixed rate, from h2load's per-request log (h2 is closed-loop too).")
     md.append("")
     md.append(f"- machine: {meta.get('machine', '?')}")
     md.append(f"- versions: {meta.get('versions', '?')}")
@@ -266,9 +371,21 @@ def main():
               f"{' (runtime.allocator: ' + meta['allocator'] + ')' if meta.get('allocator') else ''}")
     if meta.get("variants"):
         md.append(f"- predictor variants: {meta['variants']}")
+    if any(s in ("tls-keepalive", "tls-handshake", "h2") for (s, _) in summary):
+        md.append(f"- TLS: {meta.get('tls_cert', '?')}, the same for every proxy; negotiated (h2load): "
+                  f"{meta.get('tls_params', '?')}; predictor engine: {meta.get('tls_engine', '?')}")
+        md.append(f"- TLS load: {meta.get('tls_load', '?')}; {meta.get('h2_load', '?')}. The origin stays "
+                  "plain HTTP/1.1; `direct` has no TLS row")
+        hs = (meta.get("haproxy_ssl") or "? ?").split()
+        if len(hs) == 2 and hs[0] != "?":
+            md.append(f"- resumption check: over the whole run HAProxy's TLS frontend counted {int(hs[0]):,} full handshakes "
+                      f"and {int(hs[1]):,} resumed sessions (its `ssl_sess` and `ssl_reused_sess`)")
     md.append("")
     md.extend(table(summary, meta))
-    tg = targets(summary, big_table)
+    if reload:
+        md.append("")
+        md.extend(reload["lines"])
+    tg = targets(summary, big_table, reload)
     if tg:
         md.append("")
         md.append("| target (issue 4) | measured | met |")

@@ -20,9 +20,10 @@ import java.util.Map;
  * {@code example.com} itself (as in HAProxy and nginx's {@code *.} form).
  *
  * <p>Changes: {@link #with(SiteOverride)} and {@link #with(GroupOverride)} derive the next
- * snapshot from this one in O(log overrides + groups / 64) — the overlay is a persistent trie
- * ({@link Overlay}) and the per-group counts a persistent tally ({@link GroupTally}), both
- * sharing all they do not change with this snapshot, which stays as it was.
+ * snapshot from this one — the overlay is a persistent trie ({@link Overlay}) and the per-group
+ * counts a persistent tally ({@link GroupTally}), both sharing all they do not change with this
+ * snapshot, which stays as it was: O(log overrides + groups / 64) for a site change, plus a copy
+ * of the group state arrays (O(groups)) for a group change.
  * {@link #of(SiteTable, Collection, Collection, long, SiteState)} builds one from a whole list
  * (a new base table, or recovery).
  */
@@ -154,7 +155,7 @@ public final class RoutingSnapshot {
         return base;
     }
 
-    /** How many runtime overrides sit on the base table (what compaction would fold in). */
+    /** How many runtime overrides sit on the base table (site entries, deletions included, and group overrides). */
     public int overrideCount() {
         return siteOverrides + groupOverrides;
     }

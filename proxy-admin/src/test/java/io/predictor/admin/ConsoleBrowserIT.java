@@ -233,6 +233,20 @@ class ConsoleBrowserIT {
         }
     }
 
+    /** Clicks the element; found again when the page re-rendered it between finding and clicking (it polls). */
+    void click(By by) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                browser.findElement(by).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     void open(String hash) {
         browser.get(console + hash);
         if (browser.findElement(By.id("view-login")).isDisplayed()) {
@@ -244,7 +258,7 @@ class ConsoleBrowserIT {
         WebElement field = waitFor(By.id("token"));
         field.clear();
         field.sendKeys(token);
-        browser.findElement(By.id("login-submit")).click();
+        click(By.id("login-submit"));
     }
 
     /** Which origin answers a request for {@code host} through the data plane now. */
@@ -303,7 +317,7 @@ class ConsoleBrowserIT {
         WebElement search = waitFor(By.id("filer-q"));
         search.sendKeys("filer-007");
         waitForText(By.id("filers-count"), "1 filer match");
-        browser.findElement(By.linkText("filer-007")).click();
+        click(By.linkText("filer-007"));
         waitForText(By.id("filer-situation"), "All 3 sites are served by the legacy side");
         for (int i = 0; i < 3; i++) {
             assertThat(servedBy("s" + i + ".filer-007.example")).isEqualTo("legacy");
@@ -313,7 +327,7 @@ class ConsoleBrowserIT {
             slow.send("GET /slow HTTP/1.1\r\nHost: s1.filer-007.example\r\n\r\n");
             awaitInflight(1);
             long start = System.nanoTime();
-            browser.findElement(By.id("step-drain")).click();
+            click(By.id("step-drain"));
             waitFor(By.id("drain-live"));
             assertThat(text(By.id("drain-live"))).contains("Waiting for the drain barrier");
             waitForText(By.id("drain-inflight"), "1");
@@ -326,11 +340,11 @@ class ConsoleBrowserIT {
         waitForText(By.id("filer-situation"), "All 3 sites are in maintenance");
         assertThat(servedBy("s0.filer-007.example")).contains("maintenance").doesNotContain("local");
 
-        browser.findElement(By.id("step-migrate")).click();
+        click(By.id("step-migrate"));
         WebElement dialog = waitFor(By.id("confirm"));
         assertThat(dialog.getText()).contains("filer filer-007").contains("All 3 sites");
         assertThat(text(By.id("confirm-ok"))).isEqualTo("Mark 3 sites migrated");
-        browser.findElement(By.id("confirm-ok")).click();
+        click(By.id("confirm-ok"));
         waitForText(By.id("filer-situation"), "All 3 sites are migrated");
         assertThat(text(By.id("filer-steps"))).contains("Done at revision");
         waitForText(By.id("filer-history"), "group filer-007");
@@ -348,18 +362,18 @@ class ConsoleBrowserIT {
         open("#/site");
         WebElement q = waitFor(By.id("site-q"));
         q.sendKeys("solo.example.org");
-        browser.findElement(By.cssSelector("#site-form button[type=submit]")).click();
+        click(By.cssSelector("#site-form button[type=submit]"));
         waitForText(By.id("site-facts"), "legacy");
         assertThat(text(By.id("site-facts"))).contains("solo.example.org").contains("Revision");
-        browser.findElement(By.cssSelector("label[for='stop-site:solo.example.org-hold']")).click();
+        click(By.cssSelector("label[for='stop-site:solo.example.org-hold']"));
         waitForText(By.id("step-drain"), "Put on hold and wait for drain");
-        browser.findElement(By.id("step-drain")).click();
+        click(By.id("step-drain"));
         waitForText(By.id("drain-done"), "Drained in");
         waitForText(By.id("site-situation"), "in hold");
-        browser.findElement(By.id("step-migrate")).click();
+        click(By.id("step-migrate"));
         waitFor(By.id("confirm"));
         assertThat(text(By.id("confirm-text"))).contains("site solo.example.org").contains("in hold");
-        browser.findElement(By.id("confirm-ok")).click();
+        click(By.id("confirm-ok"));
         waitForText(By.id("site-facts"), "migrated");
         assertThat(servedBy("solo.example.org")).isEqualTo("local");
         waitForText(By.id("site-history"), "site solo.example.org");
@@ -383,7 +397,7 @@ class ConsoleBrowserIT {
                 + ".map(e => e.outerHTML.slice(0, 80))");
         assertThat((List<?>) unlabelled).as("visible controls without a name").isEmpty();
         // from the page's top, Tab alone reaches the cut-over's buttons, and the focus is drawn
-        browser.findElement(By.tagName("body")).click();
+        click(By.tagName("body"));
         String reached = null;
         for (int i = 0; i < 60 && reached == null; i++) {
             browser.switchTo().activeElement().sendKeys(Keys.TAB);

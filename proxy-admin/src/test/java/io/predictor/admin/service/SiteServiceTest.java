@@ -319,6 +319,27 @@ class SiteServiceTest {
     }
 
     @Test
+    void aReloadThatRunsOutOfHeapIsRefusedWithWhatToDoAndTheTableStays() throws Exception {
+        Path sites = tmp.resolve("sites.txt");
+        Files.writeString(sites, "www.example.com migrated g1\n");
+        SiteService s = service(Tables.small(), sites);
+        long revision = s.snapshot().revision();
+        s.readSitesFileWith(file -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        assertThatThrownBy(() -> s.reload(Preconditions.NONE, "ops"))
+                .isInstanceOfSatisfying(ChangeRefusedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(ChangeRefusedException.Reason.SITES_FILE);
+                    assertThat(e.getMessage()).contains("does not fit in the heap").contains("unchanged");
+                    assertThat(e.details()).singleElement().asString().startsWith(sites + ": out of heap")
+                            .contains("Java heap space").contains("-Xmx").contains("PREDICTOR_JVM_FLAGS");
+                });
+        assertThat(s.snapshot().revision()).isEqualTo(revision);
+        assertThat(route(router, "shop.example.com")).as("the table in service still routes").isEqualTo(Route.LEGACY);
+        assertThat(log.audit).isEmpty();
+    }
+
+    @Test
     void historyPagesInRevisionOrder() throws Exception {
         SiteService s = service(Tables.small());
         for (int i = 0; i < 5; i++) {

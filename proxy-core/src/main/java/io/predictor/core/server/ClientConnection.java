@@ -564,16 +564,18 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     @Override
     public void sendResponseHead(HttpHead h, boolean closing, boolean upgradeResponse) {
-        ByteBuf out = ctx.alloc().directBuffer(h.length() + 32);
-        HeadWriter.writeResponse(h, out, closing, upgradeResponse);
-        bytesOut += out.readableBytes();
-        ctx.write(out, ctx.voidPromise());
+        writeResponse(h, closing, upgradeResponse, Unpooled.EMPTY_BUFFER, 0);
     }
 
     @Override
     public void sendResponse(HttpHead h, boolean closing, ByteBuf body, int length) {
+        writeResponse(h, closing, false, body, length);
+    }
+
+    /** Writes the head and then {@code length} bytes of {@code body} (from its reader index) in one buffer. */
+    private void writeResponse(HttpHead h, boolean closing, boolean upgradeResponse, ByteBuf body, int length) {
         ByteBuf out = ctx.alloc().directBuffer(h.length() + 32 + length);
-        HeadWriter.writeResponse(h, out, closing, false);
+        HeadWriter.writeResponse(h, out, closing, upgradeResponse);
         out.writeBytes(body, body.readerIndex(), length);
         bytesOut += out.readableBytes();
         ctx.write(out, ctx.voidPromise());
@@ -820,8 +822,8 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     private void cancelTimers() {
-        headArmed = false;
-        responseArmed = false;
+        cancelHeadTimer();
+        cancelResponseTimer();
     }
 
     /**

@@ -1,30 +1,13 @@
 package io.predictor.core.routing;
 
+import static io.predictor.core.routing.SnapshotFixtures.base;
+import static io.predictor.core.routing.SnapshotFixtures.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RoutingSnapshotTest {
-
-    private static SiteTable base() {
-        SiteTable.Builder b = new SiteTable.Builder(16, 1024, 16, 1024);
-        b.add("www.example.com", SiteState.MIGRATED, "filer-042");
-        b.add("shop.example.org", SiteState.LEGACY, "filer-042");
-        b.add("down.example.org", SiteState.MAINTENANCE, null);
-        b.add("*.blog.example.net", SiteState.LEGACY, "filer-007");
-        b.add("*.example.net", SiteState.MIGRATED, "filer-007");
-        b.add("exact.blog.example.net", SiteState.MIGRATED, "filer-007");
-        return b.build();
-    }
-
-    private static Route route(RoutingSnapshot s, String host) {
-        byte[] dst = new byte[HostName.MAX_LENGTH + 2];
-        byte[] src = host.getBytes(StandardCharsets.ISO_8859_1);
-        int n = HostName.normalize(src, 0, src.length, dst);
-        return s.route(dst, n);
-    }
 
     @Test
     void eachStateTakesItsRouteAndUnknownHostsTakeTheDefault() {

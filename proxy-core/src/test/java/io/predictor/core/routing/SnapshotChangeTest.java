@@ -1,9 +1,10 @@
 package io.predictor.core.routing;
 
+import static io.predictor.core.routing.SnapshotFixtures.base;
+import static io.predictor.core.routing.SnapshotFixtures.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -21,24 +22,6 @@ import org.junit.jupiter.api.Test;
  * groups first named at runtime, counts; and every earlier snapshot answers as it did.
  */
 class SnapshotChangeTest {
-
-    private static SiteTable base() {
-        SiteTable.Builder b = new SiteTable.Builder(16, 1024, 16, 1024);
-        b.add("www.example.com", SiteState.MIGRATED, "filer-042");
-        b.add("shop.example.org", SiteState.LEGACY, "filer-042");
-        b.add("down.example.org", SiteState.MAINTENANCE, null);
-        b.add("*.blog.example.net", SiteState.LEGACY, "filer-007");
-        b.add("*.example.net", SiteState.MIGRATED, "filer-007");
-        b.add("exact.blog.example.net", SiteState.MIGRATED, "filer-007");
-        return b.build();
-    }
-
-    private static SiteState state(RoutingSnapshot s, String host) {
-        byte[] dst = new byte[HostName.MAX_LENGTH + 2];
-        byte[] src = host.getBytes(StandardCharsets.ISO_8859_1);
-        int n = HostName.normalize(src, 0, src.length, dst);
-        return s.stateOf(dst, n);
-    }
 
     @Test
     void groupOverrideThenSiteOverrideTheSiteWins() {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.Future;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.ByteText;
@@ -39,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * {@code epoll_ctl} calls per request — while the response is awaited, up to
  * {@link #READ_AHEAD_LIMIT} bytes of whatever the client sends next (a pipelined request, or
  * the end of the connection). Past that the client waits, unread, in the kernel.
+ *
+ * <p>A client that half-closes (FIN after its request: {@code shutdown(SHUT_WR)}) on a cleartext
+ * listener ({@code ALLOW_HALF_CLOSURE}) still gets the answers to the requests it sent whole,
+ * then the connection closes — HAProxy's behaviour without {@code option abortonclose}. A FIN in
+ * the middle of a head or a body, or in a tunnel, ends the connection at once, as before.
  *
  * <p>Timeouts ({@code timeouts.request_headers}, {@code timeouts.upstream_response},
  * {@code timeouts.idle}) are deadlines in fields, watched by one {@link DeadlineTimer} per
@@ -101,6 +107,8 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     /** Whether {@link #head} holds this exchange's request (false when it was refused unparsed). */
     private boolean headValid;
     private boolean closeAfterResponse;
+    /** The client sent FIN: nothing more will come; close once the requests it sent are answered. */
+    private boolean inputEnded;
     private boolean upgrade;
     private boolean headRequest;
     private boolean bodyless;
@@ -186,6 +194,9 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     private void readIfWanted() {
+        if (inputEnded) {
+            return;
+        }
         switch (state) {
             case HEAD:
                 ctx.read();
@@ -247,6 +258,45 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            endOfInput();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client's FIN, after its bytes were processed: a request sent whole and awaiting its
+     * answer is still served (then {@link #closeIfInputEnded}); anything else is cut short.
+     */
+    private void endOfInput() {
+        switch (state) {
+            case WAIT_ORIGIN:
+            case WAIT_RESPONSE:
+            case HELD:
+                break; // answered, then closed
+            case CLOSING:
+                break;
+            case HEAD:
+                closeNow(); // nothing in flight; a partial head can never complete
+                break;
+            default:
+                ctx.close(); // a body cut short or a tunnel: the exchange is abandoned (499)
+        }
+    }
+
+    /** Back at a request boundary after the client's FIN: serve what is buffered, or close. */
+    private void closeIfInputEnded() {
+        if (in != null && in.isReadable()) {
+            scheduleResume(); // a pipelined request came before the FIN
+        } else {
+            closeNow();
+        }
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // resets and broken pipes from clients are expected; closing is the whole answer
         ctx.close();
@@ -295,6 +345,10 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             origin.flush();
         }
         ctx.flush();
+        if (inputEnded && state == HEAD) {
+            closeNow(); // what is left is not a whole request, and nothing more will come
+            return;
+        }
         readIfWanted();
     }
 
@@ -702,6 +756,8 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         ctx.flush();
         if (in != null && in.isReadable()) {
             scheduleResume(); // a pipelined request is waiting: served after this callback
+        } else if (inputEnded) {
+            closeNow();
         } else {
             readIfWanted(); // usually a no-op: the read stayed armed while the response came
         }
@@ -746,6 +802,9 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             ctx.write(response, ctx.voidPromise());
             state = HEAD;
             armHeadTimer();
+            if (inputEnded) {
+                closeIfInputEnded();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.predictor.core.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -84,6 +85,8 @@ final class ClientPipelineInitializer extends ChannelInitializer<Channel> {
         }
         switch (kind) {
             case HTTP:
+                // a client's FIN after its request is a half-close, not an abort (ClientConnection)
+                ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 addHttp1Handlers(p);
                 break;
             case TLS:

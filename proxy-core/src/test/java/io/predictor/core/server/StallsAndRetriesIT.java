@@ -209,8 +209,7 @@ class StallsAndRetriesIT {
                         if (h.startsWith("GET /slow ")) {
                             first.await(5, TimeUnit.SECONDS); // hold the answer until the next request arrived
                         }
-                        String path = h.substring(4, h.indexOf(' ', 4));
-                        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+                        answerWithPath(s, h);
                     }
                 });
                 TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), TestProxy.settings(),
@@ -225,5 +224,93 @@ class StallsAndRetriesIT {
             assertThat(c.read().bodyText()).isEqualTo("/second");
             assertThat(c.read().bodyText()).isEqualTo("/third");
         }
+    }
+
+    /**
+     * A client may end its sending side once its request is out (shutdown(SHUT_WR)). As HAProxy does
+     * without {@code option abortonclose}, the request is still answered, and the connection closes after.
+     */
+    @Test
+    void clientThatHalfClosesAfterItsRequestStillGetsTheResponse() throws Exception {
+        CountDownLatch requestSeen = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch logged = new CountDownLatch(1);
+        ExchangeListener listener = new ExchangeListener() {
+            @Override
+            public void started(ExchangeInfo exchange) {
+            }
+
+            @Override
+            public void completed(ExchangeInfo exchange, long endNanos) {
+                statuses.add(exchange.status());
+                logged.countDown();
+            }
+        };
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    while (RawOrigin.readHead(s.getInputStream()) != null) {
+                        requestSeen.countDown();
+                        answer.await(5, TimeUnit.SECONDS);
+                        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), TestProxy.settings(),
+                        listener);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /order HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            c.shutdownOutput();
+            assertThat(requestSeen.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(100); // the proxy has seen the client's FIN while the origin still thinks
+            answer.countDown();
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("ok");
+            assertThat(c.closedByPeer()).as("closed once the response is out").isTrue();
+            assertThat(logged.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(statuses).containsExactly(200);
+        }
+    }
+
+    @Test
+    void pipelinedRequestsFollowedByAHalfCloseAreAllAnswered() throws Exception {
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    String h;
+                    while ((h = RawOrigin.readHead(s.getInputStream())) != null) {
+                        answerWithPath(s, h);
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), TestProxy.settings(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /a HTTP/1.1\r\nHost: new.example.com\r\n\r\nGET /b HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            c.shutdownOutput();
+            assertThat(c.read().bodyText()).isEqualTo("/a");
+            assertThat(c.read().bodyText()).isEqualTo("/b");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void halfCloseInTheMiddleOfAHeadClosesWithoutForwarding() throws Exception {
+        AtomicInteger forwarded = new AtomicInteger();
+        try (RawOrigin origin = new RawOrigin(s -> {
+                    while (RawOrigin.readHead(s.getInputStream()) != null) {
+                        forwarded.incrementAndGet();
+                    }
+                });
+                TestProxy proxy = new TestProxy(sites(), origin.address(), origin.address(), TestProxy.settings(),
+                        ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /half HTTP/1.1\r\nHost: new.exa");
+            c.shutdownOutput();
+            assertThat(c.closedByPeer()).isTrue();
+            assertThat(forwarded.get()).isZero();
+        }
+    }
+
+    /** The origin's answer to a GET: its path as the body. */
+    private static void answerWithPath(java.net.Socket s, String head) throws java.io.IOException {
+        String path = head.substring(4, head.indexOf(' ', 4));
+        RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
     }
 }

@@ -123,6 +123,11 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Ends the sending direction (FIN), keeps reading: a half-closing client. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     public InputStream input() {
         return in;
     }

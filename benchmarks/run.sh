@@ -12,7 +12,7 @@
 # Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50; also TLS keep-alive),
 # CLOSE_CONNS (16; also the TLS handshakes), BIG_CONNS (8), H2_CONNS (10) and H2_STREAMS (10) for h2,
 # TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2),
-# FIXED_CLIENTS (50),
+# FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
 # 0 skips both), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
 # RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
@@ -54,6 +54,8 @@ SITES="${SITES:-100000}"
 FIXED_DURATION="${FIXED_DURATION:-15}"
 FIXED_ROUNDS="${FIXED_ROUNDS:-2}"
 FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
+FIXED_VARIANTS="${FIXED_VARIANTS:-1}"
+FIXED_JVM=""
 WARMUP="${WARMUP:-20}"
 WARMUP_JIT_MAX="${WARMUP_JIT_MAX:-60}"
 VARIANTS="${VARIANTS-adaptive}"
@@ -460,12 +462,21 @@ fixed_rate() {
   local pids=("$@") logf="$WORK/h2load-$name-$round.log" c0=0 c1=0
   local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS ))
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
-  local b0 b1
+  local b0 b1 j0="" g0=""
+  if [[ "$name" == predictor* ]]; then j0=$(jit_ticks "${pids[0]}"); g0=$(jstat_young "${pids[0]}"); fi
   b0=$(cpu0_busy)
   timeout $((FIXED_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
     -D "$FIXED_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
+  if [[ -n "$j0" ]]; then
+    # what the JVM did besides serving, during the run: its JIT compilers' CPU and its young collections
+    local j1 g1
+    j1=$(jit_ticks "${pids[0]}"); g1=$(jstat_young "${pids[0]}")
+    FIXED_JVM+="$name round $round: JIT compilers $(( (j1 - j0) * 1000 / HZ )) ms of CPU, $(awk -v a="$g0" -v b="$g1" \
+      'BEGIN { split(a, x, " "); split(b, y, " "); if (x[1] == "?" || y[1] == "?") print "young GCs unknown";
+               else printf "%d young GCs (%.0f ms)", y[1] - x[1], y[2] - x[2] }'); "
+  fi
   [[ -s "$logf" ]] || { log "h2load wrote no log for $name: $(tail -2 "$logf.out" | tr '\n' ' ')"; return 0; }
   local n errors p50 p99 p999 cpu_us="" rps
   n=$(wc -l < "$logf")
@@ -585,6 +596,13 @@ EOF
 }
 
 # ---- the reload under load (predictor only) ------------------------------------------------
+
+# jstat_young PID: "YOUNG_GCS YOUNG_GC_MS" so far; "? ?" without jstat
+jstat_young() {
+  command -v jstat >/dev/null || { echo "? ?"; return; }
+  timeout 10 jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+    NR == 2 { printf "%d %.1f\n", $h["YGC"], $h["YGCT"] * 1000 }' | grep . || echo "? ?"
+}
 
 # jstat_gc PID: "FULL_GCS FULL_GC_MS OLD_USED_MB OLD_CAPACITY_MB" (jstat reads the JVM's hsperfdata,
 # no attach); "? ? ? ?" without jstat
@@ -837,8 +855,13 @@ main() {
             awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
   rate=$(awk -v r="${hap_rps:-0}" 'BEGIN { printf "%d", r / 2 }')
   if ((rate > 0)); then
+    local fixed_targets=(predictor)
+    if [[ "$FIXED_VARIANTS" == 1 ]]; then
+      for name in "${targets[@]}"; do [[ "$name" == predictor-* ]] && fixed_targets+=("$name"); done
+    fi
+    fixed_targets+=(haproxy nginx direct)
     for ((round = 1; round <= FIXED_ROUNDS; round++)); do
-      for name in predictor haproxy nginx direct; do
+      for name in "${fixed_targets[@]}"; do
         # shellcheck disable=SC2086
         fixed_rate "$round" "$name" "${T_PORT[$name]}" "$rate" ${T_PIDS[$name]}
         sleep 1
@@ -871,7 +894,7 @@ main() {
     echo "transport=epoll"
     echo "allocator=not set, the product's default"
     echo "jvm_flags=$JVM_FLAGS_SEEN (bin/predictor)"
-    echo "variants=${specs[*]:1} (keep-alive only); io_uring: $iouring_note"
+    echo "variants=${specs[*]:1} (keep-alive$( [[ "$FIXED_VARIANTS" == 1 ]] && echo " and the fixed rate") only); io_uring: $iouring_note"
     echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "h2_load=h2load -t1 -c$H2_CONNS -m$H2_STREAMS over TLS (ALPN h2), saturated"
     echo "tls_load=wrk -t1 -c$CONNS over TLS (keep-alive; wrk offers no ALPN: HTTP/1.1); tls-handshake: -c$CLOSE_CONNS with Connection: close, session resumption off in wrk (harness/no_resume.c)"
@@ -882,6 +905,7 @@ main() {
     echo "reload_sites=$TABLE_SITES"
     echo "reload_load=h2load --h1 -c$FIXED_CLIENTS --rps at $reload_rate requests/s for ${RELOAD_DURATION}s, × $RELOAD_ROUNDS rounds of (no reload, reload at $((RELOAD_DURATION / 2)) s)"
     echo "reload_jvm_flags=$RELOAD_FLAGS_SEEN"
+    echo "fixed_jvm=${FIXED_JVM%; }"
   } > "$meta"
   printf '%s' "$table_result" > "$WORK/table.txt"
   mkdir -p "$RESULTS"

@@ -128,6 +128,9 @@ def table(summary, meta):
                 proxy, fmt(m["rps"], 0), fmt(m["p50"], 2, 1e-3), fmt(m["p99"], 2, 1e-3),
                 fmt(m["p999"], 2, 1e-3), fmt(m["cpu"], 1), m["errors"],
                 "—" if m.get("others") is None else f"{m['others']:.0f} %"))
+        if meta.get("fixed_jvm"):
+            lines.append("")
+            lines.append(f"The JVM besides serving, during each fixed-rate run: {meta['fixed_jvm']}.")
     return lines
 
 

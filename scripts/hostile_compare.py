@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from loopback import free_ports
+
 READ_TIMEOUT = 2.0      # seconds to wait for a status line
 SETTLE = 0.3            # seconds to let an origin record what a proxy forwarded
 
@@ -308,18 +310,6 @@ def summary(rows, names):
                          lambda r: r['results'][names[0]][0] != str(r['case']['expect']))):
         hits = [r['case']['name'] for r in rows if pick(r)]
         print('Predictor %s: %d%s' % (label, len(hits), (' — ' + ', '.join(hits)) if hits else ''))
-
-
-def free_ports(n):
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def main(argv):

@@ -23,17 +23,7 @@ import threading
 import time
 import urllib.request
 
-
-def free_ports(n):
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
+from loopback import free_ports
 
 
 def write_sites(path, n, groups):

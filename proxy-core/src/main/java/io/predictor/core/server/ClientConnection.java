@@ -107,6 +107,12 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     /** Whether {@link #head} holds this exchange's request (false when it was refused unparsed). */
     private boolean headValid;
     private boolean closeAfterResponse;
+    /**
+     * Something was written to the client since the last flush. A flush with nothing to send is
+     * not free on TLS: SslHandler wraps an empty buffer (two promises, an output buffer, a call
+     * into the engine) — and the client's read-complete flushed that way on every request.
+     */
+    private boolean unflushed;
     /** The client sent FIN: nothing more will come; close once the requests it sent are answered. */
     private boolean inputEnded;
     private boolean upgrade;
@@ -189,7 +195,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (origin != null) {
             origin.flush();
         }
-        ctx.flush();
+        flushClient();
         readIfWanted();
     }
 
@@ -344,7 +350,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (origin != null) {
             origin.flush();
         }
-        ctx.flush();
+        flushClient();
         if (inputEnded && state == HEAD) {
             closeNow(); // what is left is not a whole request, and nothing more will come
             return;
@@ -507,7 +513,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         unpark();
         state = HEAD; // dispatch sets the state the request is in now
         dispatch(snapshot);
-        ctx.flush();
+        flushClient();
         scheduleResume();
     }
 
@@ -528,7 +534,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         unpark();
         boolean closing = mustClose();
         respond(shared.responses.maintenance(closing), 503, null, closing);
-        ctx.flush();
+        flushClient();
         if (state == HEAD) {
             scheduleResume();
         }
@@ -633,18 +639,20 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         out.writeBytes(body, body.readerIndex(), length);
         bytesOut += out.readableBytes();
         ctx.write(out, ctx.voidPromise());
+        unflushed = true;
     }
 
     @Override
     public void sendResponseBody(ByteBuf data) {
         bytesOut += data.readableBytes();
         ctx.write(data, ctx.voidPromise());
+        unflushed = true;
     }
 
     @Override
     public void flushResponse() {
         lastActivity = System.nanoTime();
-        ctx.flush();
+        flushClient();
     }
 
     @Override
@@ -753,7 +761,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         finishExchange();
         state = HEAD;
         armHeadTimer();
-        ctx.flush();
+        flushClient();
         if (in != null && in.isReadable()) {
             scheduleResume(); // a pipelined request is waiting: served after this callback
         } else if (inputEnded) {
@@ -797,9 +805,11 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (closing) {
             state = CLOSING;
             cancelTimers();
+            unflushed = false;
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.write(response, ctx.voidPromise());
+            unflushed = true;
             state = HEAD;
             armHeadTimer();
             if (inputEnded) {
@@ -808,9 +818,17 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         }
     }
 
+    private void flushClient() {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
     private void closeNow() {
         state = CLOSING;
         cancelTimers();
+        unflushed = false;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

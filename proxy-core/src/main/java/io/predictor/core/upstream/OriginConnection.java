@@ -42,6 +42,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private DeadlineTimer timer;
     /** Last read from or flush to the origin; {@code timeouts.idle} counts from it. */
     private long lastActivity;
+    /** Something was written since the last flush. */
+    private boolean unflushed;
     private Exchange exchange;
     private ByteBuf in;
     private int state = IDLE;
@@ -119,9 +121,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     /** Writes request bytes (the head, body slices or tunnel bytes); the buffer's ownership passes on. */
     public void write(ByteBuf buf) {
         ctx.write(buf, ctx.voidPromise());
+        unflushed = true;
     }
 
     public void flush() {
+        if (!unflushed) {
+            return; // the client's read-complete flushes its origin whether or not it wrote to it
+        }
+        unflushed = false;
         lastActivity = System.nanoTime();
         ctx.flush();
     }

@@ -1,0 +1,121 @@
+package io.predictor.core.server;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.predictor.core.http.Failure;
+import io.predictor.core.routing.SiteState;
+import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.H2Client;
+import io.predictor.core.testing.TestCertificates;
+import io.predictor.core.testing.TestProxy;
+import io.predictor.core.tls.CertificateStore;
+import io.predictor.core.tls.ServerCertificate;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The timeouts of an HTTP/2 connection, which one timer per connection keeps for the connection
+ * and all of its streams: {@code timeouts.upstream_response} answers one stream 504 and the
+ * others go on; {@code timeouts.idle} closes a connection without streams; and the access log's
+ * fields for both.
+ */
+class Http2TimeoutsIT {
+
+    static WireMockServer origin;
+    static TestProxy proxy;
+    static TestCertificates certs;
+    static CertificateStore store;
+    static InetSocketAddress tls;
+    static final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = ProxyRoutingIT.origin("local");
+        origin.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(8_000)));
+        // a first request wakes the origin up (its first answer may take longer than the timeout below)
+        java.net.HttpURLConnection warm = (java.net.HttpURLConnection)
+                new java.net.URL("http://127.0.0.1:" + origin.port() + "/").openConnection();
+        assertThat(warm.getResponseCode()).isEqualTo(200);
+        warm.disconnect();
+        SiteTable.Builder b = new SiteTable.Builder(16, 1024, 4, 256);
+        b.add("www.example.com", SiteState.MIGRATED, "filer-042");
+        ExchangeListener log = new ExchangeListener() {
+            @Override
+            public void started(ExchangeInfo exchange) {
+            }
+
+            @Override
+            public void completed(ExchangeInfo e, long endNanos) {
+                completed.add(e.method() + " " + e.target() + " " + e.status() + " " + e.failure());
+            }
+        };
+        proxy = new TestProxy(b.build(), ProxyRoutingIT.addr(origin), ProxyRoutingIT.addr(origin),
+                settings(), ExchangeListener.NONE);
+        certs = new TestCertificates("Predictor Test CA");
+        Path dir = TestCertificates.newDirectory("h2-timeouts-it");
+        certs.writePair(dir, "example", "www.example.com");
+        store = CertificateStore.load(dir, new CertificateStore.Listener() {
+            @Override
+            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
+            }
+
+            @Override
+            public void problem(Path file, String message) {
+            }
+        });
+        tls = proxy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0), a -> false),
+                proxy.router(), log, store);
+    }
+
+    /** idle 2 s, upstream_response 2 s; the rest as every test proxy has it. */
+    private static ProxySettings settings() {
+        ProxySettings s = TestProxy.settings();
+        return new ProxySettings(s.instance(), s.eventLoops(), s.transport(), s.connectTimeoutMillis(),
+                s.requestHeadersTimeoutMillis(), 2_000, 2_000, s.holdTimeoutMillis(), s.drainTimeoutMillis(),
+                s.maxHeaderSize(), s.maxHeaders(), s.maxConnections(), s.previewSuffix(), s.allocator());
+    }
+
+    @AfterAll
+    static void stop() {
+        store.close();
+        proxy.close();
+        origin.stop();
+    }
+
+    @Test
+    void aSlowOriginGets504OnItsStreamAndTheConnectionServesOn() throws Exception {
+        completed.clear();
+        try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
+            long t0 = System.nanoTime();
+            H2Client.Response slow = h2.get("/slow");
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(slow.status()).isEqualTo(504);
+            assertThat(tookMillis).as("timeouts.upstream_response, not the origin's delay").isBetween(1_900L, 7_000L);
+            assertThat(h2.get("/fast").status()).as("the same connection").isEqualTo(200);
+            assertThat(h2.channel().isActive()).isTrue();
+        }
+        assertThat(completed.poll(5, TimeUnit.SECONDS)).isEqualTo("GET /slow 504 " + Failure.RESPONSE_TIMEOUT);
+        assertThat(completed.poll(5, TimeUnit.SECONDS)).isEqualTo("GET /fast 200 null");
+    }
+
+    @Test
+    void aConnectionWithoutStreamsIsClosedAfterTheIdleTimeout() throws Exception {
+        try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
+            assertThat(h2.get("/").status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            assertThat(h2.channel().closeFuture().await(8, TimeUnit.SECONDS)).as("closed by the proxy").isTrue();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(tookMillis).as("timeouts.idle").isBetween(1_500L, 7_000L);
+        }
+    }
+}

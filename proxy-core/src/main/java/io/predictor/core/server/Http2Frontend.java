@@ -326,7 +326,25 @@ final class Http2Frontend {
             if (e == null) {
                 return data.readableBytes() + padding;
             }
-            return e.onData(data, endOfStream) + padding;
+            try {
+                return e.onData(data, endOfStream) + padding;
+            } catch (RuntimeException bug) {
+                failStream(e, streamId, bug);
+                return data.readableBytes() + padding;
+            }
+        }
+
+        /**
+         * What a stream's child channel used to contain: an unexpected exception in one exchange
+         * ends that stream (RST_STREAM INTERNAL_ERROR), not the connection with its other streams.
+         */
+        private void failStream(Http2StreamExchange e, int streamId, RuntimeException bug) {
+            ctx.fireExceptionCaught(bug); // logged at the end of the pipeline
+            e.streamError();
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && stream.state() != Http2Stream.State.CLOSED) {
+                reset(streamId, Http2Error.INTERNAL_ERROR);
+            }
         }
 
         @Override
@@ -337,12 +355,19 @@ final class Http2Frontend {
                 return;
             }
             Http2StreamExchange e = stream.getProperty(key);
-            if (e == null) {
+            boolean first = e == null;
+            if (first) {
                 e = new Http2StreamExchange(shared, this, stream);
                 stream.setProperty(key, e);
-                e.onRequest(headers, endOfStream);
-            } else if (endOfStream) {
-                e.onRequestEnd(); // trailers: dropped (an HTTP/1.1 origin would need them chunked)
+            }
+            try {
+                if (first) {
+                    e.onRequest(headers, endOfStream);
+                } else if (endOfStream) {
+                    e.onRequestEnd(); // trailers: dropped (an HTTP/1.1 origin would need them chunked)
+                }
+            } catch (RuntimeException bug) {
+                failStream(e, streamId, bug);
             }
         }
 

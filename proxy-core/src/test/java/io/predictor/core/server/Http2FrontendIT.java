@@ -24,24 +24,37 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The timeouts of an HTTP/2 connection, which one timer per connection keeps for the connection
- * and all of its streams: {@code timeouts.upstream_response} answers one stream 504 and the
- * others go on; {@code timeouts.idle} closes a connection without streams; and the access log's
- * fields for both.
+ * What {@link Http2Frontend.Connection} does for its streams itself: the timeouts, which one timer
+ * per connection keeps for the connection and all of its streams ({@code timeouts.upstream_response}
+ * answers one stream 504 and the others go on; {@code timeouts.idle} closes a connection without
+ * streams; the access log's fields), and flow control both ways with responses and uploads many
+ * times the 64 KiB window, on several streams at once.
  */
-class Http2TimeoutsIT {
+class Http2FrontendIT {
 
     static WireMockServer origin;
+    /** timeouts.idle and timeouts.upstream_response of 2 s (the timeout tests). */
     static TestProxy proxy;
+    /** The test proxy's usual timeouts (flow control: the origin may be slow on a busy machine). */
+    static TestProxy roomy;
+    static InetSocketAddress roomyTls;
     static TestCertificates certs;
     static CertificateStore store;
     static InetSocketAddress tls;
     static final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
+    static final byte[] BIG = new byte[3 * 1024 * 1024 + 17];
+
+    static {
+        for (int i = 0; i < BIG.length; i++) {
+            BIG[i] = (byte) ('a' + (i * 7) % 26);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
         origin = ProxyRoutingIT.origin("local");
         origin.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(8_000)));
+        origin.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withStatus(200).withBody(BIG)));
         // a first request wakes the origin up (its first answer may take longer than the timeout below)
         java.net.HttpURLConnection warm = (java.net.HttpURLConnection)
                 new java.net.URL("http://127.0.0.1:" + origin.port() + "/").openConnection();
@@ -75,6 +88,9 @@ class Http2TimeoutsIT {
         });
         tls = proxy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0), a -> false),
                 proxy.router(), log, store);
+        roomy = new TestProxy(b.build(), ProxyRoutingIT.addr(origin), ProxyRoutingIT.addr(origin));
+        roomyTls = roomy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0),
+                a -> false), roomy.router(), ExchangeListener.NONE, store);
     }
 
     /** idle 2 s, upstream_response 2 s; the rest as every test proxy has it. */
@@ -89,6 +105,7 @@ class Http2TimeoutsIT {
     static void stop() {
         store.close();
         proxy.close();
+        roomy.close();
         origin.stop();
     }
 
@@ -106,6 +123,32 @@ class Http2TimeoutsIT {
         }
         assertThat(completed.poll(5, TimeUnit.SECONDS)).isEqualTo("GET /slow 504 " + Failure.RESPONSE_TIMEOUT);
         assertThat(completed.poll(5, TimeUnit.SECONDS)).isEqualTo("GET /fast 200 null");
+    }
+
+    @Test
+    void responsesAndUploadsManyWindowsLongCrossOnSeveralStreamsAtOnce() throws Exception {
+        try (H2Client h2 = new H2Client(certs.ca(), roomyTls, "www.example.com")) {
+            java.util.List<java.util.concurrent.CompletableFuture<H2Client.Response>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                all.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return h2.get("/big");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            H2Client.Response upload = h2.request(h2.headers("POST", "/upload"), BIG);
+            assertThat(upload.status()).isEqualTo(200);
+            for (java.util.concurrent.CompletableFuture<H2Client.Response> f : all) {
+                H2Client.Response r = f.get(30, TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(BIG);
+            }
+        }
+        byte[] got = origin.getAllServeEvents().stream().map(e -> e.getRequest())
+                .filter(r -> r.getUrl().equals("/upload")).findFirst().orElseThrow().getBody();
+        assertThat(got).isEqualTo(BIG);
     }
 
     @Test

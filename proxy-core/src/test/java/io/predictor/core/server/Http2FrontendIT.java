@@ -13,10 +13,13 @@ import io.predictor.core.testing.H2Client;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
 import io.predictor.core.tls.CertificateStore;
-import io.predictor.core.tls.ServerCertificate;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -56,8 +59,7 @@ class Http2FrontendIT {
         origin.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(8_000)));
         origin.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withStatus(200).withBody(BIG)));
         // a first request wakes the origin up (its first answer may take longer than the timeout below)
-        java.net.HttpURLConnection warm = (java.net.HttpURLConnection)
-                new java.net.URL("http://127.0.0.1:" + origin.port() + "/").openConnection();
+        HttpURLConnection warm = (HttpURLConnection) new URL("http://127.0.0.1:" + origin.port() + "/").openConnection();
         assertThat(warm.getResponseCode()).isEqualTo(200);
         warm.disconnect();
         SiteTable.Builder b = new SiteTable.Builder(16, 1024, 4, 256);
@@ -77,15 +79,7 @@ class Http2FrontendIT {
         certs = new TestCertificates("Predictor Test CA");
         Path dir = TestCertificates.newDirectory("h2-timeouts-it");
         certs.writePair(dir, "example", "www.example.com");
-        store = CertificateStore.load(dir, new CertificateStore.Listener() {
-            @Override
-            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
-            }
-
-            @Override
-            public void problem(Path file, String message) {
-            }
-        });
+        store = TestCertificates.quietStore(dir);
         tls = proxy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0), a -> false),
                 proxy.router(), log, store);
         roomy = new TestProxy(b.build(), ProxyRoutingIT.addr(origin), ProxyRoutingIT.addr(origin));
@@ -128,9 +122,9 @@ class Http2FrontendIT {
     @Test
     void responsesAndUploadsManyWindowsLongCrossOnSeveralStreamsAtOnce() throws Exception {
         try (H2Client h2 = new H2Client(certs.ca(), roomyTls, "www.example.com")) {
-            java.util.List<java.util.concurrent.CompletableFuture<H2Client.Response>> all = new java.util.ArrayList<>();
+            List<CompletableFuture<H2Client.Response>> all = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                all.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                all.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return h2.get("/big");
                     } catch (Exception e) {
@@ -140,7 +134,7 @@ class Http2FrontendIT {
             }
             H2Client.Response upload = h2.request(h2.headers("POST", "/upload"), BIG);
             assertThat(upload.status()).isEqualTo(200);
-            for (java.util.concurrent.CompletableFuture<H2Client.Response> f : all) {
+            for (CompletableFuture<H2Client.Response> f : all) {
                 H2Client.Response r = f.get(30, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.body()).isEqualTo(BIG);

@@ -281,27 +281,76 @@ public final class Http2Downgrade {
                 || AsciiString.contentEquals(method, "PATCH");
     }
 
+    /** {@code :status} values, made once. */
+    private static final AsciiString[] STATUS = new AsciiString[600];
+    /**
+     * Response field names seen on most responses, lower case, made once: a cached name is hashed
+     * once (by the header map and by the HPACK encoder), not on every response.
+     */
+    private static final AsciiString[][] COMMON_BY_LENGTH = new AsciiString[32][];
+
+    static {
+        for (int s = 100; s < STATUS.length; s++) {
+            STATUS[s] = AsciiString.cached(Integer.toString(s));
+        }
+        String[] common = {"server", "date", "content-type", "content-length", "last-modified", "etag",
+            "cache-control", "expires", "location", "vary", "accept-ranges", "content-encoding", "set-cookie",
+            "content-language", "content-range", "age", "x-content-type-options", "x-frame-options",
+            "strict-transport-security", "content-security-policy", "referrer-policy", "link", "pragma",
+            "access-control-allow-origin", "alt-svc", "retry-after", "www-authenticate"};
+        for (String c : common) {
+            AsciiString[] old = COMMON_BY_LENGTH[c.length()];
+            AsciiString[] grown = old == null ? new AsciiString[1] : java.util.Arrays.copyOf(old, old.length + 1);
+            grown[grown.length - 1] = AsciiString.cached(c);
+            COMMON_BY_LENGTH[c.length()] = grown;
+        }
+    }
+
     /**
      * The header block of an origin's response head: {@code :status} and every field that is not
      * hop-by-hop (those the parser dropped, and Transfer-Encoding), names in lower case.
      */
     public static Http2Headers responseHeaders(HttpHead head) {
         DefaultHttp2Headers out = new DefaultHttp2Headers(false, head.headerCount + 1);
-        out.status(AsciiString.of(Integer.toString(head.status)));
+        int status = head.status;
+        out.status(status >= 100 && status < STATUS.length ? STATUS[status] : AsciiString.of(Integer.toString(status)));
         byte[] b = head.bytes;
         for (int i = 0; i < head.headerCount; i++) {
             if (head.dropped[i] || head.kind[i] == HeaderName.TRANSFER_ENCODING) {
                 continue;
             }
-            int ns = head.nameStart[i];
-            byte[] name = new byte[head.nameEnd[i] - ns];
-            for (int k = 0; k < name.length; k++) {
-                byte c = b[ns + k];
-                name[k] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
-            }
-            out.add(new AsciiString(name, false),
+            out.add(lowerCaseName(b, head.nameStart[i], head.nameEnd[i]),
                     new AsciiString(b, head.valueStart[i], head.valueEnd[i] - head.valueStart[i], true));
         }
         return out;
+    }
+
+    /** The name {@code b[start, end)} in lower case: a cached one when it is a common name. */
+    private static AsciiString lowerCaseName(byte[] b, int start, int end) {
+        int length = end - start;
+        AsciiString[] candidates = length < COMMON_BY_LENGTH.length ? COMMON_BY_LENGTH[length] : null;
+        if (candidates != null) {
+            for (AsciiString c : candidates) {
+                if (equalsLowerCase(b, start, c.array(), c.arrayOffset(), length)) {
+                    return c;
+                }
+            }
+        }
+        byte[] name = new byte[length];
+        for (int k = 0; k < length; k++) {
+            byte c = b[start + k];
+            name[k] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+        }
+        return new AsciiString(name, false);
+    }
+
+    private static boolean equalsLowerCase(byte[] b, int start, byte[] lower, int offset, int length) {
+        for (int k = 0; k < length; k++) {
+            byte c = b[start + k];
+            if ((c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c) != lower[offset + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -33,9 +33,9 @@ import io.predictor.core.tls.ClientHelloSni;
  *  │                                   replaces itself with SslHandler (TLS 1.2/1.3, bounded handshake)
  *  │  alpn     AlpnDispatcher        after the handshake, by ALPN:
  *  │                                   ├─ http/1.1 → client (ClientConnection, https; 421 check)
- *  │                                   └─ h2       → idle, h2 (Http2FrameCodec), h2-streams
- *  │                                                 (Http2MultiplexHandler → Http2StreamExchange per
- *  │                                                 stream → OriginPool), h2-connection (Http2Frontend)
+ *  │                                   └─ h2       → h2-guard (Http2StreamIdGuard), h2
+ *  │                                                 (Http2Frontend.Connection → Http2StreamExchange
+ *  │                                                 per stream, no child channel → OriginPool)
  *  ├─ TLS passthrough listener
  *  │  sni          ClientHelloSni         reads the SNI, decrypts nothing; removes itself
  *  │  passthrough  PassthroughConnection  route by SNI → alert (maintenance) | tls_servers of the pool

@@ -1,23 +1,34 @@
 package io.predictor.core.server;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Flags;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamVisitor;
+import io.predictor.core.tls.ServerCertificate;
+import io.predictor.core.upstream.ClientEndpoints;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP/2 connection of a TLS client (ALPN {@code h2}): Netty's {@link Http2FrameCodec} and
- * {@link Http2MultiplexHandler}, one child channel per stream running an
- * {@link Http2StreamExchange}, with the limits a front-line proxy needs:
+ * The HTTP/2 connection of a TLS client (ALPN {@code h2}): one {@link Http2ConnectionHandler}
+ * that is also its own {@link Http2FrameListener} and drives one {@link Http2StreamExchange}
+ * object per stream directly on the connection's channel — no child channel, pipeline, promise
+ * or timer per stream — with the limits a front-line proxy needs:
  *
  * <ul>
  *   <li>{@value #MAX_CONCURRENT_STREAMS} concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS);</li>
@@ -31,11 +42,18 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code timeouts.idle}: a connection without streams for that long is closed with GOAWAY.</li>
  * </ul>
  *
- * <p>Pipeline after the handshake: {@code idle} → {@code h2-guard} ({@link Http2StreamIdGuard}: stream
- * identifiers the client may no longer use) → {@code h2} (frame codec) → {@code h2-streams}
- * (multiplexer) → {@code h2-connection} ({@link ConnectionWatch}). The connection reads with
- * {@code AUTO_READ} on — flow control bounds what each stream may send, and a stream reads its
- * next DATA frame only when its origin can take it.
+ * <p>Pipeline after the handshake: {@code h2-guard} ({@link Http2StreamIdGuard}: stream
+ * identifiers the client may no longer use) → {@code h2} ({@link Connection}). The connection
+ * reads with {@code AUTO_READ} on; flow control bounds what each stream may send: a DATA frame
+ * that cannot go on to the origin yet is kept and its bytes are returned to the client's window
+ * only when it does.
+ *
+ * <p>Why not {@code Http2FrameCodec} and {@code Http2MultiplexHandler}: the profile of an h2load
+ * run (-c10 -m10, JFR) put half of the event loop's Java time in the child-channel machinery —
+ * a channel, pipeline and registration per stream, a promise and listener per frame written
+ * through it, stream-state events — and a fifth in a TLS flush per response (each stream's
+ * flush went through to {@code SslHandler}). Here writes go straight to the encoder and the
+ * responses relayed in one pass of the event loop leave in one flush ({@link Connection#flushSoon}).
  */
 final class Http2Frontend {
 
@@ -48,81 +66,363 @@ final class Http2Frontend {
     }
 
     static void configure(ChannelPipeline p, FrontendContext shared) {
-        Http2Settings settings = Http2Settings.defaultSettings()
-                .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                .maxHeaderListSize(shared.settings.maxHeaderSize());
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .initialSettings(settings)
-                .validateHeaders(true)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
-                .gracefulShutdownTimeoutMillis(shared.settings.drainTimeoutMillis())
-                .build();
-        p.addLast("idle", new IdleStateHandler(0, 0, shared.settings.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("h2-guard", new Http2StreamIdGuard(codec.connection()));
-        p.addLast("h2", codec);
-        p.addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer(shared)));
-        p.addLast("h2-connection", new ConnectionWatch(codec));
+        Connection connection = new Builder(shared).build();
+        p.addLast("h2-guard", new Http2StreamIdGuard(connection.connection()));
+        p.addLast("h2", connection);
         p.channel().config().setAutoRead(true);
     }
 
-    /** Each new stream: {@code AUTO_READ} off, one {@link Http2StreamExchange}. */
-    @ChannelHandler.Sharable
-    static final class StreamInitializer extends ChannelInitializer<Channel> {
+    /** Builds a {@link Connection} with the limits above. */
+    static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Connection, Builder> {
         private final FrontendContext shared;
 
-        StreamInitializer(FrontendContext shared) {
+        Builder(FrontendContext shared) {
             this.shared = shared;
+            server(true);
+            initialSettings(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                    .maxHeaderListSize(shared.settings.maxHeaderSize()));
+            validateHeaders(true);
+            decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
+            decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
+            gracefulShutdownTimeoutMillis(shared.settings.drainTimeoutMillis());
         }
 
         @Override
-        protected void initChannel(Channel ch) {
-            ch.config().setAutoRead(false);
-            ch.pipeline().addLast("exchange", new Http2StreamExchange(shared));
+        public Connection build() {
+            return super.build();
+        }
+
+        @Override
+        protected Connection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                Http2Settings initialSettings) {
+            Connection c = new Connection(decoder, encoder, initialSettings, shared);
+            frameListener(c);
+            return c;
         }
     }
 
-    /** Connection-level events: idle timeout, drain (GOAWAY, then finish the streams), expected errors. */
-    static final class ConnectionWatch extends ChannelInboundHandlerAdapter implements Drainable {
-        private final Http2FrameCodec codec;
-        private ChannelHandlerContext ctx;
+    /**
+     * The connection: frames in, one exchange per stream, and everything the streams share — the
+     * client's address and certificate, one timer for every timeout of the connection and its
+     * streams ({@link DeadlineTimer}), and one flush for what the streams wrote in a pass.
+     */
+    static final class Connection extends Http2ConnectionHandler implements Http2FrameListener, Drainable {
+        private final FrontendContext shared;
+        private final Http2Connection.PropertyKey key;
+        private final long idleNanos;
+        private final Runnable flushTask = this::flushNow;
+        private final Http2StreamVisitor checkStream = this::checkStream;
+        ChannelHandlerContext ctx;
+        LoopState loop;
+        ClientEndpoints endpoints;
+        ServerCertificate certificate;
+        String clientAddressText;
+        byte[] clientAddress;
+        boolean trustedPeer;
+        private DeadlineTimer timer;
+        private long lastActivity;
+        private boolean flushScheduled;
+        private boolean dirty;
+        private long now;
+        private long nextWake;
 
-        ConnectionWatch(Http2FrameCodec codec) {
-            this.codec = codec;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                if (codec.connection().numActiveStreams() == 0) {
-                    ctx.close();
+        Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings,
+                FrontendContext shared) {
+            super(decoder, encoder, initialSettings);
+            this.shared = shared;
+            this.key = connection().newKey();
+            this.idleNanos = TimeUnit.MILLISECONDS.toNanos(shared.settings.idleTimeoutMillis());
+            connection().addListener(new Http2ConnectionAdapter() {
+                @Override
+                public void onStreamClosed(Http2Stream stream) {
+                    Http2StreamExchange e = stream.removeProperty(key);
+                    if (e != null) {
+                        e.streamClosed();
+                    }
                 }
+            });
+            encoder.flowController().listener(stream -> {
+                Http2StreamExchange e = stream.getProperty(key);
+                if (e != null && encoder().flowController().isWritable(stream)) {
+                    e.clientWritableAgain();
+                }
+            });
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            this.ctx = ctx;
+            loop = shared.loops.get(ctx.channel().eventLoop());
+            endpoints = ClientEndpoints.of(ctx.channel());
+            certificate = ctx.channel().attr(ServerCertificate.CHANNEL_ATTRIBUTE).get();
+            InetAddress peer = endpoints.client() == null ? null : endpoints.client().getAddress();
+            clientAddressText = peer == null ? "unknown" : peer.getHostAddress();
+            clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
+            trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
+            timer = new DeadlineTimer(ctx.executor(), this::onTimer);
+            lastActivity = System.nanoTime();
+            timer.wakeBy(lastActivity + idleNanos, lastActivity);
+            super.handlerAdded(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            timer.cancel();
+            super.channelInactive(ctx); // closes every stream: their exchanges end
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            lastActivity = System.nanoTime();
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            dirty = false;
+            super.channelReadComplete(ctx); // flushes what the streams wrote while reading
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+            // an HTTP/2 error is the handler's to answer (RST_STREAM or GOAWAY with its code); anything else closes
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+                ctx.close();
                 return;
             }
-            ctx.fireUserEventTriggered(evt);
+            super.exceptionCaught(ctx, cause);
+        }
+
+        @Override
+        protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+                Http2Exception.StreamException streamException) {
+            Http2Stream stream = connection().stream(streamException.streamId());
+            Http2StreamExchange e = stream == null ? null : stream.getProperty(key);
+            if (e != null) {
+                e.streamError();
+            }
+            super.onStreamError(ctx, outbound, cause, streamException); // RST_STREAM with its code
         }
 
         @Override
         public void drain() {
-            ctx.channel().close(); // the codec sends GOAWAY and waits for open streams up to timeouts.drain
+            ctx.channel().close(); // GOAWAY, then the open streams get up to timeouts.drain
         }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg); // connection-level frames (SETTINGS, PING, GOAWAY) end here
-        }
+        // ---- what the streams call ------------------------------------------------------------
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // an HTTP/2 error is the codec's to answer (GOAWAY with its code, then the close); a reset is routine
-            if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
-                ctx.close();
+        /**
+         * Flushes what the streams wrote, once for everything written in this pass of the event
+         * loop — the responses relayed from every origin connection that was ready — by a task
+         * that runs after the pass's I/O; if the connection read in the pass, its read-complete
+         * flushed already and the task has nothing left to do.
+         */
+        void flushSoon() {
+            dirty = true;
+            if (!flushScheduled) {
+                flushScheduled = true;
+                ctx.executor().execute(flushTask);
             }
+        }
+
+        private void flushNow() {
+            flushScheduled = false;
+            if (dirty) {
+                dirty = false;
+                lastActivity = System.nanoTime();
+                flush(ctx);
+            }
+        }
+
+        void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
+            encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.voidPromise());
+        }
+
+        void writeData(int streamId, ByteBuf data, boolean endStream) {
+            encoder().writeData(ctx, streamId, data, 0, endStream, ctx.voidPromise());
+        }
+
+        void reset(int streamId, Http2Error error) {
+            resetStream(ctx, streamId, error.code(), ctx.newPromise());
+            flushSoon();
+        }
+
+        /**
+         * RST_STREAM(NO_ERROR) after a complete response while the client still sends its body
+         * (RFC 9113 §8.1): what the flow controller still holds is written first, since closing
+         * the stream would drop it.
+         */
+        void resetAfterResponse(int streamId) {
+            try {
+                encoder().flowController().writePendingBytes();
+            } catch (Http2Exception e) {
+                onError(ctx, true, e);
+                return;
+            }
+            reset(streamId, Http2Error.NO_ERROR);
+        }
+
+        boolean isWritable(Http2Stream stream) {
+            return encoder().flowController().isWritable(stream);
+        }
+
+        /** Returns {@code n} request body bytes the origin took to the client's flow-control windows. */
+        void consumed(Http2Stream stream, int n) {
+            if (n <= 0 || stream.state() == Http2Stream.State.CLOSED) {
+                return;
+            }
+            try {
+                if (decoder().flowController().consumeBytes(stream, n)) {
+                    flushSoon(); // a WINDOW_UPDATE went out
+                }
+            } catch (Http2Exception e) {
+                onError(ctx, false, e);
+            }
+        }
+
+        /** Makes sure the timer looks at the streams no later than {@code deadline}. */
+        void wakeBy(long deadline) {
+            timer.wakeBy(deadline, System.nanoTime());
+        }
+
+        private void onTimer() {
+            now = System.nanoTime();
+            nextWake = now + idleNanos;
+            if (connection().numActiveStreams() == 0) {
+                long quiet = now - lastActivity;
+                if (quiet >= idleNanos) {
+                    ctx.close(); // timeouts.idle without a stream: GOAWAY
+                    return;
+                }
+                nextWake = lastActivity + idleNanos;
+            } else {
+                try {
+                    connection().forEachActiveStream(checkStream);
+                } catch (Http2Exception e) {
+                    onError(ctx, false, e);
+                }
+            }
+            timer.wakeBy(nextWake, now);
+        }
+
+        private boolean checkStream(Http2Stream stream) {
+            Http2StreamExchange e = stream.getProperty(key);
+            if (e != null) {
+                long due = e.checkDeadlines(now);
+                if (due != 0 && due - nextWake < 0) {
+                    nextWake = due;
+                }
+            }
+            return true;
+        }
+
+        // ---- frames in (Http2FrameListener) ----------------------------------------------------
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            Http2Stream stream = connection().stream(streamId);
+            Http2StreamExchange e = stream == null ? null : stream.getProperty(key);
+            if (e == null) {
+                return data.readableBytes() + padding;
+            }
+            try {
+                return e.onData(data, endOfStream) + padding;
+            } catch (RuntimeException bug) {
+                failStream(e, streamId, bug);
+                return data.readableBytes() + padding;
+            }
+        }
+
+        /**
+         * What a stream's child channel used to contain: an unexpected exception in one exchange
+         * ends that stream (RST_STREAM INTERNAL_ERROR), not the connection with its other streams.
+         */
+        private void failStream(Http2StreamExchange e, int streamId, RuntimeException bug) {
+            ctx.fireExceptionCaught(bug); // logged at the end of the pipeline
+            e.streamError();
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && stream.state() != Http2Stream.State.CLOSED) {
+                reset(streamId, Http2Error.INTERNAL_ERROR);
+            }
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                boolean endOfStream) {
+            Http2Stream stream = connection().stream(streamId);
+            if (stream == null) {
+                return;
+            }
+            Http2StreamExchange e = stream.getProperty(key);
+            boolean first = e == null;
+            if (first) {
+                e = new Http2StreamExchange(shared, this, stream);
+                stream.setProperty(key, e);
+            }
+            try {
+                if (first) {
+                    e.onRequest(headers, endOfStream);
+                } else if (endOfStream) {
+                    e.onRequestEnd(); // trailers: dropped (an HTTP/1.1 origin would need them chunked)
+                }
+            } catch (RuntimeException bug) {
+                failStream(e, streamId, bug);
+            }
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                short weight, boolean exclusive, int padding, boolean endOfStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            Http2Stream stream = connection().stream(streamId);
+            Http2StreamExchange e = stream == null ? null : stream.getProperty(key);
+            if (e != null) {
+                e.clientReset();
+            }
+        }
+
+        @Override
+        public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight,
+                boolean exclusive) {
+        }
+
+        @Override
+        public void onSettingsAckRead(ChannelHandlerContext ctx) {
+        }
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+        }
+
+        @Override
+        public void onPingRead(ChannelHandlerContext ctx, long data) {
+        }
+
+        @Override
+        public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+        }
+
+        @Override
+        public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
+                Http2Headers headers, int padding) {
+        }
+
+        @Override
+        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+        }
+
+        @Override
+        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
+        }
+
+        @Override
+        public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags,
+                ByteBuf payload) {
         }
     }
 }

@@ -2,19 +2,14 @@ package io.predictor.core.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.predictor.core.http.ByteText;
 import io.predictor.core.http.ChunkedDecoder;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.Http2Downgrade;
@@ -24,30 +19,29 @@ import io.predictor.core.routing.HostName;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
-import io.predictor.core.tls.ServerCertificate;
 import io.predictor.core.upstream.ClientEndpoints;
 import io.predictor.core.upstream.Exchange;
 import io.predictor.core.upstream.OriginConnection;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/2 stream — one request — forwarded to a pooled HTTP/1.1 origin connection: the
- * client side of an {@link Exchange}, in the stream's child channel (which runs on the
- * connection's event loop, so the origin connection does too). It validates the header block
+ * client side of an {@link Exchange}, driven by its connection's {@link Http2Frontend.Connection}
+ * on the connection's event loop (so the origin connection runs there too). It validates the header block
  * ({@link Http2Downgrade}), routes by {@code :authority} like ClientConnection routes by Host
  * (maintenance page, hold parking, preview, loop guard, 421 for a name the certificate does not
  * cover), writes the HTTP/1.1 head itself, and streams the body each way: DATA frames become
  * the request body (chunked when no content-length came), the response body becomes DATA frames
  * (chunk framing taken off).
  *
- * <p>Flow control is the backpressure: {@code AUTO_READ} is off on the stream, and the next
- * DATA frame is read — which is what returns window credit to the client — only while the
- * origin connection is writable; the origin is read only while the stream is writable.
+ * <p>Flow control is the backpressure: the bytes of a DATA frame return to the client's
+ * window only once they went on to an origin connection that is writable (until then the
+ * frame waits here: at most one window); the origin is read only while the stream is writable.
  *
- * <p>Pipeline of the stream channel: {@code exchange} (this), behind {@code Http2MultiplexHandler}.
+ * <p>Not a channel handler and not in a pipeline: the connection calls it. Its timeouts are
+ * deadlines in fields that the connection's one timer looks at ({@link #checkDeadlines}).
  */
 final class Http2StreamExchange extends RoutedExchange implements Exchange, HeldExchange {
 
@@ -63,6 +57,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private static final AsciiString RETRY_AFTER_VALUE =
             AsciiString.of(Integer.toString(ProxyResponses.MAINTENANCE_RETRY_AFTER_SECONDS));
     private static final AsciiString HEAD = AsciiString.cached("HEAD");
+    private static final AsciiString[] IDEMPOTENT = {AsciiString.cached("GET"), HEAD, AsciiString.cached("OPTIONS"),
+        AsciiString.cached("TRACE"), AsciiString.cached("PUT"), AsciiString.cached("DELETE")};
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
 
@@ -71,15 +67,17 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(4);
     private final ChunkedDecoder.Sink sendData = this::sendData;
 
-    private ChannelHandlerContext ctx;
-    private LoopState loop;
-    private ClientEndpoints endpoints;
-    private ServerCertificate certificate;
-    private byte[] clientAddress;
-    private boolean trustedPeer;
+    private final Http2Frontend.Connection conn;
+    private final Http2Stream stream;
+    private final int id;
+    private final LoopState loop;
     private int state = HEADERS;
 
     private Http2Headers request;
+    /** {@code :method} and {@code :path}, looked up once (the access log reads them too). */
+    private CharSequence method;
+    private CharSequence path;
+    private final ByteText hostText = new ByteText();
     private CharSequence authority;
     private boolean preview;
     private boolean headRequest;
@@ -101,90 +99,29 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private boolean responseEnded;
     private ChunkedDecoder responseChunks;
     private long responseRemaining;
-    private Future<?> responseTimer;
+    /** Request body bytes read but not yet returned to the client's flow-control windows. */
+    private int unconsumed;
+    /** {@code timeouts.upstream_response}: when the response head must have come (0: not waiting). */
+    private long responseDeadline;
     private Future<?> holdTimer;
-    private Future<?> stallTimer;
+    /** Whether the stall check of {@code timeouts.idle} applies (from the origin's start). */
+    private boolean stallArmed;
     /** When a body byte last moved either way (the stall check of {@code timeouts.idle}). */
     private long lastProgress;
 
-    Http2StreamExchange(FrontendContext shared) {
+    Http2StreamExchange(FrontendContext shared, Http2Frontend.Connection conn, Http2Stream stream) {
         super(shared);
+        this.conn = conn;
+        this.stream = stream;
+        this.id = stream.id();
+        this.loop = conn.loop;
+        this.clientAddressText = conn.clientAddressText;
     }
 
-    // ---- stream life -------------------------------------------------------------------------
+    // ---- stream life (what the connection calls) -----------------------------------------------
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        loop = shared.loops.get(ctx.channel().eventLoop());
-        endpoints = ClientEndpoints.of(ctx.channel());
-        certificate = ctx.channel().parent().attr(ServerCertificate.CHANNEL_ATTRIBUTE).get();
-        InetAddress peer = endpoints.client() == null ? null : endpoints.client().getAddress();
-        clientAddressText = peer == null ? "unknown" : peer.getHostAddress();
-        clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
-        trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
-        ctx.read();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2HeadersFrame frame) {
-            if (request == null) {
-                onRequest(frame);
-            } else if (frame.isEndStream()) {
-                onRequestEnd(); // trailers: dropped (an HTTP/1.1 origin would need them chunked)
-            }
-        } else if (msg instanceof Http2DataFrame frame) {
-            onData(frame);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (origin != null) {
-            origin.flush();
-        }
-        ctx.flush();
-        readIfWanted();
-    }
-
-    /** The next frame is read only when it can go somewhere: flow-control credit returns with it. */
-    private void readIfWanted() {
-        if (state == HEADERS || (state == BODY && !requestEnded && origin != null && origin.isWritable())) {
-            ctx.read();
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof Http2ResetFrame) {
-            // the client cancelled the stream
-            abandonOrigin();
-            if (exchangeOpen && !responseEnded) {
-                status = 499;
-            }
-            end();
-            ctx.close();
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && origin != null) {
-            origin.clientWritable();
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    /** The client reset the stream (RST_STREAM). */
+    void clientReset() {
         abandonOrigin();
         if (exchangeOpen && !responseEnded) {
             status = 499;
@@ -192,34 +129,61 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         end();
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // a stream error: the multiplexer resets the stream with its code right after this; anything else closes it
+    /**
+     * The stream closed: normally, once both sides ended — then the origin connection, if it is
+     * still finishing the response, completes it — or because it was reset, or the connection closed.
+     */
+    void streamClosed() {
+        if (requestEnded && responseEnded && state != HELD) {
+            return;
+        }
+        abandonOrigin();
+        if (exchangeOpen && !responseEnded) {
+            status = 499;
+        }
+        end();
+    }
+
+    /** A stream error (the connection resets the stream with its code right after this). */
+    void streamError() {
         abandonOrigin();
         if (exchangeOpen && !responseEnded) {
             status = Failure.BAD_REQUEST.status();
             failure = Failure.BAD_REQUEST;
         }
         end();
-        if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
-            ctx.close();
+    }
+
+    /** The stream can take response bytes again: the origin is read on. */
+    void clientWritableAgain() {
+        if (origin != null) {
+            origin.clientWritable();
+        }
+    }
+
+    /** Resets the stream with CANCEL unless it is closed already. */
+    private void cancelStream() {
+        if (stream.state() != Http2Stream.State.CLOSED) {
+            conn.reset(id, Http2Error.CANCEL);
         }
     }
 
     // ---- the request ---------------------------------------------------------------------------
 
-    private void onRequest(Http2HeadersFrame frame) {
+    void onRequest(Http2Headers headers, boolean endOfStream) {
         exchangeOpen = true;
         startNanos = System.nanoTime();
-        request = frame.headers();
-        requestEnded = frame.isEndStream();
+        request = headers;
+        method = headers.method();
+        path = headers.path();
+        requestEnded = endOfStream;
         String malformed = Http2Downgrade.validate(request);
         if (malformed != null) {
             reset(Http2Error.PROTOCOL_ERROR, Failure.BAD_REQUEST);
             return;
         }
-        headRequest = AsciiString.contentEquals(request.method(), HEAD);
-        idempotent = isIdempotent(request.method());
+        headRequest = AsciiString.contentEquals(method, HEAD);
+        idempotent = isIdempotent(method);
         authority = Http2Downgrade.authority(request);
         hostLength = authority == null ? -1 : normalize(authority, host);
         if (hostLength < 0) {
@@ -242,8 +206,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
         chunked = !requestEnded && expectedLength < 0;
         bodyless = requestEnded;
-        if (certificate != null && host[0] != '[' && !ClientConnection.isIpv4Literal(host, hostLength)
-                && !certificate.covers(host, hostLength)) {
+        if (conn.certificate != null && host[0] != '[' && !ClientConnection.isIpv4Literal(host, hostLength)
+                && !conn.certificate.covers(host, hostLength)) {
             respond(Failure.MISDIRECTED.status(), Failure.MISDIRECTED, false);
             return;
         }
@@ -252,7 +216,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     }
 
     private static boolean isIdempotent(CharSequence m) {
-        for (String i : new String[] {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}) {
+        for (AsciiString i : IDEMPOTENT) {
             if (AsciiString.contentEquals(m, i)) {
                 return true;
             }
@@ -331,7 +295,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         notifyStarted();
         state = HELD;
         loop.held.add(heldNode);
-        holdTimer = ctx.executor().schedule(this::holdTimedOut, shared.settings.holdTimeoutMillis(), TimeUnit.MILLISECONDS);
+        holdTimer = conn.ctx.executor().schedule(this::holdTimedOut, shared.settings.holdTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -347,7 +311,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         unpark();
         state = HEADERS;
         dispatch(snapshot);
-        ctx.flush();
+        conn.flushSoon();
     }
 
     private void unpark() {
@@ -368,34 +332,52 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     // ---- the request body ----------------------------------------------------------------------
 
-    private void onData(Http2DataFrame frame) {
-        ByteBuf content = frame.content();
-        int n = content.readableBytes();
-        boolean end = frame.isEndStream();
+    /**
+     * A DATA frame ({@code data} is the decoder's: retained to be kept). Returns how many of its
+     * bytes go back to the client's flow-control windows now; the rest go back when the origin
+     * takes them ({@link #originWritable}).
+     */
+    int onData(ByteBuf data, boolean end) {
+        int n = data.readableBytes();
         received += n;
         if (expectedLength >= 0 && (received > expectedLength || (end && received != expectedLength))) {
-            content.release();
             if (state != DONE) {
                 abandonOrigin();
                 reset(Http2Error.PROTOCOL_ERROR, Failure.BAD_REQUEST); // RFC 9113 §8.1.1
             }
-            return;
+            return n;
         }
         bytesIn += n;
         lastProgress = System.nanoTime();
+        int consumedNow = n;
         if (n > 0 && (state == WAIT_ORIGIN || state == HELD)) {
-            pending.add(content); // at most one flow-control window: nothing more is read meanwhile
+            pending.add(data.retain()); // at most one flow-control window: no credit goes back meanwhile
+            unconsumed += n;
+            consumedNow = 0;
         } else if (n > 0 && state == BODY) {
-            forward(content);
-        } else {
-            content.release();
+            forward(data.retain());
+            origin.flush();
+            if (!origin.isWritable()) {
+                unconsumed += n;
+                consumedNow = 0;
+            }
         }
         if (end) {
             onRequestEnd();
         }
+        return consumedNow;
     }
 
-    private void onRequestEnd() {
+    /** Request body bytes the origin took go back to the client's windows while it can take more. */
+    private void returnCredit() {
+        if (unconsumed > 0 && origin != null && origin.isWritable()) {
+            int n = unconsumed;
+            unconsumed = 0;
+            conn.consumed(stream, n);
+        }
+    }
+
+    void onRequestEnd() {
         requestEnded = true;
         if (state == BODY) {
             endRequestBody();
@@ -404,12 +386,12 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     private void forward(ByteBuf data) {
         if (chunked) {
-            ByteBuf size = ctx.alloc().buffer(10);
+            ByteBuf size = conn.ctx.alloc().buffer(10);
             ByteBufUtil.writeAscii(size, Integer.toHexString(data.readableBytes()));
             size.writeBytes(CRLF);
             origin.write(size);
             origin.write(data);
-            origin.write(ctx.alloc().buffer(2).writeBytes(CRLF));
+            origin.write(Unpooled.wrappedBuffer(CRLF));
         } else {
             origin.write(data);
         }
@@ -417,15 +399,16 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     private void endRequestBody() {
         if (chunked) {
-            origin.write(ctx.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+            origin.write(Unpooled.wrappedBuffer(LAST_CHUNK));
         }
         origin.flush();
         requestSent = true;
         if (!responseStarted) {
             state = WAIT_RESPONSE;
-            if (responseTimer == null) {
-                responseTimer = ctx.executor().schedule(this::responseTimedOut,
-                        shared.settings.upstreamResponseTimeoutMillis(), TimeUnit.MILLISECONDS);
+            if (responseDeadline == 0) {
+                responseDeadline = nonZero(System.nanoTime()
+                        + TimeUnit.MILLISECONDS.toNanos(shared.settings.upstreamResponseTimeoutMillis()));
+                conn.wakeBy(responseDeadline);
             }
         }
     }
@@ -442,15 +425,15 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         originServer = o.serverName();
         originIndex = o.serverIndex();
         CharSequence sentHost = preview ? new String(host, 0, hostLength, StandardCharsets.ISO_8859_1) : authority;
-        ByteBuf head = ctx.alloc().directBuffer(512);
-        Http2Downgrade.writeRequest(request, head, clientAddress, shared.proto, trustedPeer, shared.instance, sentHost,
-                chunked, bodyless);
+        ByteBuf head = conn.ctx.alloc().directBuffer(512);
+        Http2Downgrade.writeRequest(request, head, conn.clientAddress, shared.proto, conn.trustedPeer, shared.instance,
+                sentHost, chunked, bodyless);
         o.write(head);
         state = BODY;
         lastProgress = System.nanoTime();
-        if (stallTimer == null) {
-            stallTimer = ctx.executor().schedule(this::checkStall, shared.settings.idleTimeoutMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!stallArmed) {
+            stallArmed = true;
+            conn.wakeBy(lastProgress + TimeUnit.MILLISECONDS.toNanos(shared.settings.idleTimeoutMillis()));
         }
         ByteBuf piece;
         while ((piece = pending.poll()) != null) {
@@ -461,13 +444,13 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
         o.read();
         o.flush();
-        readIfWanted();
+        returnCredit();
     }
 
     @Override
     public void originFailed(Failure f, boolean started, boolean retryable) {
         origin = null;
-        cancelResponseTimer();
+        responseDeadline = 0;
         if (state == DONE) {
             return;
         }
@@ -490,7 +473,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         Http2Headers headers = Http2Downgrade.responseHeaders(head);
         if (code < 200) {
             if (code != 101) {
-                ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise()); // 100, 103
+                conn.writeHeaders(id, headers, false); // 100, 103
             }
             return;
         }
@@ -500,8 +483,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
         boolean end = responseRemaining == 0;
         bytesOut += head.length();
-        ctx.write(new DefaultHttp2HeadersFrame(headers, end), ctx.voidPromise());
-        responseEnded = end;
+        responseEnded = end; // before the write: a HEADERS frame that ends both sides closes the stream at once
+        conn.writeHeaders(id, headers, end);
     }
 
     @Override
@@ -534,23 +517,23 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             responseRemaining -= n;
             end = responseRemaining <= 0;
         }
-        ctx.write(new DefaultHttp2DataFrame(piece, end), ctx.voidPromise());
         responseEnded = end;
+        conn.writeData(id, piece, end);
     }
 
     @Override
     public void flushResponse() {
-        ctx.flush();
+        conn.flushSoon();
     }
 
     @Override
     public boolean clientWritable() {
-        return ctx.channel().isWritable();
+        return conn.isWritable(stream);
     }
 
     @Override
     public ClientEndpoints endpoints() {
-        return endpoints;
+        return conn.endpoints;
     }
 
     @Override
@@ -572,23 +555,23 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     public void responseStarted(int responseStatus) {
         status = responseStatus;
         responseStarted = true;
-        cancelResponseTimer();
+        responseDeadline = 0;
     }
 
     @Override
     public void responseComplete() {
         origin = null;
         if (!responseEnded) {
-            ctx.write(new DefaultHttp2DataFrame(true), ctx.voidPromise());
             responseEnded = true;
+            conn.writeData(id, Unpooled.EMPTY_BUFFER, true);
         }
-        ctx.flush();
+        conn.flushSoon();
         finishExchange();
         state = DONE;
         if (!requestEnded) {
             // RFC 9113 §8.1: the response is complete; the client may stop sending its body
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
-            ctx.close();
+            releasePending();
+            conn.resetAfterResponse(id);
         }
     }
 
@@ -605,7 +588,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     @Override
     public void originWritable() {
         if (state == BODY) {
-            readIfWanted();
+            returnCredit();
         }
     }
 
@@ -625,24 +608,21 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         if (maintenance) {
             headers.add(io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_VALUE);
         }
-        if (headRequest) {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, true), ctx.voidPromise());
-        } else {
-            bytesOut += body.readableBytes();
-            ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
-            ctx.write(new DefaultHttp2DataFrame(body, true), ctx.voidPromise());
-        }
         responseEnded = true;
-        if (!requestEnded) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
-        }
-        ctx.flush();
         finishExchange();
         state = DONE;
         releasePending();
-        if (!requestEnded) {
-            ctx.close(); // the rest of the body is not wanted: drop what the stream still holds
+        if (headRequest) {
+            conn.writeHeaders(id, headers, true);
+        } else {
+            bytesOut += body.readableBytes();
+            conn.writeHeaders(id, headers, false);
+            conn.writeData(id, body, true);
         }
+        if (!requestEnded) {
+            conn.resetAfterResponse(id); // the rest of the body is not wanted
+        }
+        conn.flushSoon();
     }
 
     /** Refuses the stream with RST_STREAM (a malformed request, RFC 9113 §8.1.1; an origin that failed mid-response). */
@@ -655,12 +635,13 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         responseEnded = true;
         finishExchange();
         releasePending();
-        ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
-        ctx.close();
+        if (stream.state() != Http2Stream.State.CLOSED) {
+            conn.reset(id, error);
+        }
     }
 
     private void abandonOrigin() {
-        cancelResponseTimer();
+        responseDeadline = 0;
         if (origin != null) {
             OriginConnection o = origin;
             origin = null;
@@ -688,11 +669,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         if (inflightNode.linked()) {
             loop.inflight.remove(inflightNode);
         }
-        cancelResponseTimer();
-        if (stallTimer != null) {
-            stallTimer.cancel(false);
-            stallTimer = null;
-        }
+        responseDeadline = 0;
+        stallArmed = false;
         if (exchangeOpen) {
             exchangeOpen = false;
             shared.exchanges.completed(this, System.nanoTime());
@@ -700,44 +678,43 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     }
 
     /**
-     * {@code timeouts.idle} for one stream: an upload that stopped, or a response the client
-     * stopped reading (its window stays shut), ends the stream and frees the origin connection.
-     * Waiting for the origin is {@code timeouts.upstream_response}'s business.
+     * The connection's timer asks: acts on a deadline that has come — {@code timeouts.upstream_response}
+     * (no response head in time after the request was sent), {@code timeouts.idle} for one stream
+     * (an upload that stopped, or a response the client stopped reading: its window stays shut;
+     * the stream ends and the origin connection is freed) — and returns the next one (0: none).
      */
-    private void checkStall() {
-        stallTimer = null;
+    long checkDeadlines(long now) {
         if (state == DONE || !exchangeOpen) {
-            return;
+            return 0;
         }
-        boolean moving = (state == BODY && !requestEnded) || (responseStarted && !responseEnded);
-        long idle = TimeUnit.MILLISECONDS.toNanos(shared.settings.idleTimeoutMillis());
-        long quiet = System.nanoTime() - lastProgress;
-        if (moving && quiet >= idle) {
-            abandonOrigin();
-            status = responseStarted ? status : 408;
-            end();
-            ctx.close(); // RST_STREAM(CANCEL)
-            return;
+        if (responseDeadline != 0 && now - responseDeadline >= 0) {
+            responseDeadline = 0;
+            if (!responseStarted && origin != null) {
+                abandonOrigin();
+                respond(Failure.RESPONSE_TIMEOUT.status(), Failure.RESPONSE_TIMEOUT, false);
+                return 0;
+            }
         }
-        stallTimer = ctx.executor().schedule(this::checkStall, Math.max(1, idle - (moving ? quiet : 0)),
-                TimeUnit.NANOSECONDS);
+        long next = responseDeadline;
+        if (stallArmed) {
+            boolean moving = (state == BODY && !requestEnded) || (responseStarted && !responseEnded);
+            long stallAt = lastProgress + TimeUnit.MILLISECONDS.toNanos(shared.settings.idleTimeoutMillis());
+            if (moving && now - stallAt >= 0) {
+                abandonOrigin();
+                status = responseStarted ? status : 408;
+                end();
+                cancelStream();
+                return 0;
+            }
+            if (moving && (next == 0 || stallAt - next < 0)) {
+                next = stallAt;
+            }
+        }
+        return next;
     }
 
-    private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
-    }
-
-    /** {@code timeouts.upstream_response}: no response head in time after the request was sent. */
-    private void responseTimedOut() {
-        responseTimer = null;
-        if (responseStarted || origin == null || state == DONE) {
-            return;
-        }
-        abandonOrigin();
-        respond(Failure.RESPONSE_TIMEOUT.status(), Failure.RESPONSE_TIMEOUT, false);
+    private static long nonZero(long t) {
+        return t == 0 ? 1 : t;
     }
 
     // ---- drain barrier (which revision and site routed it: RoutedExchange) ----------------------
@@ -745,7 +722,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     @Override
     public void abort() {
         abandonOrigin();
-        ctx.close(); // RST_STREAM(CANCEL)
+        cancelStream();
     }
 
     // ---- ExchangeInfo --------------------------------------------------------------------------
@@ -760,12 +737,27 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     @Override
     public String method() {
-        return request == null || request.method() == null ? null : request.method().toString();
+        return method == null ? null : method.toString();
     }
 
     @Override
     public String target() {
-        return request == null || request.path() == null ? null : request.path().toString();
+        return path == null ? null : path.toString();
+    }
+
+    @Override
+    public CharSequence hostText() {
+        return hostLength > 0 ? hostText.set(host, 0, hostLength) : authority;
+    }
+
+    @Override
+    public CharSequence methodText() {
+        return method;
+    }
+
+    @Override
+    public CharSequence targetText() {
+        return path;
     }
 
 }

@@ -9,7 +9,6 @@ import io.predictor.core.routing.SiteTable;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
 import io.predictor.core.tls.CertificateStore;
-import io.predictor.core.tls.ServerCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -50,15 +49,7 @@ class H2SpecIT {
         TestCertificates certs = new TestCertificates("h2spec CA");
         Path dir = TestCertificates.newDirectory("h2spec");
         certs.writePair(dir, "default", "localhost");
-        store = CertificateStore.load(dir, new CertificateStore.Listener() {
-            @Override
-            public void loaded(Path d, List<ServerCertificate> c, String def) {
-            }
-
-            @Override
-            public void problem(Path file, String message) {
-            }
-        });
+        store = TestCertificates.quietStore(dir);
         tls = proxy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0), a -> false),
                 proxy.router(), ExchangeListener.NONE, store);
     }

@@ -62,6 +62,20 @@ public final class TestCertificates {
         return Files.createTempDirectory(base, label);
     }
 
+    /** The certificate store of {@code directory}, its reports ignored (tests that are not about the store). */
+    public static io.predictor.core.tls.CertificateStore quietStore(Path directory) throws IOException {
+        return io.predictor.core.tls.CertificateStore.load(directory, new io.predictor.core.tls.CertificateStore.Listener() {
+            @Override
+            public void loaded(Path dir, java.util.List<io.predictor.core.tls.ServerCertificate> certificates,
+                    String defaultName) {
+            }
+
+            @Override
+            public void problem(Path file, String message) {
+            }
+        });
+    }
+
     public X509Certificate ca() {
         return ca;
     }

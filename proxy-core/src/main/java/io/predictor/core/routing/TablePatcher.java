@@ -12,6 +12,13 @@ package io.predictor.core.routing;
  * does not), so patches never stack. Past {@code limit} patch entries the patcher gives up
  * ({@link TooManyDifferences}) and the caller reads the file whole.
  *
+ * <p>Why a patch beside the big index rather than a new big index copied with the edits: the
+ * copy is itself a second full table (~108 MB for 3,000,000 sites), which is what does not fit
+ * in {@code bin/predictor}'s heap; the patch costs O(differences) and, on the data plane, one
+ * probe of a small (cache-resident) index before the big one, only while a patch exists. And
+ * why not the runtime overlay: the file's differences are the base, below every operator
+ * override, with none of an override's revision, journal record, history entry or count.
+ *
  * <p>Group ids: the table in service's ids are kept (its big indexes' payloads hold them), new
  * groups come after them; a group no line names any more stays, with no sites (it is then
  * listed nowhere, as in a table read whole).

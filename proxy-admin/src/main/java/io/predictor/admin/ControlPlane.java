@@ -274,7 +274,16 @@ public final class ControlPlane implements AutoCloseable {
         }
         try {
             SiteService.ReloadResult r = sites.reload(Preconditions.NONE, "signal:SIGHUP");
-            events.event(EventLog.Level.INFO, "sites_reloaded", Map.of("revision", r.revision(), "sites", r.sites()));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("revision", r.revision());
+            fields.put("sites", r.sites());
+            fields.put("rebuilt", r.differences() == null);
+            if (r.differences() != null) {
+                fields.put("added", r.differences().added());
+                fields.put("changed", r.differences().changed());
+                fields.put("removed", r.differences().removed());
+            }
+            events.event(EventLog.Level.INFO, "sites_reloaded", fields);
             return true;
         } catch (ChangeRefusedException e) {
             Map<String, Object> fields = new LinkedHashMap<>();

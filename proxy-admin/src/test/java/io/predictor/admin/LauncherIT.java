@@ -126,6 +126,81 @@ class LauncherIT {
         assertThat(p.exitValue()).as("SIGTERM exits 0: " + Files.readString(out)).isZero();
     }
 
+    /**
+     * Issue 4 in the product's default heap ({@code -Xmx256m}): a reload of a 3,000,000-site file
+     * with a few differences patches them onto the table in service (200); one that renames every
+     * site must be read whole, and its table does not fit beside the first: 503
+     * {@code insufficient_heap}, the table in service kept. (A second table of the same size as
+     * the first may or may not fit in 256 MB, depending on where the collector puts it.) 20–40 s: writing the file three
+     * times, loading it once, and two paced reloads.
+     */
+    @Test
+    void aReloadOfThreeMillionSitesWorksInTheDefaultHeapAndOneThatDoesNotFitIs503() throws Exception {
+        int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
+        Path config = ProgramIT.shippedConfigOnFreePorts(dir, ports);
+        Path sites = config.resolveSibling("sites.txt");
+        int n = 3_000_000;
+        writeSites(sites, n, i -> site(i, i % 2 == 0 ? "legacy" : "migrated"));
+        Path out = dir.resolve("serve.log");
+        Process p = start(out, Map.of(), "--config", config.toString());
+        try {
+            awaitReady(p, ports[1], out);
+            // 300 changed, 300 removed, 300 added
+            writeSites(sites, n, i -> switch (i % 10_000) {
+                case 0 -> site(i, "maintenance");
+                case 1 -> "";
+                case 2 -> site(i, "legacy") + "n" + i + ".example.com hold\n";
+                default -> site(i, i % 2 == 0 ? "legacy" : "migrated");
+            });
+            HttpResponse<String> patched = reload(ports[1]);
+            assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+            assertThat(patched.body().strip()).isEqualTo("{\"revision\":1,\"sites\":3000000,\"rebuilt\":false,"
+                    + "\"added\":300,\"changed\":300,\"removed\":300}");
+
+            // every name new and longer: a whole read, whose table (~180 MB) cannot fit beside the one in service
+            writeSites(sites, n, i -> "s" + i + ".a-longer-name-for-each-customer.example.com legacy\n");
+            HttpResponse<String> whole = reload(ports[1]);
+            assertThat(whole.statusCode()).as(whole.body()).isEqualTo(503);
+            assertThat(whole.body()).startsWith("{\"error\":\"insufficient_heap\"").contains("-Xmx");
+            HttpResponse<String> site = get(ports[1], "/api/v1/sites/s20000.example.com");
+            assertThat(site.body()).as("the patched table still in service")
+                    .startsWith("{\"host\":\"s20000.example.com\",\"state\":\"maintenance\",\"group\":\"filer-0\","
+                            + "\"revision\":0");
+            assertThat(get(ports[1], "/api/v1/status").body()).startsWith("{\"revision\":1,");
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static String site(int i, String state) {
+        return "s" + i + ".example.com " + state + " filer-" + i % 5000 + "\n";
+    }
+
+    /** Writes the lines {@code line} makes of 0 .. n-1 ("" for none). */
+    private static void writeSites(Path file, int n, java.util.function.IntFunction<String> line) throws IOException {
+        try (java.io.Writer w = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.US_ASCII)) {
+            for (int i = 0; i < n; i++) {
+                w.write(line.apply(i));
+            }
+        }
+    }
+
+    private static HttpResponse<String> reload(int adminPort) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/api/v1/reload")).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer demo-token-change-me")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(int adminPort, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     static void awaitReady(Process p, int adminPort, Path out) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -257,6 +257,7 @@ final class AdminApi {
             case EXPECT -> new ApiException(409, "expect_mismatch", e.getMessage());
             case PRECONDITION -> new ApiException(412, "precondition_failed", e.getMessage());
             case CONFLICT -> new ApiException(409, "revision_conflict", e.getMessage());
+            case HEAP -> new ApiException(503, "insufficient_heap", e.getMessage());
             case SITES_FILE -> {
                 extra.put("message", e.getMessage());
                 yield new ApiException(422, "invalid_sites_file", e.details(), extra, Map.of());

@@ -6,7 +6,10 @@ import io.predictor.admin.service.Preconditions;
 import io.predictor.admin.service.SiteService;
 import java.io.IOException;
 
-/** {@code POST /api/v1/reload}: re-read the sites file, keep runtime changes on top; 422 listing every error. */
+/**
+ * {@code POST /api/v1/reload}: re-read the sites file, keep runtime changes on top; 422 listing
+ * every error, 503 {@code insufficient_heap} when the new table does not fit.
+ */
 final class ReloadEndpoint {
 
     private final SiteService sites;
@@ -19,7 +22,12 @@ final class ReloadEndpoint {
         req.allowParams();
         RequestBody.parse(req.body());
         SiteService.ReloadResult r = sites.reload(new Preconditions(req.ifMatchRevision(), null, false), who);
-        return AdminResponse.ok(new JsonObject().put("revision", r.revision()).put("sites", r.sites()))
-                .withRevisionTag(r.revision());
+        JsonObject body = new JsonObject().put("revision", r.revision()).put("sites", r.sites())
+                .put("rebuilt", r.differences() == null);
+        if (r.differences() != null) {
+            body.put("added", r.differences().added()).put("changed", r.differences().changed())
+                    .put("removed", r.differences().removed());
+        }
+        return AdminResponse.ok(body).withRevisionTag(r.revision());
     }
 }

@@ -21,7 +21,9 @@ public final class ChangeRefusedException extends Exception {
         /** The sites file has errors; {@link #details()} lists them (422). */
         SITES_FILE,
         /** Other proxies of the fleet kept taking the next revision; nothing was changed (409). */
-        CONFLICT
+        CONFLICT,
+        /** A reload needed more heap than the JVM has; the table in service stays (503). */
+        HEAP
     }
 
     private final Reason reason;

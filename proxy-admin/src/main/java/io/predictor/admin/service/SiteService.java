@@ -56,16 +56,22 @@ public final class SiteService {
     public record DeleteResult(String host, SiteState routedBy, long revision) {
     }
 
-    public record ReloadResult(long revision, int sites) {
+    /**
+     * @param differences what the reload changed in the base table when it patched the one in
+     *                    service; null when it read the file whole
+     */
+    public record ReloadResult(long revision, int sites, SitesFileParser.Differences differences) {
     }
 
-    /** How a reload reads the sites file (a seam for tests: the parser's failures). */
+    /** How a reload reads the sites file against the table in service (a seam for tests: the parser's failures). */
     interface SitesFileReader {
-        SitesFileParser.Result read(Path file) throws IOException;
+        SitesFileParser.Result read(Path file, SiteTable inService) throws IOException;
     }
 
     private final Path sitesFile;
-    private SitesFileReader sitesFileReader = SitesFileParser::parse;
+    private SitesFileReader sitesFileReader = SitesFileParser::reload;
+    /** One reload at a time: two reading a big file whole would need room for three tables. */
+    private final Object reloadLock = new Object();
     private final SiteState defaultState;
     private final Router router;
     private final StateStore store;
@@ -260,19 +266,24 @@ public final class SiteService {
         });
     }
 
-    /**
-     * Reads the sites file again and makes it the base table, keeping every runtime change on
-     * top. A file with errors changes nothing: the refusal lists every error.
-     */
     /** Tests only: how reloads read the sites file. */
     void readSitesFileWith(SitesFileReader reader) {
         this.sitesFileReader = Objects.requireNonNull(reader);
     }
 
+    /**
+     * Reads the sites file again and makes it the base table, keeping every runtime change on
+     * top. A file with errors changes nothing: the refusal lists every error. Few differences
+     * from the table in service are patched onto it; many make the reload read the file whole,
+     * which needs the heap for a second table ({@link SitesFileParser#reload}).
+     */
     public ReloadResult reload(Preconditions pre, String who) throws ChangeRefusedException, IOException {
         boolean ok = false;
         try {
-            ReloadResult r = reloadSitesFile(pre, who);
+            ReloadResult r;
+            synchronized (reloadLock) {
+                r = reloadSitesFile(pre, who);
+            }
             ok = true;
             return r;
         } finally {
@@ -281,26 +292,22 @@ public final class SiteService {
     }
 
     private ReloadResult reloadSitesFile(Preconditions pre, String who) throws ChangeRefusedException, IOException {
-        // Parsed outside the lock: three million lines take a while and need no lock.
+        SiteTable inService;
+        synchronized (writeLock) {
+            inService = base;
+        }
+        // Read outside the writer's lock: three million lines take a while and need no lock. The
+        // result is the whole file's table (patched or not) whatever changed since, so it may replace any base.
         SitesFileParser.Result parsed;
         try {
-            parsed = sitesFileReader.read(sitesFile);
+            parsed = sitesFileReader.read(sitesFile, inService);
         } catch (IOException e) {
             throw new ChangeRefusedException(ChangeRefusedException.Reason.SITES_FILE,
                     "cannot read the sites file", List.of(sitesFile + ": " + e));
         } catch (OutOfMemoryError e) {
-            // The new table is built beside the one in service, so a reload needs room for both.
-            // The parser's own arrays are what failed to fit, and they are garbage now: refuse the
-            // reload with what to do, keep serving the old table (the benchmark hit this with 3M
-            // sites in -Xmx256m, where the admin request used to end without an answer).
-            long mib = 1024 * 1024;
-            throw new ChangeRefusedException(ChangeRefusedException.Reason.SITES_FILE,
-                    "the new table does not fit in the heap beside the one in service; the table in service is"
-                            + " unchanged",
-                    List.of(sitesFile + ": out of heap while loading (" + e.getMessage() + "); the table in service"
-                            + " holds " + base.size() + " sites in " + base.footprintBytes() / mib + " MiB and the heap"
-                            + " is at most " + Runtime.getRuntime().maxMemory() / mib + " MiB: a reload needs room for"
-                            + " two tables, so give the JVM a larger -Xmx (bin/predictor: PREDICTOR_JVM_FLAGS)"));
+            // What failed to fit (a whole second table, as a rule) is garbage now: refuse with what
+            // to do and keep serving the table in service.
+            throw outOfHeap(inService, e);
         }
         if (!parsed.ok()) {
             List<String> details = new ArrayList<>();
@@ -317,8 +324,23 @@ public final class SiteService {
             SiteTable next = parsed.table();
             commit(new ChangeRecord(revision + 1, clock.instant(), who, false,
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
-            return new ReloadResult(revision, next.size());
+            return new ReloadResult(revision, next.size(), parsed.differences());
         });
+    }
+
+    private ChangeRefusedException outOfHeap(SiteTable inService, OutOfMemoryError e) {
+        long mib = 1024 * 1024;
+        long table = inService.footprintBytes();
+        long max = Runtime.getRuntime().maxMemory();
+        // one more table's room, rounded up to 64 MiB
+        long advice = ((max + table) / mib + 63) / 64 * 64;
+        return new ChangeRefusedException(ChangeRefusedException.Reason.HEAP,
+                "the reload of " + sitesFile + " ran out of heap (" + e.getMessage() + ") and was refused;"
+                        + " the table in service is unchanged. A sites file that differs in more than " + SitesFileParser.patchLimit(inService)
+                        + " sites from the one last read whole is read whole again, beside the table in service"
+                        + " (" + inService.size() + " sites, " + table / mib + " MiB), and the heap is at most "
+                        + max / mib + " MiB: give the JVM room for a second table, e.g. -Xmx" + advice + "m"
+                        + " (bin/predictor: PREDICTOR_JVM_FLAGS), or reload fewer changes at a time");
     }
 
     /** One try at a change: validate against the state in service, then commit. Runs under the writer's lock. */

@@ -35,6 +35,7 @@ class AdminApiTest {
     Path sitesFile;
     AdminApi api;
     Router router;
+    SiteService sites;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -43,7 +44,7 @@ class AdminApiTest {
         sitesFile = dir.resolve("sites.txt");
         Files.writeString(sitesFile, "www.example.com migrated g1\nshop.example.com legacy g1\n");
         router = new Router(RoutingSnapshot.of(Tables.small(), 0, SiteState.LEGACY));
-        SiteService sites = new SiteService(Tables.small(), sitesFile, SiteState.LEGACY, router, store, log,
+        sites = new SiteService(Tables.small(), sitesFile, SiteState.LEGACY, router, store, log,
                 Clock.systemUTC());
         sites.recover(store.load());
         api = new AdminApi(sites, "127.0.0.1", new AdminOptions(AdminTokens.load(tokens, log), ready::get,
@@ -267,7 +268,8 @@ class AdminApiTest {
     @Test
     void reloadAnswers422WithEveryErrorAndChangesNothing() throws Exception {
         AdminResponse ok = mutate("POST", "/api/v1/reload", "");
-        assertThat(json(ok)).isEqualTo("{\"revision\":1,\"sites\":2}");
+        assertThat(json(ok)).as("two of the five sites in service are left: patched")
+                .isEqualTo("{\"revision\":1,\"sites\":2,\"rebuilt\":false,\"added\":0,\"changed\":0,\"removed\":3}");
         Files.writeString(sitesFile, "a.example nowhere\nb.example\nc.example legacy\n");
         AdminResponse bad = mutate("POST", "/api/v1/reload", "");
         assertThat(bad.status()).isEqualTo(422);
@@ -275,6 +277,17 @@ class AdminApiTest {
         assertThat((List<?>) field(bad, "detail")).hasSize(2).allSatisfy(d -> assertThat(d.toString())
                 .startsWith(sitesFile + ":"));
         assertThat(router.current().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void aReloadOutOfHeapAnswers503InsufficientHeapAndChangesNothing() throws Exception {
+        io.predictor.admin.service.ReloadFaults.outOfHeap(sites);
+        AdminResponse r = mutate("POST", "/api/v1/reload", "");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(field(r, "error")).isEqualTo("insufficient_heap");
+        assertThat(field(r, "detail").toString()).contains("ran out of heap").contains("-Xmx");
+        assertThat(router.current().revision()).isZero();
+        assertThat(log.audit).isEmpty();
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
+import io.predictor.core.routing.SitesFileParser;
 import io.predictor.core.routing.SiteTable;
 import io.predictor.core.routing.SiteView;
 import java.io.IOException;
@@ -299,7 +300,8 @@ class SiteServiceTest {
         s.putSite("shop.example.com", to(SiteState.HOLD), Preconditions.NONE, "ops");
         Files.writeString(sites, "www.example.com migrated g1\nshop.example.com legacy g1\nadded.example.com migrated\n");
         SiteService.ReloadResult r = s.reload(Preconditions.NONE, "ops");
-        assertThat(r).isEqualTo(new SiteService.ReloadResult(2, 3));
+        assertThat(r).as("patched: added.example.com in, down and both blog entries out")
+                .isEqualTo(new SiteService.ReloadResult(2, 3, new SitesFileParser.Differences(1, 0, 3)));
         assertThat(route(router, "added.example.com")).isEqualTo(Route.LOCAL);
         assertThat(route(router, "shop.example.com")).as("runtime change kept").isEqualTo(Route.HOLD);
         assertThat(route(router, "down.example.com")).as("gone from the file").isEqualTo(Route.LEGACY);
@@ -319,20 +321,40 @@ class SiteServiceTest {
     }
 
     @Test
+    void aReloadWithManyDifferencesReadsTheFileWholeAndKeepsRuntimeChangesOnTop() throws Exception {
+        Path sites = tmp.resolve("sites.txt");
+        SiteService s = service(Tables.small(), sites);
+        s.putSite("shop.example.com", to(SiteState.HOLD), Preconditions.NONE, "ops");
+        StringBuilder file = new StringBuilder("shop.example.com legacy g1\n");
+        for (int i = 0; i < 2000; i++) {
+            file.append("s").append(i).append(".new.example migrated g7\n");
+        }
+        Files.writeString(sites, file);
+        SiteService.ReloadResult r = s.reload(Preconditions.NONE, "ops");
+        assertThat(r).as("2004 differences, past the 1024 a patch takes: read whole")
+                .isEqualTo(new SiteService.ReloadResult(2, 2001, null));
+        assertThat(s.snapshot().base().patchSize()).isZero();
+        assertThat(route(router, "s1999.new.example")).isEqualTo(Route.LOCAL);
+        assertThat(route(router, "shop.example.com")).as("runtime change kept").isEqualTo(Route.HOLD);
+        assertThat(route(router, "www.example.com")).as("gone from the file").isEqualTo(Route.LEGACY);
+        assertThat(s.snapshot().groupCountsByState("g7").get(SiteState.MIGRATED)).isEqualTo(2000);
+    }
+
+    @Test
     void aReloadThatRunsOutOfHeapIsRefusedWithWhatToDoAndTheTableStays() throws Exception {
         Path sites = tmp.resolve("sites.txt");
         Files.writeString(sites, "www.example.com migrated g1\n");
         SiteService s = service(Tables.small(), sites);
         long revision = s.snapshot().revision();
-        s.readSitesFileWith(file -> {
+        s.readSitesFileWith((file, inService) -> {
             throw new OutOfMemoryError("Java heap space");
         });
         assertThatThrownBy(() -> s.reload(Preconditions.NONE, "ops"))
                 .isInstanceOfSatisfying(ChangeRefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(ChangeRefusedException.Reason.SITES_FILE);
-                    assertThat(e.getMessage()).contains("does not fit in the heap").contains("unchanged");
-                    assertThat(e.details()).singleElement().asString().startsWith(sites + ": out of heap")
-                            .contains("Java heap space").contains("-Xmx").contains("PREDICTOR_JVM_FLAGS");
+                    assertThat(e.reason()).isEqualTo(ChangeRefusedException.Reason.HEAP);
+                    assertThat(e.getMessage()).contains(sites + " ran out of heap (Java heap space)")
+                            .contains("the table in service is unchanged").contains("more than 1024 sites")
+                            .contains("-Xmx").contains("PREDICTOR_JVM_FLAGS");
                 });
         assertThat(s.snapshot().revision()).isEqualTo(revision);
         assertThat(route(router, "shop.example.com")).as("the table in service still routes").isEqualTo(Route.LEGACY);

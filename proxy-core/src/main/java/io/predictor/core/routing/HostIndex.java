@@ -69,6 +69,39 @@ public final class HostIndex {
         }
     }
 
+    /**
+     * The slot that holds the name, or -1: a dense key of the entry, below {@link #slotCount()}
+     * (a reload marks the entries the new sites file still names in a bitset over the slots).
+     */
+    int findSlot(byte[] name, int off, int len, long hash) {
+        int fingerprint = (int) (hash >>> 32);
+        for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
+            long entry = slots[slot];
+            if (entry == 0) {
+                return -1;
+            }
+            if ((int) (entry >>> 32) == fingerprint && matches(arena, (int) entry - 1, name, off, len)) {
+                return slot;
+            }
+        }
+    }
+
+    int slotCount() {
+        return slots.length;
+    }
+
+    /** The id held by a slot, or -1 for an empty slot. */
+    int idAt(int slot) {
+        return (int) slots[slot] - 1;
+    }
+
+    /** Copies the name with this id into {@code dst} from 0; returns its length. */
+    int copyName(int id, byte[] dst) {
+        int len = length(id);
+        System.arraycopy(arena, id + HEADER, dst, 0, len);
+        return len;
+    }
+
     /** Whether the record at {@code ref} holds {@code name[off, off+len)}: its length, then eight bytes at a time. */
     private static boolean matches(byte[] a, int ref, byte[] name, int off, int len) {
         if ((a[ref] & 0xff) != len) {
@@ -141,10 +174,11 @@ public final class HostIndex {
      * in a first pass, so nothing is grown and copied while three million names go in).
      */
     public static final class Builder {
-        private final byte[] arena;
-        private final long[] slots;
-        private final int mask;
-        private final int maxNames;
+        private byte[] arena;
+        private long[] slots;
+        private int mask;
+        private int maxNames;
+        private final boolean growable;
         private int size;
         private int used;
 
@@ -153,11 +187,21 @@ public final class HostIndex {
          * @param maxBytes at most this many bytes of names in all (headers not included)
          */
         public Builder(int maxNames, int maxBytes) {
+            this(maxNames, maxBytes, false);
+        }
+
+        private Builder(int maxNames, int maxBytes, boolean growable) {
+            this.growable = growable;
             this.maxNames = maxNames;
             this.arena = new byte[Math.addExact(maxBytes, Math.multiplyExact(HEADER, maxNames))];
             int capacity = Integer.highestOneBit(Math.max(4, maxNames + maxNames / 3) - 1) << 1;
             this.slots = new long[capacity];
             this.mask = capacity - 1;
+        }
+
+        /** A builder for an unknown, small number of names (a reload's differences): it doubles when full. */
+        static Builder growable() {
+            return new Builder(64, 64 * 24, true);
         }
 
         public int size() {
@@ -196,7 +240,11 @@ public final class HostIndex {
                 slot = (slot + 1) & mask;
             }
             if (size == maxNames || used + HEADER + len > arena.length) {
-                throw new IllegalStateException("HostIndex.Builder capacity exceeded");
+                if (!growable) {
+                    throw new IllegalStateException("HostIndex.Builder capacity exceeded");
+                }
+                grow(len);
+                return add(name, off, len, payload);
             }
             int ref = used;
             arena[ref] = (byte) len;
@@ -206,6 +254,26 @@ public final class HostIndex {
             size++;
             slots[slot] = (long) fingerprint << 32 | (ref + 1L);
             return ref;
+        }
+
+        /** Room for twice the names and bytes (at least one more name of {@code len} bytes); slots placed again. */
+        private void grow(int len) {
+            maxNames *= 2;
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + HEADER + len));
+            int capacity = Integer.highestOneBit(Math.max(4, maxNames + maxNames / 3) - 1) << 1;
+            long[] old = slots;
+            slots = new long[capacity];
+            mask = capacity - 1;
+            for (long entry : old) {
+                if (entry != 0) {
+                    int ref = (int) entry - 1;
+                    int slot = (int) HostName.hash64(arena, ref + HEADER, arena[ref] & 0xff) & mask;
+                    while (slots[slot] != 0) {
+                        slot = (slot + 1) & mask;
+                    }
+                    slots[slot] = entry;
+                }
+            }
         }
 
         public HostIndex build() {

@@ -175,7 +175,7 @@ public final class RoutingSnapshot {
      * {@link #stateOf(long)} and {@link #groupOf(long)}. Allocates nothing.
      */
     public long resolve(byte[] host, int len) {
-        long r = resolve(base.exact.index, overlayExact, host, 0, len);
+        long r = resolve(base.exact, overlayExact, host, 0, len);
         if (r != NOT_FOUND) {
             return r;
         }
@@ -189,7 +189,7 @@ public final class RoutingSnapshot {
                 dots &= dots - 1;
                 int suffix = len - i - 1;
                 if ((lengths[suffix >>> 6] & (1L << suffix)) != 0) {
-                    r = resolve(base.wildcard.index, overlayWildcard, host, i + 1, suffix);
+                    r = resolve(base.wildcard, overlayWildcard, host, i + 1, suffix);
                     if (r != NOT_FOUND) {
                         return r;
                     }
@@ -219,7 +219,7 @@ public final class RoutingSnapshot {
      * One probe: the name's hash is computed once, for the overlay (when there is one) and the
      * base; a base hit reads state and group from the record that held the name.
      */
-    private long resolve(HostIndex baseIndex, Overlay.Node overlay, byte[] name, int off, int len) {
+    private long resolve(SiteSet baseSet, Overlay.Node overlay, byte[] name, int off, int len) {
         long hash = HostName.hash64(name, off, len);
         int state;
         int group;
@@ -233,11 +233,10 @@ public final class RoutingSnapshot {
             group = o.group;
             rev = o.revision;
         } else {
-            int b = baseIndex.find(name, off, len, hash);
-            if (b < 0) {
+            int payload = baseSet.payload(name, off, len, hash);
+            if (payload < 0) {
                 return NOT_FOUND;
             }
-            int payload = baseIndex.payload(b);
             state = SiteSet.stateOf(payload);
             group = SiteSet.groupOf(payload);
             rev = 0;
@@ -288,11 +287,10 @@ public final class RoutingSnapshot {
             group = o.group;
             rev = o.revision;
         } else {
-            int b = baseSet.index.find(name, off, len);
-            if (b < 0) {
+            int payload = baseSet.payload(name, off, len);
+            if (payload < 0) {
                 return null;
             }
-            int payload = baseSet.index.payload(b);
             state = SiteSet.stateOf(payload);
             group = SiteSet.groupOf(payload);
             rev = 0;
@@ -527,11 +525,10 @@ public final class RoutingSnapshot {
                     tally.add(old.group + 1, older ? GroupTally.OLDER : GroupTally.NEWER + old.state, -1);
                 }
             } else {
-                HostIndex baseIndex = (isWild ? base.wildcard : base.exact).index;
-                int b = baseIndex.find(name, 0, name.length);
-                baseState = b < 0 ? SiteSet.DELETED : (byte) SiteSet.stateOf(baseIndex.payload(b));
-                baseGroup = b < 0 ? SiteSet.NO_GROUP : SiteSet.groupOf(baseIndex.payload(b));
-                if (b >= 0) {
+                int payload = (isWild ? base.wildcard : base.exact).payload(name, 0, name.length);
+                baseState = payload < 0 ? SiteSet.DELETED : (byte) SiteSet.stateOf(payload);
+                baseGroup = payload < 0 ? SiteSet.NO_GROUP : SiteSet.groupOf(payload);
+                if (payload >= 0) {
                     tally.add(baseGroup + 1, GroupTally.BASE + baseState, -1);
                 }
                 siteOverrides++;

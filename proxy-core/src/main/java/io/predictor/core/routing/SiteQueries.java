@@ -33,8 +33,10 @@ public final class SiteQueries {
                 return new Page(out, out.get(out.size() - 1).host());
             }
         }
+        // the names beside the big index's: the overlay's and the base's patch (few, sorted here)
         TreeSet<String> overlayExact = new TreeSet<>();
         addNames(s.overlayExact(), "", overlayExact);
+        addNames(s.base().exact.patch, "", overlayExact);
         int[] sorted = s.base().sortedExactIds();
         HostIndex index = s.base().exact.index;
         int i = firstAfter(sorted, index, cursor.getBytes(StandardCharsets.ISO_8859_1));
@@ -77,8 +79,17 @@ public final class SiteQueries {
     }
 
     private static void addNames(SiteSet set, String prefix, TreeSet<String> names) {
-        for (int id : set.index.ids()) {
-            names.add(prefix + set.index.name(id));
+        addNames(set.index, prefix, names);
+        addNames(set.patch, prefix, names);
+    }
+
+    /** Every name of the index (null: none); one the base's patch removes is skipped by {@link #offer}. */
+    private static void addNames(HostIndex index, String prefix, TreeSet<String> names) {
+        if (index == null) {
+            return;
+        }
+        for (int id : index.ids()) {
+            names.add(prefix + index.name(id));
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.Map;
  * {@link SiteSet}s; groups are dense ids into {@link #groupNames()}.
  *
  * <p>Runtime changes never copy this table; they live in the overlay of a
- * {@link RoutingSnapshot}.
+ * {@link RoutingSnapshot}. A reload that finds few differences makes the next table from this
+ * one's indexes plus a patch of those differences ({@link TablePatcher}); both tables then share
+ * the big arrays.
  */
 public final class SiteTable {
 
@@ -30,6 +32,13 @@ public final class SiteTable {
     private volatile int[] sortedExact;
 
     SiteTable(SiteSet exact, SiteSet wildcard, String[] groupNames, int[] countsByGroupAndState, long[] wildcardLengths) {
+        this(exact, wildcard, groupNames, countsByGroupAndState, wildcardLengths, null);
+    }
+
+    /** @param sortedExact the exact ids ordered by name, when another table with the same exact index has them */
+    SiteTable(SiteSet exact, SiteSet wildcard, String[] groupNames, int[] countsByGroupAndState, long[] wildcardLengths,
+            int[] sortedExact) {
+        this.sortedExact = sortedExact;
         this.exact = exact;
         this.wildcard = wildcard;
         this.groupNames = groupNames;
@@ -75,7 +84,20 @@ public final class SiteTable {
                 + 8L * wildcardLengths.length;
     }
 
-    /** Exact-name ids ordered by name, computed once on first use (admin listing, off the data plane). */
+    /** How many entries of the base are patch entries (0 for a table read whole from a sites file). */
+    public int patchSize() {
+        return (exact.patch == null ? 0 : exact.patch.size()) + (wildcard.patch == null ? 0 : wildcard.patch.size());
+    }
+
+    /** The exact-name ids of the big index ordered by name, if already computed (a patched table shares them). */
+    int[] sortedExactIdsIfKnown() {
+        return sortedExact;
+    }
+
+    /**
+     * Ids of the big exact index ordered by name, computed once on first use (admin listing,
+     * off the data plane); names the patch removes are among them.
+     */
     int[] sortedExactIds() {
         int[] sorted = sortedExact;
         if (sorted == null) {
@@ -87,15 +109,10 @@ public final class SiteTable {
     }
 
     /** Builds a base table. */
-    public static final class Builder {
+    public static final class Builder implements SitesFileParser.Sink {
         private final HostIndex.Builder exact;
         private final HostIndex.Builder wildcard;
-        private final Map<String, Integer> groups = new HashMap<>();
-        private final java.util.ArrayList<String> groupNames = new java.util.ArrayList<>();
-        /** Per group and state (index {@code group * 4 + state}), grown with the groups; the no-group sites apart. */
-        private int[] counts = new int[64];
-        private final int[] noGroupCounts = new int[4];
-        private final long[] wildcardLengths = new long[4];
+        private final Groups groups = new Groups(new String[0]);
 
         /**
          * @param exactNames upper bound of exact names
@@ -109,17 +126,9 @@ public final class SiteTable {
         }
 
         /** Interns a group name and returns its id; null means no group. */
+        @Override
         public int group(String name) {
-            if (name == null) {
-                return SiteSet.NO_GROUP;
-            }
-            Integer id = groups.get(name);
-            if (id == null) {
-                id = groupNames.size();
-                groups.put(name, id);
-                groupNames.add(name);
-            }
-            return id;
+            return groups.intern(name);
         }
 
         /**
@@ -128,25 +137,14 @@ public final class SiteTable {
          *
          * @return true if added, false if the name was already present
          */
+        @Override
         public boolean add(boolean isWildcard, byte[] name, int off, int len, SiteState state, int groupId) {
             HostIndex.Builder index = isWildcard ? wildcard : exact;
-            if (groupId < SiteSet.NO_GROUP || groupId >= groupNames.size()) {
-                throw new IllegalArgumentException("unknown group id " + groupId);
-            }
+            groups.check(groupId);
             if (index.add(name, off, len, SiteSet.payload(state.code(), groupId)) < 0) {
                 return false;
             }
-            if (groupId == SiteSet.NO_GROUP) {
-                noGroupCounts[state.code()]++;
-            } else {
-                if (groupId * 4 + 4 > counts.length) {
-                    counts = Arrays.copyOf(counts, Math.max(counts.length * 2, groupId * 4 + 4));
-                }
-                counts[groupId * 4 + state.code()]++;
-            }
-            if (isWildcard) {
-                wildcardLengths[len >>> 6] |= 1L << len;
-            }
+            groups.count(isWildcard, len, state, groupId);
             return true;
         }
 
@@ -158,12 +156,78 @@ public final class SiteTable {
         }
 
         public SiteTable build() {
-            int g = groupNames.size();
+            return new SiteTable(new SiteSet(exact.build()), new SiteSet(wildcard.build()),
+                    groups.names(), groups.countsByGroupAndState(), groups.wildcardLengths());
+        }
+    }
+
+    /**
+     * A table's groups and counts while it is filled: group names interned to dense ids (after
+     * those it starts with), sites per group and state, wildcard suffix lengths.
+     */
+    static final class Groups {
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        /** Per group and state (index {@code group * 4 + state}), grown with the groups; the no-group sites apart. */
+        private int[] counts = new int[64];
+        private final int[] noGroupCounts = new int[4];
+        private final long[] wildcardLengths = new long[4];
+
+        /** @param first the names of ids 0 .. first.length - 1 */
+        Groups(String[] first) {
+            for (String n : first) {
+                intern(n);
+            }
+        }
+
+        int intern(String name) {
+            if (name == null) {
+                return SiteSet.NO_GROUP;
+            }
+            Integer id = ids.get(name);
+            if (id == null) {
+                id = names.size();
+                ids.put(name, id);
+                names.add(name);
+            }
+            return id;
+        }
+
+        void check(int groupId) {
+            if (groupId < SiteSet.NO_GROUP || groupId >= names.size()) {
+                throw new IllegalArgumentException("unknown group id " + groupId);
+            }
+        }
+
+        /** Counts one site of the table. */
+        void count(boolean isWildcard, int len, SiteState state, int groupId) {
+            if (groupId == SiteSet.NO_GROUP) {
+                noGroupCounts[state.code()]++;
+            } else {
+                if (groupId * 4 + 4 > counts.length) {
+                    counts = Arrays.copyOf(counts, Math.max(counts.length * 2, groupId * 4 + 4));
+                }
+                counts[groupId * 4 + state.code()]++;
+            }
+            if (isWildcard) {
+                wildcardLengths[len >>> 6] |= 1L << len;
+            }
+        }
+
+        String[] names() {
+            return names.toArray(new String[0]);
+        }
+
+        int[] countsByGroupAndState() {
+            int g = names.size();
             int[] byGroup = new int[(g + 1) * 4];
             System.arraycopy(counts, 0, byGroup, 0, Math.min(counts.length, g * 4));
             System.arraycopy(noGroupCounts, 0, byGroup, g * 4, 4);
-            return new SiteTable(new SiteSet(exact.build()), new SiteSet(wildcard.build()),
-                    groupNames.toArray(new String[0]), byGroup, wildcardLengths.clone());
+            return byGroup;
+        }
+
+        long[] wildcardLengths() {
+            return wildcardLengths.clone();
         }
     }
 }

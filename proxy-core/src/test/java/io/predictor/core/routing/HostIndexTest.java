@@ -35,6 +35,26 @@ class HostIndexTest {
     }
 
     @Test
+    void aGrowableBuilderKeepsEveryNameAndItsSlotAsItDoubles() {
+        HostIndex.Builder builder = HostIndex.Builder.growable();
+        int n = 5_000;
+        for (int i = 0; i < n; i++) {
+            byte[] name = b("s" + i + "." + "x".repeat(i % 200) + ".example");
+            assertThat(builder.add(name, 0, name.length, i)).isNotNegative();
+            assertThat(builder.add(name, 0, name.length, -1)).as("a duplicate, across growth").isNegative();
+        }
+        HostIndex index = builder.build();
+        assertThat(index.size()).isEqualTo(n);
+        for (int i = 0; i < n; i++) {
+            byte[] name = b("s" + i + "." + "x".repeat(i % 200) + ".example");
+            int id = index.find(name, 0, name.length);
+            assertThat(index.payload(id)).isEqualTo(i);
+            int slot = index.findSlot(name, 0, name.length, HostName.hash64(name, 0, name.length));
+            assertThat(index.idAt(slot)).isEqualTo(id);
+        }
+    }
+
+    @Test
     void addingANameTwiceAnswersTheFirstId() {
         HostIndex.Builder builder = new HostIndex.Builder(3, 64);
         byte[] a = b("a.example");

@@ -1,5 +1,7 @@
 package io.predictor.core.routing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 
 /** The small table and the host-string lookups that the snapshot tests share. */
@@ -30,6 +32,17 @@ final class SnapshotFixtures {
     static Route route(RoutingSnapshot s, String host) {
         byte[] dst = new byte[HostName.MAX_LENGTH + 2];
         return s.route(dst, normalize(host, dst));
+    }
+
+    /** The same groups, in the same order, with the same counts by state. */
+    static void assertSameGroupCounts(GroupCounts actual, GroupCounts expected) {
+        assertThat(actual.size()).isEqualTo(expected.size());
+        for (int i = 0; i < actual.size(); i++) {
+            assertThat(actual.name(i)).isEqualTo(expected.name(i));
+            for (SiteState st : SiteState.values()) {
+                assertThat(actual.count(i, st)).as(actual.name(i) + " " + st).isEqualTo(expected.count(i, st));
+            }
+        }
     }
 
     private static int normalize(String host, byte[] dst) {

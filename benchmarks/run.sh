@@ -715,6 +715,7 @@ main() {
     for k in 1 2 3; do
       # shellcheck disable=SC2086
       table_result+=$(taskset -c 0 java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch \
+        -XX:+UseTransparentHugePages -XX:PretenureSizeThreshold=1m \
         -Djava.io.tmpdir="${TMPDIR:-/tmp}" -cp "$ROOT/benchmarks/target/benchmarks.jar" \
         io.predictor.core.routing.TableFootprint "$TABLE_SITES" | grep -E '^(RESULT|LOOKUP)' | tr '\n' ' ')$'\n'
     done

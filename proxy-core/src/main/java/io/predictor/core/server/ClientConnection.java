@@ -284,7 +284,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             case HELD:
                 break; // answered, then closed
             case CLOSING:
-                break;
+                break; // already on its way out
             case HEAD:
                 closeNow(); // nothing in flight; a partial head can never complete
                 break;
@@ -293,7 +293,10 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         }
     }
 
-    /** Back at a request boundary after the client's FIN: serve what is buffered, or close. */
+    /**
+     * Back at a request boundary after the client's FIN (a response finished, or the proxy
+     * answered itself): serve a request pipelined before the FIN, or close.
+     */
     private void closeIfInputEnded() {
         if (in != null && in.isReadable()) {
             scheduleResume(); // a pipelined request came before the FIN
@@ -762,10 +765,10 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         state = HEAD;
         armHeadTimer();
         flushClient();
-        if (in != null && in.isReadable()) {
+        if (inputEnded) {
+            closeIfInputEnded();
+        } else if (in != null && in.isReadable()) {
             scheduleResume(); // a pipelined request is waiting: served after this callback
-        } else if (inputEnded) {
-            closeNow();
         } else {
             readIfWanted(); // usually a no-op: the read stayed armed while the response came
         }

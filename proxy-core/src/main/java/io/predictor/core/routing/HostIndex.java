@@ -174,11 +174,15 @@ public final class HostIndex {
      * in a first pass, so nothing is grown and copied while three million names go in).
      */
     public static final class Builder {
+        private static final int BUCKET_SHIFT = 13;
         private byte[] arena;
         private long[] slots;
         private int mask;
         private int maxNames;
         private final boolean growable;
+        /** Appending builder ({@link #appending}): names per bucket of 2^bucketShift slots; else null. */
+        private final int[] bucketSizes;
+        private final int bucketShift;
         private int size;
         private int used;
 
@@ -191,12 +195,29 @@ public final class HostIndex {
         }
 
         private Builder(int maxNames, int maxBytes, boolean growable) {
+            this(maxNames, maxBytes, growable, false);
+        }
+
+        private Builder(int maxNames, int maxBytes, boolean growable, boolean appending) {
             this.growable = growable;
             this.maxNames = maxNames;
             this.arena = new byte[Math.addExact(maxBytes, Math.multiplyExact(HEADER, maxNames))];
             int capacity = Integer.highestOneBit(Math.max(4, maxNames + maxNames / 3) - 1) << 1;
             this.slots = new long[capacity];
             this.mask = capacity - 1;
+            // buckets of at most 8,192 slots (64 KiB: the layout of one bucket stays in the L2 cache)
+            this.bucketShift = Math.min(Integer.numberOfTrailingZeros(capacity), BUCKET_SHIFT);
+            this.bucketSizes = appending ? new int[capacity >>> bucketShift] : null;
+        }
+
+        /**
+         * A builder that appends names without looking for them ({@link #append}) and lays out
+         * the slots once, in {@link #buildAppended}: the sites file loader's. Probing the slot
+         * array per name costs a cache miss per name, ~0.3 µs each, ~0.9 s of a 3,000,000-site
+         * load; laid out a bucket of slots at a time, the slots are written from the cache.
+         */
+        static Builder appending(int maxNames, int maxBytes) {
+            return new Builder(maxNames, maxBytes, false, true);
         }
 
         /** A builder for an unknown, small number of names (a reload's differences): it doubles when full. */
@@ -220,6 +241,9 @@ public final class HostIndex {
          *         payload is left as it was)
          */
         public int add(byte[] name, int off, int len, int payload) {
+            if (bucketSizes != null) {
+                throw new IllegalStateException("an appending builder: append, then buildAppended");
+            }
             if (len < 1 || len > 255) {
                 throw new IllegalArgumentException("host name of " + len + " bytes");
             }
@@ -246,14 +270,97 @@ public final class HostIndex {
                 grow(len);
                 return add(name, off, len, payload);
             }
+            int ref = record(name, off, len, payload);
+            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
+            return ref;
+        }
+
+        /** Writes the next record of the arena; returns its id. */
+        private int record(byte[] name, int off, int len, int payload) {
             int ref = used;
             arena[ref] = (byte) len;
             INTS.set(arena, ref + 1, payload);
             System.arraycopy(name, off, arena, ref + HEADER, len);
             used += HEADER + len;
             size++;
-            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
             return ref;
+        }
+
+        /**
+         * Appends a normalised name (1 to 255 bytes) and its payload to an {@link #appending}
+         * builder without looking for it: a name appended twice is found by {@link #buildAppended}.
+         *
+         * @return its id
+         */
+        int append(byte[] name, int off, int len, int payload) {
+            if (bucketSizes == null) {
+                throw new IllegalStateException("not an appending builder");
+            }
+            if (len < 1 || len > 255) {
+                throw new IllegalArgumentException("host name of " + len + " bytes");
+            }
+            if (size == maxNames || used + HEADER + len > arena.length) {
+                throw new IllegalStateException("HostIndex.Builder capacity exceeded");
+            }
+            bucketSizes[((int) HostName.hash64(name, off, len) & mask) >>> bucketShift]++;
+            return record(name, off, len, payload);
+        }
+
+        /**
+         * The index of the names appended, or null when a name was appended twice. The slots are
+         * laid out a bucket at a time: the entries are first sorted by bucket (each name's hash
+         * again, reading the arena in order), then each bucket's entries placed by linear
+         * probing, as {@link #add} would, within a 64 KiB stretch of slots (and the start of the
+         * next one, where a cluster runs over). Any order of insertion makes a valid table; the
+         * ids, records and payloads are those {@link #add} makes.
+         */
+        HostIndex buildAppended() {
+            if (bucketSizes == null) {
+                throw new IllegalStateException("not an appending builder");
+            }
+            int buckets = bucketSizes.length;
+            int[] next = new int[buckets + 1];
+            for (int b = 0; b < buckets; b++) {
+                next[b + 1] = next[b] + bucketSizes[b];
+            }
+            int[] end = Arrays.copyOfRange(next, 1, buckets + 1);
+            // per entry, in bucket order: the slot's long (fingerprint, id + 1), its home within the bucket
+            long[] entries = new long[size];
+            char[] homes = new char[size];
+            int lowMask = (1 << bucketShift) - 1;
+            for (int i = 0, ref = 0; i < size; i++) {
+                int len = arena[ref] & 0xff;
+                long hash = HostName.hash64(arena, ref + HEADER, len);
+                int home = (int) hash & mask;
+                int at = next[home >>> bucketShift]++;
+                entries[at] = (hash >>> 32) << 32 | (ref + 1L);
+                homes[at] = (char) (home & lowMask);
+                ref += HEADER + len;
+            }
+            for (int b = 0, at = 0; b < buckets; b++) {
+                int base = b << bucketShift;
+                for (; at < end[b]; at++) {
+                    long entry = entries[at];
+                    int fingerprint = (int) (entry >>> 32);
+                    int slot = base + homes[at];
+                    while (true) {
+                        long other = slots[slot];
+                        if (other == 0) {
+                            break;
+                        }
+                        if ((int) (other >>> 32) == fingerprint && sameName(arena, (int) other - 1, (int) entry - 1)) {
+                            return null;
+                        }
+                        slot = (slot + 1) & mask;
+                    }
+                    slots[slot] = entry;
+                }
+            }
+            return index();
+        }
+
+        private static boolean sameName(byte[] arena, int ref, int otherRef) {
+            return matches(arena, ref, arena, otherRef + HEADER, arena[otherRef] & 0xff);
         }
 
         /** Room for twice the names and bytes (at least one more name of {@code len} bytes); slots placed again. */
@@ -277,6 +384,13 @@ public final class HostIndex {
         }
 
         public HostIndex build() {
+            if (bucketSizes != null) {
+                throw new IllegalStateException("an appending builder: buildAppended");
+            }
+            return index();
+        }
+
+        private HostIndex index() {
             byte[] a = used == arena.length ? arena : Arrays.copyOf(arena, used);
             return new HostIndex(a, slots, size);
         }

@@ -112,6 +112,7 @@ public final class SiteTable {
     public static final class Builder implements SitesFileParser.Sink {
         private final HostIndex.Builder exact;
         private final HostIndex.Builder wildcard;
+        private final boolean appending;
         private final Groups groups = new Groups(new String[0]);
 
         /**
@@ -121,8 +122,24 @@ public final class SiteTable {
          * @param wildBytes upper bound of their suffix bytes
          */
         public Builder(int exactNames, int exactBytes, int wildNames, int wildBytes) {
-            this.exact = new HostIndex.Builder(exactNames, exactBytes);
-            this.wildcard = new HostIndex.Builder(wildNames, wildBytes);
+            this(exactNames, exactBytes, wildNames, wildBytes, false);
+        }
+
+        private Builder(int exactNames, int exactBytes, int wildNames, int wildBytes, boolean appending) {
+            this.appending = appending;
+            this.exact = appending ? HostIndex.Builder.appending(exactNames, exactBytes)
+                    : new HostIndex.Builder(exactNames, exactBytes);
+            this.wildcard = appending ? HostIndex.Builder.appending(wildNames, wildBytes)
+                    : new HostIndex.Builder(wildNames, wildBytes);
+        }
+
+        /**
+         * A builder for the sites file loader that looks for duplicates once, at the end
+         * ({@link HostIndex.Builder#appending}): {@link #add} always answers true, and
+         * {@link #build} answers null when some name was added twice.
+         */
+        static Builder appending(int exactNames, int exactBytes, int wildNames, int wildBytes) {
+            return new Builder(exactNames, exactBytes, wildNames, wildBytes, true);
         }
 
         /** Interns a group name and returns its id; null means no group. */
@@ -141,7 +158,10 @@ public final class SiteTable {
         public boolean add(boolean isWildcard, byte[] name, int off, int len, SiteState state, int groupId) {
             HostIndex.Builder index = isWildcard ? wildcard : exact;
             groups.check(groupId);
-            if (index.add(name, off, len, SiteSet.payload(state.code(), groupId)) < 0) {
+            int payload = SiteSet.payload(state.code(), groupId);
+            if (appending) {
+                index.append(name, off, len, payload);
+            } else if (index.add(name, off, len, payload) < 0) {
                 return false;
             }
             groups.count(isWildcard, len, state, groupId);
@@ -155,8 +175,14 @@ public final class SiteTable {
             return add(isWildcard, b, 0, b.length, state, group(group));
         }
 
+        /** The table; for an {@link #appending} builder, null when some name was added twice. */
         public SiteTable build() {
-            return new SiteTable(new SiteSet(exact.build()), new SiteSet(wildcard.build()),
+            HostIndex exactIndex = appending ? exact.buildAppended() : exact.build();
+            HostIndex wildcardIndex = appending ? wildcard.buildAppended() : wildcard.build();
+            if (exactIndex == null || wildcardIndex == null) {
+                return null;
+            }
+            return new SiteTable(new SiteSet(exactIndex), new SiteSet(wildcardIndex),
                     groups.names(), groups.countsByGroupAndState(), groups.wildcardLengths());
         }
     }

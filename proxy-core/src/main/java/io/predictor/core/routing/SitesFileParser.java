@@ -89,13 +89,28 @@ public final class SitesFileParser {
     private static Result parse(Path file, boolean paced) throws IOException {
         Counts counts = new Counts();
         scan(file, (line, b, hs, he, ss, se, gs, ge, extra) -> counts.add(b, hs, he), paced);
-        SiteTable.Builder builder = new SiteTable.Builder(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes);
+        Result appended = load(file, counts, true, paced);
+        // a bad line or a duplicate (the appending builder finds those only at the end, without
+        // their lines): read again, looking for each name as it comes, so that every problem is
+        // listed in line order with its number; the first builder is garbage by now
+        return appended != null ? appended : load(file, counts, false, paced);
+    }
+
+    /**
+     * The second pass: the table, or the file's problems; null from an {@link
+     * SiteTable.Builder#appending} builder when the file has any problem.
+     */
+    private static Result load(Path file, Counts counts, boolean appending, boolean paced) throws IOException {
+        SiteTable.Builder builder = appending
+                ? SiteTable.Builder.appending(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes)
+                : new SiteTable.Builder(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes);
         Loader loader = new Loader(file.toString(), builder);
         scan(file, loader, paced);
         if (loader.problemCount > 0) {
-            return loader.refusal();
+            return appending ? null : loader.refusal();
         }
-        return new Result(builder.build(), List.of(), 0);
+        SiteTable table = builder.build();
+        return table == null ? null : new Result(table, List.of(), 0);
     }
 
     /**

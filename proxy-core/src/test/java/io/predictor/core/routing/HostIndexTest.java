@@ -115,4 +115,70 @@ class HostIndexTest {
         assertThat(HostIndex.EMPTY.find(name, 0, name.length)).isEqualTo(-1);
         assertThat(new HostIndex.Builder(0, 0).build().find(name, 0, name.length)).isEqualTo(-1);
     }
+
+    @Test
+    void anAppendingBuilderMakesTheIndexThatAddingMakesForRandomNames() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int round = 0; round < 20; round++) {
+            int n = round == 0 ? 0 : random.nextInt(1, round < 10 ? 50 : 40_000);
+            byte[][] names = new byte[n][];
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            int bytes = 0;
+            for (int i = 0; i < n; i++) {
+                String name;
+                do {
+                    name = "s" + random.nextInt(n * 4 + 1) + "." + "x".repeat(random.nextInt(0, 240)) + ".example";
+                } while (!seen.add(name));
+                names[i] = b(name);
+                bytes += names[i].length;
+            }
+            HostIndex.Builder adding = new HostIndex.Builder(n, bytes);
+            HostIndex.Builder appending = HostIndex.Builder.appending(n, bytes);
+            for (int i = 0; i < n; i++) {
+                int id = adding.add(names[i], 0, names[i].length, i * 7);
+                assertThat(appending.append(names[i], 0, names[i].length, i * 7)).isEqualTo(id);
+            }
+            HostIndex expected = adding.build();
+            HostIndex index = appending.buildAppended();
+            assertThat(index.size()).isEqualTo(n);
+            assertThat(index.ids()).containsExactly(expected.ids());
+            assertThat(index.slotCount()).isEqualTo(expected.slotCount());
+            assertThat(index.footprintBytes()).isEqualTo(expected.footprintBytes());
+            for (int i = 0; i < n; i++) {
+                int id = index.find(names[i], 0, names[i].length);
+                assertThat(id).isEqualTo(expected.find(names[i], 0, names[i].length));
+                assertThat(index.payload(id)).isEqualTo(i * 7);
+                int slot = index.findSlot(names[i], 0, names[i].length, HostName.hash64(names[i], 0, names[i].length));
+                assertThat(index.idAt(slot)).isEqualTo(id);
+            }
+            byte[] absent = b("absent.example");
+            assertThat(index.find(absent, 0, absent.length)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anAppendingBuilderFindsANameAppendedTwiceWhenItBuilds() {
+        int n = 20_000;
+        HostIndex.Builder appending = HostIndex.Builder.appending(n + 1, (n + 1) * 24);
+        for (int i = 0; i < n; i++) {
+            byte[] name = b("www.site" + i + ".example");
+            appending.append(name, 0, name.length, i);
+        }
+        byte[] again = b("www.site" + (n - 1) + ".example");
+        appending.append(again, 0, again.length, 0);
+        assertThat(appending.buildAppended()).isNull();
+    }
+
+    @Test
+    void anAppendingBuilderAndAnAddingOneKeepToTheirOwnMethods() {
+        byte[] name = b("a.example");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HostIndex.Builder.appending(1, 16).add(name, 0, name.length))
+                .isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HostIndex.Builder.appending(1, 16).build())
+                .isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HostIndex.Builder(1, 16).append(name, 0, name.length, 0))
+                .isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HostIndex.Builder.growable().buildAppended())
+                .isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -94,4 +94,60 @@ class SitesFileParserTest {
         assertThat(r.problems().get(6).message()).contains("unknown state 'moved'");
         assertThat(r.problems().get(9).message()).contains("duplicate site 'SITE1.example.com.'");
     }
+
+    @Test
+    void anEmptyFileOrOneOfCommentsIsAnEmptyTable() throws IOException {
+        assertThat(parse("").table().size()).isZero();
+        assertThat(parse("# nothing\n\n   \n\t# still nothing").table().size()).isZero();
+    }
+
+    @Test
+    void aDuplicateAmongManyLinesIsReportedWithItsLineAlone() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 50_000; i++) {
+            sb.append(i == 31_337 ? "*.WILD12.example.com" : i == 45_678 ? "Site123.Example.com." : i % 1000 == 12
+                    ? "*.wild" + i + ".example.com" : "site" + i + ".example.com").append(" legacy g").append(i % 13).append('\n');
+        }
+        SitesFileParser.Result r = parse(sb.toString());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problemCount()).isEqualTo(2);
+        assertThat(r.problems()).extracting(SitesFileParser.Problem::line).containsExactly(31_337, 45_678);
+        assertThat(r.problems().get(0).message()).isEqualTo("duplicate site '*.WILD12.example.com'; each host may appear once");
+        assertThat(r.problems().get(1).message()).isEqualTo("duplicate site 'Site123.Example.com.'; each host may appear once");
+    }
+
+    @Test
+    void aFileReadsToTheTableThatAddingItsLinesOneByOneMakes() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int round = 0; round < 10; round++) {
+            int n = random.nextInt(1, 30_000);
+            StringBuilder sb = new StringBuilder();
+            SiteTable.Builder expected = new SiteTable.Builder(n, n * 300, n, n * 300);
+            String[] states = {"legacy", "migrated", "maintenance", "hold"};
+            java.util.List<String> hosts = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String host = (random.nextInt(10) == 0 ? "*." : "") + "h" + i + "." + "ab".repeat(random.nextInt(0, 100)) + ".example";
+                SiteState state = SiteState.values()[random.nextInt(4)];
+                String group = random.nextInt(3) == 0 ? null : "group-" + random.nextInt(50);
+                sb.append(random.nextBoolean() ? host.toUpperCase() : host).append(' ').append(state.wireName());
+                sb.append(group == null ? "" : " " + group).append(random.nextInt(5) == 0 ? " # note\n" : "\n");
+                assertThat(expected.add(host, state, group)).isTrue();
+                hosts.add(host);
+            }
+            SiteTable want = expected.build();
+            SiteTable got = parse(sb.toString()).table();
+            assertThat(got.size()).isEqualTo(want.size());
+            assertThat(got.groupNames()).containsExactly(want.groupNames());
+            assertThat(got.countsByGroupAndState).containsExactly(want.countsByGroupAndState);
+            assertThat(got.wildcardLengths).containsExactly(want.wildcardLengths);
+            assertThat(got.exact.index.ids()).containsExactly(want.exact.index.ids());
+            assertThat(got.wildcard.index.ids()).containsExactly(want.wildcard.index.ids());
+            RoutingSnapshot g = RoutingSnapshot.of(got, 0, SiteState.LEGACY);
+            RoutingSnapshot w = RoutingSnapshot.of(want, 0, SiteState.LEGACY);
+            for (String host : hosts) {
+                String probe = host.startsWith("*.") ? "x" + host.substring(1) : host;
+                assertThat(g.describe(probe)).isEqualTo(w.describe(probe));
+            }
+        }
+    }
 }

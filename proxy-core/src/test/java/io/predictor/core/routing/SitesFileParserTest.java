@@ -150,4 +150,35 @@ class SitesFileParserTest {
             }
         }
     }
+
+    @Test
+    void theFirstPassFindsEveryHostWhateverTheLinesLookLike() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            String host = (i % 4 == 0 ? "*.w" : "h") + i + ".example.org";
+            sb.append(switch (i % 5) {
+                case 0 -> "\t " + host + "\tlegacy\r\n";
+                case 1 -> host + " migrated#c\n# a comment " + "x".repeat(i * 20) + "\n\r\n";
+                case 2 -> "  " + host + " hold g" + (i % 3) + "   \n\n";
+                case 3 -> host + " maintenance\n";
+                default -> host + " legacy " + "g".repeat(100) + "\n";
+            });
+            hosts.add(host);
+        }
+        sb.append("last.example.org hold"); // no newline at the end
+        hosts.add("last.example.org");
+        // the exact counts: 3,001 names, 1,000 wildcards (the slot arrays are sized by the count)
+        SiteTable.Builder expected = new SiteTable.Builder(3_001, 3_001 * 20, 1_000, 1_000 * 20);
+        hosts.forEach(h -> expected.add(h, SiteState.LEGACY, null));
+        SiteTable want = expected.build();
+        SiteTable t = parse(sb.toString()).table();
+        assertThat(t.size()).isEqualTo(4_001);
+        assertThat(t.exact.footprintBytes()).isEqualTo(want.exact.footprintBytes());
+        assertThat(t.wildcard.footprintBytes()).isEqualTo(want.wildcard.footprintBytes());
+        RoutingSnapshot s = RoutingSnapshot.of(t, 0, SiteState.LEGACY);
+        for (String h : hosts) {
+            assertThat(s.describe(h.startsWith("*.") ? "x" + h.substring(1) : h)).isNotNull();
+        }
+    }
 }

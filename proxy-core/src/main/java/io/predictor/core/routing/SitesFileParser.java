@@ -153,6 +153,24 @@ public final class SitesFileParser {
                 int groupStart, int groupEnd, boolean extraTokens);
     }
 
+    /** The index of the first '\n' in {@code b[from, len)}, or -1. */
+    private static int newline(byte[] b, int from, int len) {
+        int i = from;
+        for (; i <= len - 8; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ 0x0a0a0a0a0a0a0a0aL;
+            long zero = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
+        for (; i < len; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Takes the lines of the file a chunk at a time. */
     private interface Chunks {
         /**
@@ -163,7 +181,11 @@ public final class SitesFileParser {
         int lines(byte[] b, int len, boolean eof);
     }
 
-    /** Splits chunks into lines and tokens for a {@link LineSink}. */
+    /**
+     * Splits chunks into lines and tokens for a {@link LineSink}, in one pass over the bytes: a
+     * token ends at a blank, {@code #} or the line's end; after {@code #} the line is skipped
+     * eight bytes at a time.
+     */
     private static final class Tokenizer implements Chunks {
         private final LineSink sink;
         private final int[] bounds = new int[6];
@@ -175,16 +197,45 @@ public final class SitesFileParser {
 
         @Override
         public int lines(byte[] b, int len, boolean eof) {
+            int[] bounds = this.bounds;
             int lineStart = 0;
-            for (int i = 0; i < len; i++) {
-                if (b[i] == '\n') {
-                    tokenize(++lineNo, b, lineStart, i, bounds, sink);
-                    lineStart = i + 1;
+            while (lineStart < len) {
+                int i = lineStart;
+                int tokens = 0;
+                while (i < len) {
+                    byte c = b[i];
+                    if (c == '\n') {
+                        break;
+                    }
+                    if (c == '#') {
+                        int nl = newline(b, i, len);
+                        i = nl < 0 ? len : nl;
+                        break;
+                    }
+                    if (c == ' ' || c == '\t' || c == '\r') {
+                        i++;
+                        continue;
+                    }
+                    int start = i;
+                    while (i < len && (c = b[i]) != ' ' && c != '\t' && c != '\r' && c != '#' && c != '\n') {
+                        i++;
+                    }
+                    if (tokens < 3) {
+                        bounds[tokens * 2] = start;
+                        bounds[tokens * 2 + 1] = i;
+                    }
+                    tokens++;
                 }
-            }
-            if (eof && lineStart < len) {
-                tokenize(++lineNo, b, lineStart, len, bounds, sink);
-                lineStart = len;
+                if (i == len && !eof) {
+                    return lineStart; // unfinished: read again with the next chunk
+                }
+                lineNo++;
+                if (tokens > 0) {
+                    sink.line(lineNo, b, bounds[0], bounds[1],
+                            tokens > 1 ? bounds[2] : -1, tokens > 1 ? bounds[3] : -1,
+                            tokens > 2 ? bounds[4] : -1, tokens > 2 ? bounds[5] : -1, tokens > 3);
+                }
+                lineStart = Math.min(i + 1, len);
             }
             return lineStart;
         }
@@ -229,38 +280,9 @@ public final class SitesFileParser {
         }
     }
 
-    private static void tokenize(int lineNo, byte[] b, int i, int end, int[] bounds, LineSink sink) {
-        int tokens = 0;
-        while (i < end) {
-            byte c = b[i];
-            if (c == '#') {
-                break;
-            }
-            if (c == ' ' || c == '\t' || c == '\r') {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < end && b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '#') {
-                i++;
-            }
-            if (tokens < 3) {
-                bounds[tokens * 2] = start;
-                bounds[tokens * 2 + 1] = i;
-            }
-            tokens++;
-        }
-        if (tokens == 0) {
-            return;
-        }
-        sink.line(lineNo, b, bounds[0], bounds[1],
-                tokens > 1 ? bounds[2] : -1, tokens > 1 ? bounds[3] : -1,
-                tokens > 2 ? bounds[4] : -1, tokens > 2 ? bounds[5] : -1, tokens > 3);
-    }
-
     /**
      * The first pass: names and their bytes, from each line's first token alone (the host, as
-     * {@link #tokenize} finds it); the rest of a line is skipped eight bytes at a time.
+     * {@link Tokenizer} finds it); the rest of a line is skipped eight bytes at a time.
      */
     private static final class Counts implements Chunks {
         int exact;
@@ -294,24 +316,6 @@ public final class SitesFileParser {
                 lineStart = nl < 0 ? len : nl + 1;
             }
             return lineStart;
-        }
-
-        /** The index of the first '\n' in {@code b[from, len)}, or -1. */
-        private static int newline(byte[] b, int from, int len) {
-            int i = from;
-            for (; i <= len - 8; i += 8) {
-                long x = (long) LONGS.get(b, i) ^ 0x0a0a0a0a0a0a0a0aL;
-                long zero = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
-                if (zero != 0) {
-                    return i + (Long.numberOfTrailingZeros(zero) >>> 3);
-                }
-            }
-            for (; i < len; i++) {
-                if (b[i] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
         }
 
         private void add(byte[] b, int hs, int he) {

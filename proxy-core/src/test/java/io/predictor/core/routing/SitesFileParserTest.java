@@ -181,4 +181,26 @@ class SitesFileParserTest {
             assertThat(s.describe(h.startsWith("*.") ? "x" + h.substring(1) : h)).isNotNull();
         }
     }
+
+    @Test
+    void lineNumbersStayRightAcrossManyReadBuffersOfCommentsBlankLinesAndCarriageReturns() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        java.util.List<Integer> bad = new java.util.ArrayList<>();
+        for (int line = 1; line <= 30_000; line++) {
+            sb.append(switch (line % 6) {
+                case 0 -> "# comment " + "c".repeat(line % 90) + "\n";
+                case 1 -> "\r\n";
+                case 2 -> "  \t \n";
+                case 3 -> "s" + line + ".example.com legacy g1 # note\r\n";
+                case 4 -> "s" + line + ".example.com\tHOLD\n";
+                default -> line % 601 == 5 ? "s" + line + ".example.com moved\n" : "s" + line + ".example.com migrated\n";
+            });
+            if (line % 6 == 5 && line % 601 == 5) {
+                bad.add(line);
+            }
+        }
+        SitesFileParser.Result r = parse(sb.toString());
+        assertThat(r.problemCount()).isEqualTo(bad.size());
+        assertThat(r.problems()).extracting(SitesFileParser.Problem::line).containsExactlyElementsOf(bad);
+    }
 }

@@ -308,55 +308,104 @@ public final class HostIndex {
 
         /**
          * The index of the names appended, or null when a name was appended twice. The slots are
-         * laid out a bucket at a time: the entries are first sorted by bucket (each name's hash
-         * again, reading the arena in order), then each bucket's entries placed by linear
-         * probing, as {@link #add} would, within a 64 KiB stretch of slots (and the start of the
-         * next one, where a cluster runs over). Any order of insertion makes a valid table; the
-         * ids, records and payloads are those {@link #add} makes.
+         * laid out a bucket of 8,192 at a time, with no array beside them (the heap holds the
+         * table and little more): the ids are first sorted by bucket into the bottom of the slot
+         * array itself (a bucket's ids lie below its own slots, unless the hash spreads the names
+         * very unevenly: then each name is placed by probing, as {@link #add} would), then the
+         * buckets are placed from the last one down, each name by linear probing from its home
+         * slot within a stretch of slots that stays in the cache (and the start of the next one,
+         * where a cluster runs over); the few whose cluster runs past the end are placed last.
+         * Any order of insertion makes a valid table; the ids, records and payloads are those
+         * {@link #add} makes.
          */
         HostIndex buildAppended() {
             if (bucketSizes == null) {
                 throw new IllegalStateException("not an appending builder");
             }
             int buckets = bucketSizes.length;
-            int[] next = new int[buckets + 1];
+            int[] start = new int[buckets + 1];
+            boolean below = true;
+            int largest = 0;
             for (int b = 0; b < buckets; b++) {
-                next[b + 1] = next[b] + bucketSizes[b];
+                start[b + 1] = start[b] + bucketSizes[b];
+                below &= start[b] <= b << bucketShift;
+                largest = Math.max(largest, bucketSizes[b]);
             }
-            int[] end = Arrays.copyOfRange(next, 1, buckets + 1);
-            // per entry, in bucket order: the slot's long (fingerprint, id + 1), its home within the bucket
-            long[] entries = new long[size];
-            char[] homes = new char[size];
-            int lowMask = (1 << bucketShift) - 1;
+            if (!below) {
+                return placeInOrder() ? index() : null;
+            }
+            int[] next = Arrays.copyOf(start, buckets);
             for (int i = 0, ref = 0; i < size; i++) {
                 int len = arena[ref] & 0xff;
-                long hash = HostName.hash64(arena, ref + HEADER, len);
-                int home = (int) hash & mask;
-                int at = next[home >>> bucketShift]++;
-                entries[at] = (hash >>> 32) << 32 | (ref + 1L);
-                homes[at] = (char) (home & lowMask);
+                slots[next[((int) HostName.hash64(arena, ref + HEADER, len) & mask) >>> bucketShift]++] = ref + 1L;
                 ref += HEADER + len;
             }
-            for (int b = 0, at = 0; b < buckets; b++) {
-                int base = b << bucketShift;
-                for (; at < end[b]; at++) {
-                    long entry = entries[at];
-                    int fingerprint = (int) (entry >>> 32);
-                    int slot = base + homes[at];
-                    while (true) {
-                        long other = slots[slot];
-                        if (other == 0) {
-                            break;
-                        }
-                        if ((int) (other >>> 32) == fingerprint && sameName(arena, (int) other - 1, (int) entry - 1)) {
-                            return null;
-                        }
-                        slot = (slot + 1) & mask;
+            int[] ids = new int[largest];
+            int[] pastEnd = new int[16];
+            int pastEndCount = 0;
+            for (int b = buckets - 1; b >= 0; b--) {
+                int n = start[b + 1] - start[b];
+                for (int k = 0; k < n; k++) {
+                    ids[k] = (int) slots[start[b] + k] - 1;
+                }
+                Arrays.fill(slots, start[b], start[b + 1], 0L);
+                for (int k = 0; k < n; k++) {
+                    int placed = place(ids[k], false);
+                    if (placed == DUPLICATE) {
+                        return null;
                     }
-                    slots[slot] = entry;
+                    if (placed == PAST_END) {
+                        if (pastEndCount == pastEnd.length) {
+                            pastEnd = Arrays.copyOf(pastEnd, pastEndCount * 2);
+                        }
+                        pastEnd[pastEndCount++] = ids[k];
+                    }
+                }
+            }
+            for (int k = 0; k < pastEndCount; k++) {
+                if (place(pastEnd[k], true) == DUPLICATE) {
+                    return null;
                 }
             }
             return index();
+        }
+
+        private static final int PLACED = 0;
+        private static final int DUPLICATE = 1;
+        private static final int PAST_END = 2;
+
+        /** Places each appended name by probing, in id order; false when a name was appended twice. */
+        private boolean placeInOrder() {
+            for (int i = 0, ref = 0; i < size; i++) {
+                if (place(ref, true) == DUPLICATE) {
+                    return false;
+                }
+                ref += HEADER + (arena[ref] & 0xff);
+            }
+            return true;
+        }
+
+        /** Places the record {@code ref} in the first free slot from its home; without wrap, stops at the end. */
+        private int place(int ref, boolean wrap) {
+            int len = arena[ref] & 0xff;
+            long hash = HostName.hash64(arena, ref + HEADER, len);
+            int fingerprint = (int) (hash >>> 32);
+            int slot = (int) hash & mask;
+            while (true) {
+                long other = slots[slot];
+                if (other == 0) {
+                    break;
+                }
+                if ((int) (other >>> 32) == fingerprint && sameName(arena, (int) other - 1, ref)) {
+                    return DUPLICATE;
+                }
+                if (slot == mask && !wrap) {
+                    return PAST_END;
+                }
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
+            return PLACED;
         }
 
         private static boolean sameName(byte[] arena, int ref, int otherRef) {

@@ -206,7 +206,9 @@ public final class HostIndex {
             this.slots = new long[capacity];
             this.mask = capacity - 1;
             // buckets of at most 8,192 slots (64 KiB: the layout of one bucket stays in the L2 cache)
-            this.bucketShift = Math.min(Integer.numberOfTrailingZeros(capacity), BUCKET_SHIFT);
+            // an id + 1 takes the low bits of a sorted entry's 32, the home within its bucket the others
+            int idBits = 32 - Integer.numberOfLeadingZeros(arena.length);
+            this.bucketShift = Math.min(Integer.numberOfTrailingZeros(capacity), Math.min(BUCKET_SHIFT, 32 - idBits));
             this.bucketSizes = appending ? new int[capacity >>> bucketShift] : null;
         }
 
@@ -248,20 +250,9 @@ public final class HostIndex {
                 throw new IllegalArgumentException("host name of " + len + " bytes");
             }
             long hash = HostName.hash64(name, off, len);
-            int fingerprint = (int) (hash >>> 32);
-            int slot = (int) hash & mask;
-            while (true) {
-                long entry = slots[slot];
-                if (entry == 0) {
-                    break;
-                }
-                if ((int) (entry >>> 32) == fingerprint) {
-                    int ref = (int) entry - 1;
-                    if (matches(arena, ref, name, off, len)) {
-                        return -(ref + 1);
-                    }
-                }
-                slot = (slot + 1) & mask;
+            int slot = probe(name, off, len, hash, true);
+            if (slot < 0) {
+                return slot;
             }
             if (size == maxNames || used + HEADER + len > arena.length) {
                 if (!growable) {
@@ -271,7 +262,7 @@ public final class HostIndex {
                 return add(name, off, len, payload);
             }
             int ref = record(name, off, len, payload);
-            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
+            slots[slot] = (hash >>> 32) << 32 | (ref + 1L);
             return ref;
         }
 
@@ -308,15 +299,16 @@ public final class HostIndex {
 
         /**
          * The index of the names appended, or null when a name was appended twice. The slots are
-         * laid out a bucket of 8,192 at a time, with no array beside them (the heap holds the
-         * table and little more): the ids are first sorted by bucket into the bottom of the slot
-         * array itself (a bucket's ids lie below its own slots, unless the hash spreads the names
-         * very unevenly: then each name is placed by probing, as {@link #add} would), then the
-         * buckets are placed from the last one down, each name by linear probing from its home
-         * slot within a stretch of slots that stays in the cache (and the start of the next one,
-         * where a cluster runs over); the few whose cluster runs past the end are placed last.
-         * Any order of insertion makes a valid table; the ids, records and payloads are those
-         * {@link #add} makes.
+         * laid out with no large array beside them (the heap holds the table and little more):
+         * the names are first counting-sorted by bucket of slots into the bottom of the slot
+         * array itself, each as its slot's long with its home within the bucket packed above the
+         * id; then the buckets are placed from the last one down, each name by linear probing
+         * from its home within a stretch of slots that stays in the cache. A bucket's sorted
+         * names lie below its own slots, except in the first few buckets (taken aside first) or
+         * when the names spread very unevenly (then each is placed by probing, as {@link #add}
+         * would); a name whose cluster runs past the end is placed after all others. Any order
+         * of insertion makes a valid table; the ids, records and payloads are those {@link #add}
+         * makes.
          */
         HostIndex buildAppended() {
             if (bucketSizes == null) {
@@ -324,60 +316,71 @@ public final class HostIndex {
             }
             int buckets = bucketSizes.length;
             int[] start = new int[buckets + 1];
-            boolean below = true;
-            int largest = 0;
+            int aside = 0; // the sorted names of buckets 0 .. b, b the last bucket whose names start above its slots
             for (int b = 0; b < buckets; b++) {
                 start[b + 1] = start[b] + bucketSizes[b];
-                below &= start[b] <= b << bucketShift;
-                largest = Math.max(largest, bucketSizes[b]);
+                if (start[b] > b << bucketShift) {
+                    aside = start[b + 1];
+                }
             }
-            if (!below) {
+            if (aside > 4096 + size / 64) {
                 return placeInOrder() ? index() : null;
             }
+            int idBits = 32 - bucketShift;
             int[] next = Arrays.copyOf(start, buckets);
             for (int i = 0, ref = 0; i < size; i++) {
                 int len = arena[ref] & 0xff;
-                slots[next[((int) HostName.hash64(arena, ref + HEADER, len) & mask) >>> bucketShift]++] = ref + 1L;
+                long hash = HostName.hash64(arena, ref + HEADER, len);
+                int home = (int) hash & mask;
+                long low = (long) (home & ((1 << bucketShift) - 1)) << idBits | (ref + 1L);
+                slots[next[home >>> bucketShift]++] = (hash >>> 32) << 32 | low;
                 ref += HEADER + len;
             }
-            int[] ids = new int[largest];
+            long[] first = Arrays.copyOf(slots, aside);
+            Arrays.fill(slots, 0, aside, 0L);
+            long[] bucket = new long[64];
             int[] pastEnd = new int[16];
             int pastEndCount = 0;
             for (int b = buckets - 1; b >= 0; b--) {
                 int n = start[b + 1] - start[b];
-                for (int k = 0; k < n; k++) {
-                    ids[k] = (int) slots[start[b] + k] - 1;
+                if (n > bucket.length) {
+                    bucket = new long[n];
                 }
-                Arrays.fill(slots, start[b], start[b + 1], 0L);
+                if (start[b + 1] <= aside) {
+                    System.arraycopy(first, start[b], bucket, 0, n);
+                } else {
+                    System.arraycopy(slots, start[b], bucket, 0, n);
+                    Arrays.fill(slots, start[b], start[b + 1], 0L);
+                }
                 for (int k = 0; k < n; k++) {
-                    int placed = place(ids[k], false);
-                    if (placed == DUPLICATE) {
-                        return null;
-                    }
-                    if (placed == PAST_END) {
+                    long sorted = bucket[k];
+                    int ref = (int) (sorted & ((1L << idBits) - 1)) - 1;
+                    int home = b << bucketShift | (int) (sorted >>> idBits) & ((1 << bucketShift) - 1);
+                    int slot = probe(arena, ref + HEADER, arena[ref] & 0xff, (sorted >>> 32) << 32 | home, false);
+                    if (slot == PAST_END) {
                         if (pastEndCount == pastEnd.length) {
                             pastEnd = Arrays.copyOf(pastEnd, pastEndCount * 2);
                         }
-                        pastEnd[pastEndCount++] = ids[k];
+                        pastEnd[pastEndCount++] = ref;
+                    } else if (slot < 0) {
+                        return null;
+                    } else {
+                        slots[slot] = (sorted >>> 32) << 32 | (ref + 1L);
                     }
                 }
             }
             for (int k = 0; k < pastEndCount; k++) {
-                if (place(pastEnd[k], true) == DUPLICATE) {
+                if (!place(pastEnd[k])) {
                     return null;
                 }
             }
             return index();
         }
 
-        private static final int PLACED = 0;
-        private static final int DUPLICATE = 1;
-        private static final int PAST_END = 2;
-
         /** Places each appended name by probing, in id order; false when a name was appended twice. */
         private boolean placeInOrder() {
             for (int i = 0, ref = 0; i < size; i++) {
-                if (place(ref, true) == DUPLICATE) {
+                if (!place(ref)) {
                     return false;
                 }
                 ref += HEADER + (arena[ref] & 0xff);
@@ -385,31 +388,41 @@ public final class HostIndex {
             return true;
         }
 
-        /** Places the record {@code ref} in the first free slot from its home; without wrap, stops at the end. */
-        private int place(int ref, boolean wrap) {
+        /** Places the record {@code ref} by probing; false when the slots hold its name already. */
+        private boolean place(int ref) {
             int len = arena[ref] & 0xff;
             long hash = HostName.hash64(arena, ref + HEADER, len);
+            int slot = probe(arena, ref + HEADER, len, hash, true);
+            if (slot < 0) {
+                return false;
+            }
+            slots[slot] = (hash >>> 32) << 32 | (ref + 1L);
+            return true;
+        }
+
+        private static final int PAST_END = Integer.MIN_VALUE;
+
+        /**
+         * The first free slot from the name's home ({@code (int) hash & mask}; its fingerprint
+         * {@code hash >>> 32}), {@code -(id + 1)} when a slot holds the name, or, without
+         * {@code wrap}, {@link #PAST_END} when the cluster runs past the last slot.
+         */
+        private int probe(byte[] name, int off, int len, long hash, boolean wrap) {
             int fingerprint = (int) (hash >>> 32);
             int slot = (int) hash & mask;
             while (true) {
-                long other = slots[slot];
-                if (other == 0) {
-                    break;
+                long entry = slots[slot];
+                if (entry == 0) {
+                    return slot;
                 }
-                if ((int) (other >>> 32) == fingerprint && sameName(arena, (int) other - 1, ref)) {
-                    return DUPLICATE;
+                if ((int) (entry >>> 32) == fingerprint && matches(arena, (int) entry - 1, name, off, len)) {
+                    return -(int) entry;
                 }
                 if (slot == mask && !wrap) {
                     return PAST_END;
                 }
                 slot = (slot + 1) & mask;
             }
-            slots[slot] = (long) fingerprint << 32 | (ref + 1L);
-            return PLACED;
-        }
-
-        private static boolean sameName(byte[] arena, int ref, int otherRef) {
-            return matches(arena, ref, arena, otherRef + HEADER, arena[otherRef] & 0xff);
         }
 
         /** Room for twice the names and bytes (at least one more name of {@code len} bytes); slots placed again. */

@@ -181,4 +181,35 @@ class HostIndexTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HostIndex.Builder.growable().buildAppended())
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void anAppendingBuilderPlacesNamesThatAllHashIntoTheFirstBucketOfSlots() {
+        // 20,000 names: 32,768 slots, four buckets of 8,192; every name's home slot below 8,192
+        int n = 20_000;
+        java.util.List<byte[]> names = new java.util.ArrayList<>();
+        for (int i = 0; names.size() < n; i++) {
+            byte[] name = b("n" + i + ".example");
+            if (((int) HostName.hash64(name, 0, name.length) & 32_767) < 8_192) {
+                names.add(name);
+            }
+        }
+        HostIndex.Builder appending = HostIndex.Builder.appending(n, n * 16);
+        HostIndex.Builder adding = new HostIndex.Builder(n, n * 16);
+        for (int i = 0; i < n; i++) {
+            byte[] name = names.get(i);
+            appending.append(name, 0, name.length, i);
+            adding.add(name, 0, name.length, i);
+        }
+        HostIndex index = appending.buildAppended();
+        assertThat(index.slotCount()).isEqualTo(32_768);
+        assertThat(index.ids()).containsExactly(adding.build().ids());
+        for (int i = 0; i < n; i++) {
+            byte[] name = names.get(i);
+            assertThat(index.payload(index.find(name, 0, name.length))).isEqualTo(i);
+        }
+        HostIndex.Builder twice = HostIndex.Builder.appending(n + 1, (n + 1) * 16);
+        names.forEach(name -> twice.append(name, 0, name.length, 0));
+        twice.append(names.get(n / 2), 0, names.get(n / 2).length, 0);
+        assertThat(twice.buildAppended()).isNull();
+    }
 }

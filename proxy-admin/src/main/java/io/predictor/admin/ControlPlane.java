@@ -11,6 +11,7 @@ import io.predictor.admin.log.JsonLinesLog;
 import io.predictor.admin.metrics.Metrics;
 import io.predictor.admin.service.ChangeRefusedException;
 import io.predictor.admin.service.Preconditions;
+import io.predictor.admin.service.ReloadThread;
 import io.predictor.admin.service.SiteService;
 import io.predictor.admin.service.DrainReports;
 import io.predictor.admin.state.ChangeRecord;
@@ -106,9 +107,11 @@ public final class ControlPlane implements AutoCloseable {
     /** {@code admin.metrics_bind}'s listener, or null. */
     private final AdminServer metricsServer;
     private final EventLog events;
+    private final ReloadThread reloadThread;
 
     private ControlPlane(SiteService sites, StateStore store, DrainReports drains, AdminTokens tokens,
-            AdminServer server, AdminServer metricsServer, EventLog events) {
+            AdminServer server, AdminServer metricsServer, EventLog events, ReloadThread reloadThread) {
+        this.reloadThread = reloadThread;
         this.sites = sites;
         this.store = store;
         this.drains = drains;
@@ -159,6 +162,7 @@ public final class ControlPlane implements AutoCloseable {
         }
         StateStore store = openStore(config, options);
         DrainReports drains = null;
+        ReloadThread reloadThread = null;
         try {
             StateStore.Recovered recovered = store.load();
             Consumer<ChangeRecord> onApplied = r -> {
@@ -172,6 +176,8 @@ public final class ControlPlane implements AutoCloseable {
             SiteService sites = new SiteService(base, config.routing().sitesFile(), defaultState, router, store,
                     options.audit(), options.clock(), options.metrics().controlPlane(), onApplied);
             sites.recover(recovered);
+            reloadThread = ReloadThread.start(options.events());
+            sites.readReloadsOn(reloadThread);
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
                     "sites", sites.snapshot().base().size(), "store", store.status().kind()));
@@ -197,10 +203,13 @@ public final class ControlPlane implements AutoCloseable {
                 options.events().event(EventLog.Level.INFO, "metrics_listening",
                         Map.of("bind", metricsBind.host(), "port", metricsServer.port()));
             }
-            return new ControlPlane(sites, store, drains, tokens, server, metricsServer, options.events());
+            return new ControlPlane(sites, store, drains, tokens, server, metricsServer, options.events(), reloadThread);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (drains != null) {
                 drains.close();
+            }
+            if (reloadThread != null) {
+                reloadThread.close();
             }
             closeAfterFailure(store, e);
             throw e;
@@ -320,6 +329,7 @@ public final class ControlPlane implements AutoCloseable {
             }
             server.close();
         } finally {
+            reloadThread.close();
             try {
                 if (drains != null) {
                     drains.close();

@@ -65,11 +65,13 @@ public final class SiteService {
 
     /** How a reload reads the sites file against the table in service (a seam for tests: the parser's failures). */
     interface SitesFileReader {
-        SitesFileParser.Result read(Path file, SiteTable inService) throws IOException;
+        SitesFileParser.Result read(Path file, SiteTable inService, boolean paced) throws IOException;
     }
 
     private final Path sitesFile;
     private SitesFileReader sitesFileReader = SitesFileParser::reload;
+    /** Where reloads read the sites file; null: on the caller's thread, paced. */
+    private volatile ReloadThread reloadThread;
     /** One reload at a time: two reading a big file whole would need room for three tables. */
     private final Object reloadLock = new Object();
     private final SiteState defaultState;
@@ -266,6 +268,14 @@ public final class SiteService {
         });
     }
 
+    /**
+     * Makes reloads read the sites file on {@code thread} (the caller waits for it): at background
+     * priority, so that the read takes only CPU the event loops leave idle.
+     */
+    public void readReloadsOn(ReloadThread thread) {
+        this.reloadThread = Objects.requireNonNull(thread);
+    }
+
     /** Tests only: how reloads read the sites file. */
     void readSitesFileWith(SitesFileReader reader) {
         this.sitesFileReader = Objects.requireNonNull(reader);
@@ -300,7 +310,7 @@ public final class SiteService {
         // result is the whole file's table (patched or not) whatever changed since, so it may replace any base.
         SitesFileParser.Result parsed;
         try {
-            parsed = sitesFileReader.read(sitesFile, inService);
+            parsed = read(inService);
         } catch (IOException e) {
             throw new ChangeRefusedException(ChangeRefusedException.Reason.SITES_FILE,
                     "cannot read the sites file", List.of(sitesFile + ": " + e));
@@ -326,6 +336,16 @@ public final class SiteService {
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
             return new ReloadResult(revision, next.size(), parsed.differences());
         });
+    }
+
+    /** Paced where the OS cannot run the read at background priority; errors (out of heap too) as thrown. */
+    private SitesFileParser.Result read(SiteTable inService) throws IOException {
+        ReloadThread thread = reloadThread;
+        if (thread == null) {
+            return sitesFileReader.read(sitesFile, inService, true);
+        }
+        boolean paced = !thread.background();
+        return thread.call(() -> sitesFileReader.read(sitesFile, inService, paced));
     }
 
     private ChangeRefusedException outOfHeap(SiteTable inService, OutOfMemoryError e) {

@@ -8,7 +8,7 @@ public final class ReloadFaults {
 
     /** Every reload of {@code service} runs out of heap while it reads the sites file. */
     public static void outOfHeap(SiteService service) {
-        service.readSitesFileWith((file, inService) -> {
+        service.readSitesFileWith((file, inService, paced) -> {
             throw new OutOfMemoryError("Java heap space");
         });
     }

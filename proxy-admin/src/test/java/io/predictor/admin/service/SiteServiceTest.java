@@ -346,7 +346,7 @@ class SiteServiceTest {
         Files.writeString(sites, "www.example.com migrated g1\n");
         SiteService s = service(Tables.small(), sites);
         long revision = s.snapshot().revision();
-        s.readSitesFileWith((file, inService) -> {
+        s.readSitesFileWith((file, inService, paced) -> {
             throw new OutOfMemoryError("Java heap space");
         });
         assertThatThrownBy(() -> s.reload(Preconditions.NONE, "ops"))

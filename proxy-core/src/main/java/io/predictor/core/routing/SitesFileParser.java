@@ -123,21 +123,33 @@ public final class SitesFileParser {
      * then reaches the caller, and the table in service is untouched).
      */
     public static Result reload(Path file, SiteTable inService) throws IOException {
-        return reload(file, inService, patchLimit(inService));
+        return reload(file, inService, true);
+    }
+
+    /**
+     * {@link #reload(Path, SiteTable)}, paced or not: unpaced for a thread the OS already runs at
+     * background priority, which takes idle CPU only and needs no pauses of its own.
+     */
+    public static Result reload(Path file, SiteTable inService, boolean paced) throws IOException {
+        return reload(file, inService, patchLimit(inService), paced);
     }
 
     static Result reload(Path file, SiteTable inService, int limit) throws IOException {
-        Result patched = patch(file, inService, limit);
+        return reload(file, inService, limit, true);
+    }
+
+    private static Result reload(Path file, SiteTable inService, int limit, boolean paced) throws IOException {
+        Result patched = patch(file, inService, limit, paced);
         // the patcher's frame is gone: its partial patch is garbage before a whole table is built
-        return patched != null ? patched : parse(file, true);
+        return patched != null ? patched : parse(file, paced);
     }
 
     /** The table in service patched with the file's differences, the file's problems, or null: too many differences. */
-    private static Result patch(Path file, SiteTable inService, int limit) throws IOException {
+    private static Result patch(Path file, SiteTable inService, int limit, boolean paced) throws IOException {
         TablePatcher patcher = new TablePatcher(inService, limit);
         Loader loader = new Loader(file.toString(), patcher);
         try {
-            scan(file, loader, true);
+            scan(file, loader, paced);
             if (loader.problemCount > 0) {
                 return loader.refusal();
             }
@@ -249,7 +261,8 @@ public final class SitesFileParser {
      * Reads the file in chunks of 64 KiB and hands them to {@code chunks}. Paced (a reload):
      * after each chunk it pauses as long as the chunk took, so that on a core it shares with an
      * event loop it holds the CPU ~1–2 ms at a time and takes at most half of it — a reload
-     * takes twice as long, requests wait less behind it. Unpaced (start-up): full speed.
+     * takes twice as long, requests wait less behind it. Unpaced (start-up, or a reload on a
+     * thread at background priority): full speed.
      */
     private static void scan(Path file, Chunks chunks, boolean paced) throws IOException {
         long chunkStart = System.nanoTime();

@@ -270,7 +270,7 @@ def reload_of(path, meta):
     took = statistics.median(tooks) if tooks else float("nan")
     last = reloads[-1]
     lines.append("")
-    lines.append(f"Heap: the reload's second table fitted beside the first in these flags' heap (every reload answered 200, "
+    lines.append(f"Heap: every reload answered 200 in these flags' heap (patched onto the table in service, or read whole beside it; "
                  f"the predictor stayed up); old generation {last['old_used_mb']} of {last['old_capacity_mb']} MB after the "
                  f"last reload run, {last['full_gcs']} full collections ({last['full_gc_ms']} ms) during it (jstat).")
     return {"lines": lines, "target": (name, f"{r:.2f}× ({w / 1e3:.2f} ms during the reload vs {base / 1e3:.2f} ms without; "

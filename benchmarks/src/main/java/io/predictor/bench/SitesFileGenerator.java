@@ -136,7 +136,8 @@ public final class SitesFileGenerator {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        // a temporary name of its own: two processes writing the same cached file at once must not interleave
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             out.write(("# synthetic sites file: " + lines + " lines (io.predictor.bench.SitesFileGenerator)\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -149,7 +150,8 @@ public final class SitesFileGenerator {
                 }
             }
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

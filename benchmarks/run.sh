@@ -19,8 +19,8 @@
 # predictor only; recorded in the results),
 # RESULTS_DIR, PREDICTOR_JAR and PREDICTOR_JVM_FLAGS (both passed to bin/predictor, which starts every predictor:
 # its default JVM flags are the ones the figures are taken with), VARIANTS ("adaptive" sets runtime.allocator:
-# adaptive, "pooled" runtime.allocator: pooled; "nolog" runtime.access_log: false; "" for none; add "parallelgc", "g1", "io_uring" (runtime.transport:
-# io_uring), "nopretouch", or NAME=FLAG[,FLAG…] for a JVM-flag experiment),
+# adaptive, "pooled" runtime.allocator: pooled; "nolog" runtime.access_log: false; "" for none; add "parallelgc", "g1", "io_uring" / "epoll" (runtime.transport
+# named; the baseline runs on TRANSPORT), "nopretouch", or NAME=FLAG[,FLAG…] for a JVM-flag experiment),
 # SCENARIOS ("keepalive close 1m tls-keepalive tls-handshake h2"), MAX_OTHERS (25) and RETRIES (2): a run during which other
 # processes took more than MAX_OTHERS % of CPU 0 is repeated (5 s later) up to RETRIES times,
 # within RETRY_BUDGET (300) seconds for the whole run,
@@ -59,6 +59,8 @@ FIXED_JVM=""
 WARMUP="${WARMUP:-20}"
 WARMUP_JIT_MAX="${WARMUP_JIT_MAX:-60}"
 VARIANTS="${VARIANTS-adaptive}"
+# runtime.transport of the predictor (and of the baseline and the allocator/JVM variants): the product's default
+TRANSPORT="${TRANSPORT:-auto}"
 SCENARIOS="${SCENARIOS:-keepalive close 1m tls-keepalive tls-handshake h2}"
 MAX_OTHERS="${MAX_OTHERS:-25}"
 RETRIES="${RETRIES:-2}"
@@ -75,6 +77,13 @@ RELOAD_RATE="${RELOAD_RATE:-}"
 RELOAD_JAVA_OPTS="${RELOAD_JAVA_OPTS:-}"
 
 log() { printf '[run.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# the transport a running predictor took: an io_uring instance among its descriptors, else an epoll one
+transport_of() {
+  local fds; fds=$(ls -l "/proc/$1/fd" 2>/dev/null || true)
+  if grep -q 'anon_inode:\[io_uring\]' <<<"$fds"; then echo io_uring
+  elif grep -q 'anon_inode:\[eventpoll\]' <<<"$fds"; then echo epoll
+  else echo nio; fi
+}
 die() { log "error: $*"; exit 1; }
 
 # ---- what the harness needs --------------------------------------------------------------
@@ -622,7 +631,7 @@ reload_measure() {
   log "reload under load: generating $TABLE_SITES sites"
   java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
   # shellcheck disable=SC2086
-  if ! SITES_FILE="$big" start_predictor predictor-reload epoll "" $RELOAD_JAVA_OPTS; then
+  if ! SITES_FILE="$big" start_predictor predictor-reload "$TRANSPORT" "" $RELOAD_JAVA_OPTS; then
     local why
     why=$(grep -m1 -h -i 'error\|exception' "$WORK/predictor-reload/stderr.log" | cut -c1-200 || true)
     log "the reload's predictor ($TABLE_SITES sites) did not start: ${why:-see $WORK/predictor-reload/stderr.log}"
@@ -741,19 +750,20 @@ main() {
   # name:transport:allocator:extra JVM flags (after bin/predictor's; for -XX flags the last one wins).
   # The baseline leaves runtime.allocator at the product's default; the allocator variants set the key, so
   # that the client and the origin channels change together.
-  local specs=("predictor:epoll::")
-  [[ -n "${BASELINE_JAR:-}" ]] && specs+=("predictor-baseline:epoll::")
+  local specs=("predictor:$TRANSPORT::")
+  [[ -n "${BASELINE_JAR:-}" ]] && specs+=("predictor-baseline:$TRANSPORT::")
   local v iouring_note="not measured (VARIANTS has no io_uring)"
   for v in $VARIANTS; do
     case "$v" in
-      adaptive) specs+=("predictor-adaptive:epoll:adaptive:") ;;
-      pooled) specs+=("predictor-pooled:epoll:pooled:") ;;
-      parallelgc) specs+=("predictor-parallelgc:epoll::-XX:-UseSerialGC -XX:+UseParallelGC") ;;
-      g1) specs+=("predictor-g1:epoll::-XX:-UseSerialGC -XX:+UseG1GC") ;;
-      nopretouch) specs+=("predictor-nopretouch:epoll::-XX:-AlwaysPreTouch") ;;
-      nolog) specs+=("predictor-nolog:epoll::") ;; # runtime.access_log: false, as HAProxy and nginx run here
+      adaptive) specs+=("predictor-adaptive:$TRANSPORT:adaptive:") ;;
+      pooled) specs+=("predictor-pooled:$TRANSPORT:pooled:") ;;
+      parallelgc) specs+=("predictor-parallelgc:$TRANSPORT::-XX:-UseSerialGC -XX:+UseParallelGC") ;;
+      g1) specs+=("predictor-g1:$TRANSPORT::-XX:-UseSerialGC -XX:+UseG1GC") ;;
+      nopretouch) specs+=("predictor-nopretouch:$TRANSPORT::-XX:-AlwaysPreTouch") ;;
+      nolog) specs+=("predictor-nolog:$TRANSPORT::") ;; # runtime.access_log: false, as HAProxy and nginx run here
       io_uring) specs+=("predictor-io_uring:io_uring::") ;;
-      *=*) specs+=("predictor-${v%%=*}:epoll::${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
+      epoll) specs+=("predictor-epoll:epoll::") ;;
+      *=*) specs+=("predictor-${v%%=*}:$TRANSPORT::${v#*=}") ;; # NAME=FLAG[,FLAG...]: an experiment
       *) die "unknown variant $v" ;;
     esac
   done
@@ -768,6 +778,7 @@ main() {
         # the flags the baseline's JVM really got: its command line, between java and -jar
         local pv="PID_${name}"
         JVM_FLAGS_SEEN=$(tr '\0' ' ' < "/proc/${!pv}/cmdline" | sed 's/^[^ ]* //; s/ -jar .*//')
+        TRANSPORT_SEEN=$(transport_of "${!pv}")
       fi
     else
       # the reason is an event on stdout (JSON lines): run it once more, briefly, to read it
@@ -780,6 +791,7 @@ main() {
       [[ "$name" == predictor ]] && die "the predictor did not start ($WORK/$name/stderr.log)"
     fi
     [[ "$transport" == io_uring && " ${predictors[*]} " == *" $name "* ]] && iouring_note="measured as predictor-io_uring"
+    [[ "$name" == predictor && "${TRANSPORT_SEEN:-}" == io_uring ]] && iouring_note="the predictor row itself ($TRANSPORT took io_uring)"
   done
 
   # targets: NAME PORT PIDS (direct: no proxy process); T_TLS: the TLS listener (predictor, haproxy, nginx)
@@ -892,7 +904,7 @@ main() {
     echo "rounds=$ROUNDS"
     echo "duration=$DURATION"
     echo "sites=$SITES"
-    echo "transport=epoll"
+    echo "transport=$TRANSPORT (in use: ${TRANSPORT_SEEN:-unknown})"
     echo "allocator=not set, the product's default"
     echo "jvm_flags=$JVM_FLAGS_SEEN (bin/predictor)"
     echo "variants=${specs[*]:1} (keep-alive$( [[ "$FIXED_VARIANTS" == 1 ]] && echo " and the fixed rate") only); io_uring: $iouring_note"

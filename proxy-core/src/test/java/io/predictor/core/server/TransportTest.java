@@ -25,11 +25,30 @@ class TransportTest {
     }
 
     @Test
-    void autoPrefersEpollAndNeverPicksIoUringByItself() {
+    void autoPrefersIoUringThenEpollThenNio() {
         Transport t = Transport.select("auto", "pooled");
-        assertThat(t.name()).isEqualTo(Epoll.isAvailable() ? "epoll" : "nio");
+        String expected = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
+        assertThat(t.name()).isEqualTo(expected);
+        if (IoUring.isAvailable()) {
+            assertThat(t.socketChannel()).isEqualTo(IoUringSocketChannel.class);
+            assertThat(Transport.autoFallback()).isNull();
+        } else {
+            assertThat(Transport.autoFallback())
+                    .startsWith("io_uring is not available (")
+                    .endsWith("); " + expected + " taken instead");
+        }
+    }
+
+    @Test
+    void epollByNameIsEpollOrAClearError() {
         if (Epoll.isAvailable()) {
+            Transport t = Transport.select("epoll", "pooled");
+            assertThat(t.name()).isEqualTo("epoll");
             assertThat(t.socketChannel()).isEqualTo(EpollSocketChannel.class);
+        } else {
+            assertThatThrownBy(() -> Transport.select("epoll", "pooled"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageEndingWith("; set runtime.transport to auto or nio");
         }
     }
 

@@ -2,6 +2,7 @@ package io.predictor.core.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
@@ -33,15 +34,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code runtime.transport: io_uring}, end to end, with each {@code runtime.allocator}: routed
- * HTTP/1.1 requests over kept-alive client and origin connections, bodies of megabytes both ways,
- * a TLS listener (HTTP/1.1 and HTTP/2), TLS passthrough and a TCP relay (the copying relay:
- * io_uring channels have no splice). Skipped, with the reason, where io_uring does not load.
+ * Each native {@code runtime.transport} named explicitly — epoll and io_uring — end to end, with
+ * each {@code runtime.allocator}: routed HTTP/1.1 requests over kept-alive client and origin
+ * connections, bodies of megabytes both ways, a TLS listener (HTTP/1.1 and HTTP/2), TLS passthrough
+ * and a TCP relay (spliced on epoll, copied on io_uring, whose channels have no splice). The rest
+ * of the suite runs on {@code auto}, which is io_uring where it loads: this class keeps the epoll
+ * paths (splice among them) tested there too. A transport that does not load here is skipped with
+ * the reason.
  */
-class IoUringTransportIT {
+class NativeTransportIT {
 
     static final int BIG = 8 * 1024 * 1024;
     static final byte[] BIG_BODY = new byte[BIG];
@@ -56,8 +60,6 @@ class IoUringTransportIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(IoUring.isAvailable(),
-                () -> "io_uring is not available on this machine: " + IoUring.unavailabilityCause());
         new Random(11).nextBytes(BIG_BODY);
         local = httpOrigin("local");
         legacy = httpOrigin("legacy");
@@ -65,7 +67,7 @@ class IoUringTransportIT {
         originCa = new TestCertificates("Origin CA");
         localTls = new TlsOrigin(originCa.serverContext("local-origin.test", "www.example.com"), "local-tls", false);
         certs = new TestCertificates("Predictor Test CA");
-        Path dir = TestCertificates.newDirectory("io-uring-it");
+        Path dir = TestCertificates.newDirectory("native-transport-it");
         certs.writePair(dir, "example", "www.example.com", "shop.example.org");
         store = CertificateStore.load(dir, new CertificateStore.Listener() {
             @Override
@@ -124,7 +126,14 @@ class IoUringTransportIT {
         });
     }
 
-    static TestProxy proxy(String allocator) throws Exception {
+    static TestProxy proxy(String transport, String allocator) throws Exception {
+        if (transport.equals("io_uring")) {
+            Assumptions.assumeTrue(IoUring.isAvailable(),
+                    () -> "io_uring is not available on this machine: " + IoUring.unavailabilityCause());
+        } else {
+            Assumptions.assumeTrue(Epoll.isAvailable(),
+                    () -> "epoll is not available on this machine: " + Epoll.unavailabilityCause());
+        }
         SiteTable.Builder b = new SiteTable.Builder(16, 1024, 4, 256);
         b.add("www.example.com", SiteState.MIGRATED, "filer-042");
         b.add("shop.example.org", SiteState.LEGACY, "filer-042");
@@ -132,18 +141,18 @@ class IoUringTransportIT {
                 .withTlsServers(List.of(localTls.address()));
         PoolSettings g = new PoolSettings("legacy", List.of(legacy.address()), PoolSettings.Balance.ROUND_ROBIN);
         TestProxy p = new TestProxy(b.build(), l, g,
-                TestProxy.settings().withTransport("io_uring").withAllocator(allocator), ExchangeListener.NONE);
-        assertThat(p.server().transportName()).isEqualTo("io_uring");
+                TestProxy.settings().withTransport(transport).withAllocator(allocator), ExchangeListener.NONE);
+        assertThat(p.server().transportName()).isEqualTo(transport);
         assertThat(p.server().allocatorName()).isEqualTo(allocator);
         return p;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pooled", "adaptive"})
-    void requestsAreRoutedOverKeptAliveConnections(String allocator) throws Exception {
+    @CsvSource({"epoll, pooled", "epoll, adaptive", "io_uring, pooled", "io_uring, adaptive"})
+    void requestsAreRoutedOverKeptAliveConnections(String transport, String allocator) throws Exception {
         int localBefore = local.accepted();
         int legacyBefore = legacy.accepted();
-        try (TestProxy p = proxy(allocator); RawClient c = new RawClient(p.address())) {
+        try (TestProxy p = proxy(transport, allocator); RawClient c = new RawClient(p.address())) {
             for (int i = 0; i < 50; i++) {
                 assertThat(c.get("www.example.com", "/" + i).bodyText()).startsWith("local 0 ");
                 assertThat(c.get("shop.example.org", "/" + i).bodyText()).startsWith("legacy 0 ");
@@ -154,9 +163,9 @@ class IoUringTransportIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pooled", "adaptive"})
-    void bodiesOfMegabytesPassIntactBothWays(String allocator) throws Exception {
-        try (TestProxy p = proxy(allocator); RawClient c = new RawClient(p.address())) {
+    @CsvSource({"epoll, pooled", "epoll, adaptive", "io_uring, pooled", "io_uring, adaptive"})
+    void bodiesOfMegabytesPassIntactBothWays(String transport, String allocator) throws Exception {
+        try (TestProxy p = proxy(transport, allocator); RawClient c = new RawClient(p.address())) {
             c.send("POST /upload HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: " + BIG + "\r\n\r\n");
             c.send(BIG_BODY);
             assertThat(c.read().bodyText())
@@ -168,9 +177,9 @@ class IoUringTransportIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pooled", "adaptive"})
-    void aTlsListenerServesHttp1AndHttp2(String allocator) throws Exception {
-        try (TestProxy p = proxy(allocator)) {
+    @CsvSource({"epoll, pooled", "epoll, adaptive", "io_uring, pooled", "io_uring, adaptive"})
+    void aTlsListenerServesHttp1AndHttp2(String transport, String allocator) throws Exception {
+        try (TestProxy p = proxy(transport, allocator)) {
             InetSocketAddress tls = p.server().bindTls(new ListenerSettings("https",
                     new InetSocketAddress("127.0.0.1", 0), a -> false), p.router(), ExchangeListener.NONE, store);
             try (SSLSocket s = TlsClient.connect(certs.clientContext(), tls, "www.example.com");
@@ -187,9 +196,9 @@ class IoUringTransportIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pooled", "adaptive"})
-    void passthroughAndTheTcpRelayCopyBytesIntact(String allocator) throws Exception {
-        try (TestProxy p = proxy(allocator)) {
+    @CsvSource({"epoll, pooled", "epoll, adaptive", "io_uring, pooled", "io_uring, adaptive"})
+    void passthroughAndTheTcpRelayCarryBytesIntact(String transport, String allocator) throws Exception {
+        try (TestProxy p = proxy(transport, allocator)) {
             InetSocketAddress pass = p.server().bindPassthrough(new ListenerSettings("tls-pass",
                     new InetSocketAddress("127.0.0.1", 0), a -> false), p.router());
             try (SSLSocket s = TlsClient.connect(originCa.clientContext(), pass, "www.example.com");

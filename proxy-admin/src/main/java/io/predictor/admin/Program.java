@@ -116,9 +116,9 @@ final class Program {
         }
         metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
         ready.set(true);
-        String fallback = Transport.autoFallback();
-        if (config.runtime().transport().equals("auto") && fallback != null) {
-            // auto prefers io_uring (it measured less CPU a request); say why it is not in use here
+        // auto prefers io_uring (it measured less CPU a request); say why it is not in use here
+        String fallback = config.runtime().transport().equals("auto") ? Transport.autoFallback() : null;
+        if (fallback != null) {
             info(log, "transport_fallback", "transport", server.transportName(), "reason", fallback);
         }
         info(log, "started", "version", Version.current(), "transport", server.transportName(),

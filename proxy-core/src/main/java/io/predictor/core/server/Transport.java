@@ -93,20 +93,26 @@ public final class Transport {
      * Why {@code auto} did not take io_uring here, for the start event; {@code null} where it did.
      */
     public static String autoFallback() {
-        if (IoUring.isAvailable()) {
-            return null;
-        }
-        Throwable cause = IoUring.unavailabilityCause();
-        return "io_uring is not available (" + (cause == null ? "no reason given" : cause.toString()) + "); "
-                + (Epoll.isAvailable() ? "epoll" : "nio") + " taken instead";
+        return IoUring.isAvailable() ? null
+                : autoFallback(IoUring.unavailabilityCause(), Epoll.isAvailable() ? "epoll" : "nio");
     }
 
-    /** What an operator reads when the transport they named does not load here. */
-    static IllegalStateException unavailable(String transport, Throwable cause, String instead) {
+    static String autoFallback(Throwable cause, String taken) {
+        return "io_uring is not available (" + reason(cause) + "); " + taken + " taken instead";
+    }
+
+    /** Netty's reason a native transport does not load, with its whole cause chain. */
+    private static String reason(Throwable cause) {
         String why = cause == null ? "no reason given" : cause.toString();
         for (Throwable c = cause == null ? null : cause.getCause(); c != null; c = c.getCause()) {
             why += "; caused by " + c;
         }
+        return why;
+    }
+
+    /** What an operator reads when the transport they named does not load here. */
+    static IllegalStateException unavailable(String transport, Throwable cause, String instead) {
+        String why = reason(cause);
         String hint = transport.equals("io_uring")
                 ? " (io_uring needs Linux 5.14+ on x86_64, the sysctl kernel.io_uring_disabled at 0, a seccomp"
                         + " profile that allows io_uring_setup (container runtimes often block it) and enough"

@@ -6,6 +6,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.EchoRoundTrip;
 import io.predictor.core.testing.H2Client;
 import io.predictor.core.testing.RawClient;
 import io.predictor.core.testing.RawOrigin;
@@ -19,7 +20,6 @@ import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,8 +27,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -209,28 +207,7 @@ class NativeTransportIT {
             InetSocketAddress tcp = p.server().bindTcp(new ListenerSettings("db",
                     new InetSocketAddress("127.0.0.1", 0), a -> false),
                     new PoolSettings("db", List.of(echo.address()), PoolSettings.Balance.ROUND_ROBIN));
-            echoThrough(tcp);
-        }
-    }
-
-    private static void echoThrough(InetSocketAddress relay) throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(relay, 5000);
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return in.readNBytes(BIG);
-                } catch (java.io.IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            for (int off = 0; off < BIG; off += 65536) {
-                out.write(BIG_BODY, off, Math.min(65536, BIG - off));
-            }
-            out.flush();
-            assertThat(sha256(back.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(BIG_BODY));
+            EchoRoundTrip.assertEchoedIntact(tcp, BIG_BODY);
         }
     }
 

@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.EchoRoundTrip;
 import io.predictor.core.testing.RawClient;
 import io.predictor.core.testing.RawOrigin;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
 import io.predictor.core.testing.TlsClient;
 import io.predictor.core.testing.TlsOrigin;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -135,7 +131,7 @@ class RelayListenersIT {
 
     @Test
     void theTcpRelayCarriesAByteStreamIntactBothWays() throws Exception {
-        echoThrough(tcp);
+        EchoRoundTrip.assertEchoedIntact(tcp, relayData());
     }
 
     @Test
@@ -151,7 +147,7 @@ class RelayListenersIT {
             InetSocketAddress relay = copying.server().bindTcp(new ListenerSettings("db-nio",
                     new InetSocketAddress("127.0.0.1", 0), a -> false),
                     new PoolSettings("db", List.of(echo.address()), PoolSettings.Balance.ROUND_ROBIN));
-            echoThrough(relay);
+            EchoRoundTrip.assertEchoedIntact(relay, relayData());
         }
     }
 
@@ -175,28 +171,10 @@ class RelayListenersIT {
         }
     }
 
-    private static void echoThrough(InetSocketAddress relay) throws Exception {
+    /** 4 MiB of seeded random bytes for an echo round trip through a relay. */
+    private static byte[] relayData() {
         byte[] data = new byte[4 * 1024 * 1024];
         new Random(7).nextBytes(data);
-        try (Socket s = new Socket()) {
-            s.connect(relay, 5000);
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return in.readNBytes(data.length);
-                } catch (java.io.IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            for (int off = 0; off < data.length; off += 65536) {
-                out.write(data, off, Math.min(65536, data.length - off));
-            }
-            out.flush();
-            byte[] got = back.get(30, TimeUnit.SECONDS);
-            assertThat(MessageDigest.getInstance("SHA-256").digest(got))
-                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
-        }
+        return data;
     }
 }

@@ -68,6 +68,18 @@ class TransportTest {
     }
 
     @Test
+    void autosFallbackSaysWhyIoUringWasNotTakenAndWhatWas() {
+        Throwable cause = new UnsatisfiedLinkError("failed to load the required native library");
+        cause.initCause(new RuntimeException("failed to create io_uring ring fd: Operation not permitted"));
+        assertThat(Transport.autoFallback(cause, "epoll"))
+                .isEqualTo("io_uring is not available (java.lang.UnsatisfiedLinkError: failed to load the required"
+                        + " native library; caused by java.lang.RuntimeException: failed to create io_uring ring"
+                        + " fd: Operation not permitted); epoll taken instead");
+        assertThat(Transport.autoFallback(null, "nio"))
+                .isEqualTo("io_uring is not available (no reason given); nio taken instead");
+    }
+
+    @Test
     void anUnavailableTransportSaysWhatWhyAndWhatToDo() {
         Throwable cause = new UnsatisfiedLinkError("failed to load the required native library");
         cause.initCause(new RuntimeException("failed to create io_uring ring fd: Operation not permitted"));

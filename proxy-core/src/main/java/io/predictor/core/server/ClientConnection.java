@@ -637,6 +637,11 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     /** Writes the head and then {@code length} bytes of {@code body} (from its reader index) in one buffer. */
     private void writeResponse(HttpHead h, boolean closing, boolean upgradeResponse, ByteBuf body, int length) {
+        if (closing) {
+            // the head says "Connection: close"; for a body that ends at the origin's close it is
+            // also the only end the client can see, so the connection must not stay open after it
+            closeAfterResponse = true;
+        }
         ByteBuf out = ctx.alloc().directBuffer(h.length() + 32 + length);
         HeadWriter.writeResponse(h, out, closing, upgradeResponse);
         out.writeBytes(body, body.readerIndex(), length);

@@ -84,6 +84,29 @@ class ProxyFailuresIT {
         }
     }
 
+    /**
+     * A response without Content-Length or chunked framing ends only when the origin closes; the
+     * client can tell where it ends only by the close, so the proxy closes it then — not 10 s
+     * later, when the wait for a next request head (timeouts.request_headers here) runs out.
+     */
+    @Test
+    void aBodyThatEndsAtTheOriginsCloseEndsTheClientConnection() throws Exception {
+        try (RawOrigin untilClose = new RawOrigin(s -> {
+                    RawOrigin.readHead(s.getInputStream());
+                    RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nthe whole body");
+                });
+                TestProxy proxy = new TestProxy(sites(), untilClose.address(), untilClose.address());
+                RawClient c = new RawClient(proxy.address())) {
+            long start = System.nanoTime();
+            c.send("GET / HTTP/1.1\r\nHost: new.example.com\r\n\r\n");
+            String all = new String(c.input().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(all).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("\r\nconnection: close\r\n")
+                    .endsWith("\r\n\r\nthe whole body");
+            assertThat(tookMs).as("closed when the body ended").isLessThan(5000);
+        }
+    }
+
     @Test
     void invalidResponseGives502() throws Exception {
         try (RawOrigin broken = new RawOrigin(s -> {

@@ -2,7 +2,7 @@ package io.predictor.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.uring.IoUring;
+import io.predictor.core.server.Transport;
 import io.predictor.core.testing.RawClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -95,8 +95,8 @@ class LauncherIT {
 
     @Test
     void theProgramServesOnIoUringWithTheAdaptiveAllocator() throws Exception {
-        Assumptions.assumeTrue(IoUring.isAvailable(),
-                () -> "io_uring is not available on this machine: " + IoUring.unavailabilityCause());
+        Assumptions.assumeTrue(Transport.isAvailable("io_uring"),
+                () -> "io_uring is not available on this machine: " + Transport.unavailabilityReason("io_uring"));
         int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
         Path file = ProgramIT.shippedConfigOnFreePorts(dir, ports);
         String yaml = Files.readString(file)

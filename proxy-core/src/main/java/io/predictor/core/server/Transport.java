@@ -25,6 +25,26 @@ import io.netty.channel.uring.IoUringSocketChannel;
  */
 public final class Transport {
 
+    /**
+     * Netty's io_uring arms a multishot {@code POLL_ADD} for a read when {@code AUTO_READ} is off
+     * (as here) and keeps it armed across reads. A multishot poll posts a completion only on a new
+     * wakeup, so when the last bytes and a reset (or FIN) arrive together, one completion covers
+     * both: the read takes the bytes, the completion says the socket is now empty, and nothing
+     * ever reports the reset — the connection stays open until a timeout (measured: an origin
+     * reset mid-response left the client open in 3 of 40 runs, 0 of 40 with one-shot polls).
+     * A one-shot poll is re-armed for every read and checks the socket's state when armed, so it
+     * sees the reset. LXC turned multishot polls off for the same stall (lxc/lxc#4304). Set
+     * before Netty's {@code IoUring} class loads, which reads it once; an operator's own
+     * {@code -Dio.netty.iouring.pollAddMultishotEnabled} is left alone.
+     */
+    static final String POLL_ADD_MULTISHOT = "io.netty.iouring.pollAddMultishotEnabled";
+
+    static {
+        if (System.getProperty(POLL_ADD_MULTISHOT) == null) {
+            System.setProperty(POLL_ADD_MULTISHOT, "false");
+        }
+    }
+
     private final String name;
     private final IoHandlerFactory ioHandlerFactory;
     private final Class<? extends ServerChannel> serverChannel;
@@ -133,7 +153,32 @@ public final class Transport {
                 EpollSocketChannel.class, allocator);
     }
 
+    /**
+     * Whether a transport loads here: {@code epoll}, {@code io_uring}; {@code nio} always does. Ask
+     * here rather than Netty's {@code IoUring} directly, so that {@code IoUring} loads after the
+     * poll setting above.
+     */
+    public static boolean isAvailable(String transport) {
+        return switch (transport) {
+            case "epoll" -> Epoll.isAvailable();
+            case "io_uring" -> IoUring.isAvailable();
+            case "nio" -> true;
+            default -> throw new IllegalArgumentException("unknown transport '" + transport + "'");
+        };
+    }
+
+    /** Why {@link #isAvailable} says no, with the whole cause chain. */
+    public static String unavailabilityReason(String transport) {
+        return reason(transport.equals("io_uring") ? IoUring.unavailabilityCause() : Epoll.unavailabilityCause());
+    }
+
     private static Transport ioUring(String allocator) {
+        if (IoUring.isPollAddMultishotEnabled() && !"true".equals(System.getProperty(POLL_ADD_MULTISHOT))) {
+            // Netty's IoUring class loaded before this one, with multishot polls on
+            throw new IllegalStateException("runtime.transport io_uring: Netty's io_uring was initialised before"
+                    + " Predictor's Transport, with multishot POLL_ADD on, which can leave reset connections open;"
+                    + " start the JVM with -D" + POLL_ADD_MULTISHOT + "=false");
+        }
         return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class, allocator);
     }

@@ -70,14 +70,16 @@ public final class Transport {
     /**
      * Picks the transport and the allocator.
      *
-     * <p>{@code auto} takes epoll when available, else NIO. It does not take io_uring even where
-     * it loads, although io_uring measured 7–15 % less CPU per keep-alive request: on io_uring,
-     * {@code ProxyFailuresIT.originResetMidResponseClosesTheClient} failed 2 runs in 8 (an origin
-     * that resets mid-response left the client connection open instead of closing it), and it
-     * never failed on epoll. It is also often switched off where the proxy runs (the
-     * {@code kernel.io_uring_disabled} sysctl, container runtimes' seccomp profiles). Operators
-     * ask for it by name.
-     * {@code epoll} and {@code io_uring} fail when they are not available (the operator asked for
+     * <p>{@code auto} takes io_uring where it loads, else epoll, else NIO. io_uring is first because it
+     * measured less CPU per proxied keep-alive request than epoll on every harness run
+     * ({@code benchmarks/run.sh}: 7–15 % less, with the same four socket operations a request — it
+     * submits and reaps them in batches instead of a syscall each). Where io_uring is switched off
+     * (the {@code kernel.io_uring_disabled} sysctl, container runtimes' seccomp profiles that block
+     * {@code io_uring_setup}, a low {@code ulimit -l}) {@code auto} quietly takes epoll: see
+     * {@link #autoFallback()}. What io_uring lacks is splice: TLS passthrough and TCP relays copy
+     * through user space there, and splice only between epoll sockets — name {@code epoll} where
+     * relayed bytes dominate. io_uring's reads wait on one-shot polls: {@link #POLL_ADD_MULTISHOT}
+     * says why. {@code epoll} and {@code io_uring} fail when they are not available (the operator asked for
      * them by name): the message says what, why and what to do.
      *
      * @param allocator {@code pooled} or {@code adaptive} (see {@link #allocator()})
@@ -97,11 +99,26 @@ public final class Transport {
                 }
                 return ioUring(allocator);
             case "auto":
+                if (IoUring.isAvailable()) {
+                    return ioUring(allocator);
+                }
                 return Epoll.isAvailable() ? epoll(allocator) : nio(allocator);
             default:
                 throw new IllegalArgumentException("unknown transport '" + preference
                         + "'; expected auto, epoll, io_uring or nio");
         }
+    }
+
+    /**
+     * Why {@code auto} did not take io_uring here, for the start event; {@code null} where it did.
+     */
+    public static String autoFallback() {
+        return IoUring.isAvailable() ? null
+                : autoFallback(IoUring.unavailabilityCause(), Epoll.isAvailable() ? "epoll" : "nio");
+    }
+
+    static String autoFallback(Throwable cause, String taken) {
+        return "io_uring is not available (" + reason(cause) + "); " + taken + " taken instead";
     }
 
     /** Netty's reason a native transport does not load, with its whole cause chain. */

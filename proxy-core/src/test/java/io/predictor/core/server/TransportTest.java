@@ -25,11 +25,17 @@ class TransportTest {
     }
 
     @Test
-    void autoPrefersEpollAndNeverPicksIoUringByItself() {
+    void autoPrefersIoUringThenEpollThenNio() {
         Transport t = Transport.select("auto", "pooled");
-        assertThat(t.name()).isEqualTo(Epoll.isAvailable() ? "epoll" : "nio");
-        if (Epoll.isAvailable()) {
-            assertThat(t.socketChannel()).isEqualTo(EpollSocketChannel.class);
+        String expected = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
+        assertThat(t.name()).isEqualTo(expected);
+        if (IoUring.isAvailable()) {
+            assertThat(t.socketChannel()).isEqualTo(IoUringSocketChannel.class);
+            assertThat(Transport.autoFallback()).isNull();
+        } else {
+            assertThat(Transport.autoFallback())
+                    .startsWith("io_uring is not available (")
+                    .endsWith("); " + expected + " taken instead");
         }
     }
 
@@ -62,6 +68,18 @@ class TransportTest {
                     .hasMessageStartingWith("runtime.transport io_uring is not available here: ")
                     .hasMessageEndingWith("; set runtime.transport to epoll, auto or nio");
         }
+    }
+
+    @Test
+    void autosFallbackSaysWhyIoUringWasNotTakenAndWhatWas() {
+        Throwable cause = new UnsatisfiedLinkError("failed to load the required native library");
+        cause.initCause(new RuntimeException("failed to create io_uring ring fd: Operation not permitted"));
+        assertThat(Transport.autoFallback(cause, "epoll"))
+                .isEqualTo("io_uring is not available (java.lang.UnsatisfiedLinkError: failed to load the required"
+                        + " native library; caused by java.lang.RuntimeException: failed to create io_uring ring"
+                        + " fd: Operation not permitted); epoll taken instead");
+        assertThat(Transport.autoFallback(null, "nio"))
+                .isEqualTo("io_uring is not available (no reason given); nio taken instead");
     }
 
     @Test

@@ -11,8 +11,9 @@
 #
 # Settings (environment): ROUNDS (4), DURATION seconds per run (10), CONNS (50; also TLS keep-alive),
 # CLOSE_CONNS (16; also the TLS handshakes), BIG_CONNS (8), H2_CONNS (10) and H2_STREAMS (10) for h2,
-# TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (2),
-# FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
+# TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (4),
+# FIXED_WARMUP (5: seconds of unrecorded load at the fixed rate through every target first; a predictor
+# repeats it until its JIT is idle), FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
 # 0 skips both), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
 # RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
@@ -39,7 +40,7 @@ export PREDICTOR_JAR # for bin/predictor
 LAUNCHER="$ROOT/bin/predictor"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${WARMUP:=5}" "${SITES:=10000}"
+  : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${FIXED_WARMUP:=2}" "${WARMUP:=5}" "${SITES:=10000}"
   : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}"
 fi
 ROUNDS="${ROUNDS:-4}"
@@ -52,7 +53,8 @@ H2_STREAMS="${H2_STREAMS:-10}"
 TLS_KEY="${TLS_KEY:-ec}"
 SITES="${SITES:-100000}"
 FIXED_DURATION="${FIXED_DURATION:-15}"
-FIXED_ROUNDS="${FIXED_ROUNDS:-2}"
+FIXED_ROUNDS="${FIXED_ROUNDS:-4}"
+FIXED_WARMUP="${FIXED_WARMUP:-5}"
 FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
 FIXED_VARIANTS="${FIXED_VARIANTS:-1}"
 FIXED_JVM=""
@@ -465,17 +467,20 @@ measure_once() {
   log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
 }
 
-# fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate; percentiles from its log
+# fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate; percentiles from its log.
+# Round 0 is the warm-up: FIXED_WARMUP seconds, not recorded.
 fixed_rate() {
   local round="$1" name="$2" port="$3" rate="$4"; shift 4
+  local duration=$FIXED_DURATION
+  ((round == 0)) && duration=$FIXED_WARMUP
   local pids=("$@") logf="$WORK/h2load-$name-$round.log" c0=0 c1=0
   local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS ))
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
   local b0 b1 j0="" g0=""
-  if [[ "$name" == predictor* ]]; then j0=$(jit_ticks "${pids[0]}"); g0=$(jstat_young "${pids[0]}"); fi
+  if [[ "$name" == predictor* ]] && ((round > 0)); then j0=$(jit_ticks "${pids[0]}"); g0=$(jstat_young "${pids[0]}"); fi
   b0=$(cpu0_busy)
-  timeout $((FIXED_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
-    -D "$FIXED_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
+  timeout $((duration + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
+    -D "$duration" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
   if [[ -n "$j0" ]]; then
@@ -487,6 +492,7 @@ fixed_rate() {
                else printf "%d young GCs (%.0f ms)", y[1] - x[1], y[2] - x[2] }'); "
   fi
   [[ -s "$logf" ]] || { log "h2load wrote no log for $name: $(tail -2 "$logf.out" | tr '\n' ' ')"; return 0; }
+  ((round == 0)) && return 0 # warm-up: not recorded
   local n errors p50 p99 p999 cpu_us="" rps
   n=$(wc -l < "$logf")
   errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
@@ -533,6 +539,22 @@ warm_jit() {
   done
   log "  $name $scen warm after ${spent} s (JIT compilers: $pct % of the last ${DURATION} s)"
   DURATION=$saved
+}
+
+# warm_fixed_jit NAME PORT RATE PID...: the fixed-rate load, unrecorded, in pieces of FIXED_WARMUP s until the
+# JVM's JIT compilers took less than 3 % of a piece, at most WARMUP_JIT_MAX s
+warm_fixed_jit() {
+  local name="$1" port="$2" rate="$3"; shift 3
+  local pid="$1" spent=0 j0 j1 pct=100
+  while ((spent < WARMUP_JIT_MAX)); do
+    j0=$(jit_ticks "$pid")
+    fixed_rate 0 "$name" "$port" "$rate" "$@"
+    j1=$(jit_ticks "$pid")
+    spent=$((spent + FIXED_WARMUP))
+    pct=$(( (j1 - j0) * 100 / (HZ * FIXED_WARMUP) ))
+    ((pct < 3)) && break
+  done
+  log "  $name fixed rate warm after ${spent} s (JIT compilers: $pct % of the last ${FIXED_WARMUP} s)"
 }
 
 # percentiles FILE: "p50 p99 p999 max" of the numbers in FILE, one a line (empty file: "0 0 0 0")
@@ -644,6 +666,12 @@ reload_measure() {
   log "reload under load: warm-up predictor-reload (keep-alive)"
   warm_jit predictor-reload keepalive "$port" "$pid"
   local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS )) round kind
+  if ((FIXED_WARMUP > 0)); then
+    # h2load's request shape, as in the fixed-rate warm-up: else the first round ("steady") pays for
+    # the JIT's recompilation and the reload is compared with a worse baseline than it should be
+    log "reload under load: warm-up predictor-reload at $rate requests/s (h2load)"
+    warm_fixed_jit predictor-reload "$port" "$rate" "$pid"
+  fi
   for ((round = 1; round <= RELOAD_ROUNDS; round++)); do
     for kind in steady reload; do
       kill -0 "$pid" 2>/dev/null || { log "predictor-reload is gone"; echo "$round,$kind,$rate,,,,,,,,,,,,,,,gone,,,,,0," >> "$rcsv"; return 0; }
@@ -873,6 +901,24 @@ main() {
       for name in "${targets[@]}"; do [[ "$name" == predictor-* ]] && fixed_targets+=("$name"); done
     fi
     fixed_targets+=(haproxy nginx direct)
+    # Round 0 warms every target up at the rate itself: h2load's requests carry a user-agent header
+    # that wrk's do not, and the JVM's compiled request path, specialised to what it has seen,
+    # deoptimises on the first of them and is compiled again on the proxy's core (-Xlog:jit+compilation
+    # showed HeadWriter.writeRequest, OriginConnection.relayHead and the exchange's completion made not
+    # entrant at the start of the first run: 130-170 ms of JIT CPU, its p99.9 twice the next run's).
+    # A predictor is warmed up in pieces of FIXED_WARMUP s until its JIT compilers took less than 3 % of a
+    # piece (at most WARMUP_JIT_MAX s), the others for one piece.
+    if ((FIXED_WARMUP > 0)); then
+      log "fixed rate: warm-up through each target at $rate requests/s"
+      for name in "${fixed_targets[@]}"; do
+        # shellcheck disable=SC2086
+        if [[ "$name" == predictor* ]]; then
+          warm_fixed_jit "$name" "${T_PORT[$name]}" "$rate" ${T_PIDS[$name]}
+        else
+          fixed_rate 0 "$name" "${T_PORT[$name]}" "$rate" ${T_PIDS[$name]}
+        fi
+      done
+    fi
     for ((round = 1; round <= FIXED_ROUNDS; round++)); do
       for name in "${fixed_targets[@]}"; do
         # shellcheck disable=SC2086
@@ -900,7 +946,7 @@ main() {
     echo "date_human=$(date '+%Y-%m-%d %H:%M %Z')"
     echo "machine=$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)), Linux $(uname -r)"
     echo "versions=$(java -version 2>&1 | head -1 | tr -d '"'); HAProxy $(haproxy -v 2>/dev/null | head -1 | awk '{ print $3 }'); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'); h2load $(h2load --version 2>&1 | awk '{ print $NF }')"
-    echo "load=wrk -t1 -c$CONNS (keep-alive), -c$CLOSE_CONNS with Connection: close, -c$BIG_CONNS for /1m; fixed rate: h2load --h1 -c$FIXED_CLIENTS --rps, ${FIXED_DURATION}s × $FIXED_ROUNDS rounds"
+    echo "load=wrk -t1 -c$CONNS (keep-alive), -c$CLOSE_CONNS with Connection: close, -c$BIG_CONNS for /1m; fixed rate: h2load --h1 -c$FIXED_CLIENTS --rps, ${FIXED_DURATION}s × $FIXED_ROUNDS rounds after ${FIXED_WARMUP}s of warm-up at the rate"
     echo "rounds=$ROUNDS"
     echo "duration=$DURATION"
     echo "sites=$SITES"

@@ -3,8 +3,9 @@
 proxy process holds meanwhile: resident memory (VmRSS) and, for a predictor, its buffer
 allocators' used direct memory (from /metrics).
 
-Why: on io_uring every connection keeps a receive in flight, and a receive in flight holds a
-buffer; on epoll an idle connection holds none. This measures the difference per connection.
+Why: on io_uring a connection keeps an operation in flight; were it a receive, it would hold a
+buffer, where on epoll an idle connection holds none. This measures the difference per
+connection (2026-12-05, one-shot polls: none on either transport; README, runtime.transport).
 
 usage: idle_connections.py PORT HOST PID N [METRICS_URL]
 """

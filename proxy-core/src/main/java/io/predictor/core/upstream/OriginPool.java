@@ -227,9 +227,10 @@ public final class OriginPool {
 
     /**
      * Closes every kept-alive connection (the server is stopping); adds their close futures to
-     * {@code closing}. With io_uring an idle connection has a read in flight that holds a buffer:
-     * closing it while its event loop still runs lets that read complete (cancelled) and the
-     * buffer go back, where shutting the loop down under it would lose the buffer.
+     * {@code closing}. With io_uring an idle connection has an operation in flight (a poll, or a
+     * receive holding a buffer where multishot polls are turned back on): closing it while its
+     * event loop still runs lets that operation complete (cancelled) and any buffer go back,
+     * where shutting the loop down under it would lose the buffer.
      */
     public void closeIdle(java.util.List<ChannelFuture> closing) {
         for (ArrayDeque<OriginConnection> stack : idle) {

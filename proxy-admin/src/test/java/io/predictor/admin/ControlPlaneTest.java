@@ -171,6 +171,57 @@ class ControlPlaneTest {
         assertThat(r.body()).startsWith("{\"error\":\"payload_too_large\"");
     }
 
+    /**
+     * The client is still sending a body far larger than the limit when the 413 is written. Were
+     * the connection closed with those bytes unread, the kernel would answer them with a reset,
+     * and a reset can destroy the 413 before the client reads it: the server reads the rest of
+     * the body away first (a lingering close) and closes when it ends.
+     */
+    @Test
+    void anOversizedBodyStillBeingSentGetsItsAnswerNotAReset() throws Exception {
+        start();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (Socket s = new Socket("127.0.0.1", plane.adminPort())) {
+                s.setSoTimeout(10_000);
+                byte[] body = "x".repeat(4 << 20).getBytes(StandardCharsets.ISO_8859_1);
+                String head = "PUT /api/v1/sites/shop.example.com HTTP/1.1\r\nHost: 127.0.0.1:" + plane.adminPort()
+                        + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n";
+                java.util.concurrent.atomic.AtomicReference<Exception> writeFailure =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                Thread writer = new Thread(() -> {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                        out.write(body);
+                        out.flush();
+                    } catch (Exception e) {
+                        writeFailure.set(e);
+                    }
+                });
+                writer.start();
+                byte[] answer = s.getInputStream().readAllBytes(); // to the server's close
+                writer.join(10_000);
+                String text = new String(answer, StandardCharsets.ISO_8859_1);
+                assertThat(text).startsWith("HTTP/1.1 413").contains("\"error\":\"payload_too_large\"")
+                        .containsIgnoringCase("connection: close");
+                assertThat(writeFailure.get()).as("the whole body was taken").isNull();
+            }
+        }
+    }
+
+    /**
+     * A client that waits for 100 Continue is refused before it sends the body (Netty's own 413,
+     * without the JSON error: the aggregator answers the expectation itself).
+     */
+    @Test
+    void anOversizedBodyAwaitingContinueIsRefusedBeforeItIsSent() throws Exception {
+        start();
+        String text = raw("PUT /api/v1/sites/shop.example.com HTTP/1.1\r\nHost: 127.0.0.1:" + plane.adminPort()
+                + "\r\nAuthorization: Bearer " + TOKEN + "\r\nExpect: 100-continue\r\nContent-Length: 4194304\r\n\r\n", 1);
+        assertThat(text).startsWith("HTTP/1.1 413").doesNotContain("100 Continue");
+    }
+
     @Test
     void sighupReloadKeepsRuntimeChangesAndRefusesAnInvalidFile() throws Exception {
         start();

@@ -1,6 +1,7 @@
 package io.predictor.admin.api;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -74,6 +75,17 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     static void write(ChannelHandlerContext ctx, AdminResponse r, boolean keepAlive) {
+        ChannelFuture f = send(ctx, r, keepAlive);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Writes and flushes {@code r}; with {@code keepAlive} false it says {@code Connection: close}
+     * but leaves the closing to the caller.
+     */
+    static ChannelFuture send(ChannelHandlerContext ctx, AdminResponse r, boolean keepAlive) {
         byte[] bytes;
         String type;
         if (r.body() instanceof AdminResponse.Text t) {
@@ -101,10 +113,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        return ctx.writeAndFlush(res);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.predictor.admin.api;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -14,7 +15,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.predictor.admin.log.EventLog;
@@ -36,6 +39,8 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_CONNECTIONS = 64;
     private static final int IDLE_SECONDS = 60;
+    /** How long the rest of a refused body may take to arrive after its 413. */
+    private static final int LINGER_SECONDS = 5;
 
     private final EventLoopGroup group;
     private final ExecutorService workers;
@@ -125,8 +130,19 @@ public final class AdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Answers an oversized body with the API's JSON error instead of an empty 413. */
+    /**
+     * Answers an oversized body with the API's JSON error instead of an empty 413, then closes
+     * the connection the way nginx and HAProxy do (a lingering close): the client is usually
+     * still sending the body, and closing with its bytes unread makes the kernel answer them with
+     * a reset, which can destroy the 413 before the client has read it. So the write side is shut
+     * once the answer is sent, the rest of the body is read and dropped, and the connection
+     * closes when the body ends, when the client closes, or {@link #LINGER_SECONDS} after the
+     * answer, whichever comes first. (A request that expects 100 Continue with a Content-Length
+     * over the limit never gets here: the aggregator refuses it with its own 413 before the body.)
+     */
     private static final class JsonErrorAggregator extends HttpObjectAggregator {
+        private boolean lingering;
+
         JsonErrorAggregator(int maxContentLength) {
             super(maxContentLength);
         }
@@ -135,7 +151,29 @@ public final class AdminServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             AdminResponse r = new ApiException(413, "payload_too_large",
                     "the body is larger than " + MAX_BODY_BYTES + " bytes").toResponse();
-            AdminHttpHandler.write(ctx, r, false);
+            ChannelFuture sent = AdminHttpHandler.send(ctx, r, false);
+            lingering = true;
+            sent.addListener((ChannelFuture f) -> {
+                if (f.isSuccess() && f.channel() instanceof SocketChannel ch) {
+                    ch.shutdownOutput();
+                } else {
+                    f.channel().close();
+                }
+            });
+            ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (!lingering) {
+                super.channelRead(ctx, msg);
+                return;
+            }
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last) {
+                ctx.close(); // every byte of the body was read: a plain FIN, no reset
+            }
         }
     }
 }

@@ -3,9 +3,11 @@ package io.predictor.core.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.ByteText;
@@ -64,6 +66,14 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     /** Bytes read ahead while a response is awaited; more stays in the kernel until it is wanted. */
     static final int READ_AHEAD_LIMIT = 16 * 1024;
+
+    /**
+     * A lingering close (see {@link #closeAfter}) lasts at most this long in all, and ends after
+     * this long without a byte from the client: nginx's {@code lingering_time} and
+     * {@code lingering_timeout}.
+     */
+    static final long LINGER_TOTAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long LINGER_QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final byte[] METHOD_HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
@@ -130,6 +140,9 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     private long responseDeadline;
     /** Last read from or flush to the client; {@code timeouts.idle} counts from it. */
     private long lastActivity;
+    /** Closing, but still reading the client's bytes away (a lingering close), until {@link #lingerEnd}. */
+    private boolean lingering;
+    private long lingerEnd;
     private Future<?> holdTimer;
     private boolean preview;
     private boolean startedNotified;
@@ -219,8 +232,13 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
                     ctx.read();
                 }
                 break;
+            case CLOSING:
+                if (lingering) {
+                    ctx.read(); // read away what the client still sends
+                }
+                break;
             default:
-                // HELD and CLOSING read nothing
+                // HELD reads nothing
         }
     }
 
@@ -284,7 +302,10 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             case HELD:
                 break; // answered, then closed
             case CLOSING:
-                break; // already on its way out
+                if (lingering) {
+                    ctx.close(); // the client sent all it had: a plain close now
+                }
+                break; // else already on its way out
             case HEAD:
                 closeNow(); // nothing in flight; a partial head can never complete
                 break;
@@ -811,10 +832,11 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         bytesOut += response.readableBytes();
         finishExchange();
         if (closing) {
+            boolean clientMaySend = clientMayStillSend();
             state = CLOSING;
             cancelTimers();
             unflushed = false;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            closeAfter(ctx.writeAndFlush(response), clientMaySend);
         } else {
             ctx.write(response, ctx.voidPromise());
             unflushed = true;
@@ -834,10 +856,66 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     private void closeNow() {
+        boolean clientMaySend = clientMayStillSend();
         state = CLOSING;
         cancelTimers();
         unflushed = false;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER), clientMaySend);
+    }
+
+    /** Whether bytes of the client's are unread or may still come: a body not read to its end, or more. */
+    private boolean clientMayStillSend() {
+        return !inputEnded && (!requestBody.isDone() || (in != null && in.isReadable()));
+    }
+
+    /**
+     * Closes the connection once {@code written} is sent. Where the client may still be sending
+     * (an answer before its whole body, as a 503 for a site in maintenance, or an origin's early
+     * answer), closing with its bytes unread would make the kernel answer them with a reset, and
+     * a client that gives up on a failed write (the JDK's HTTP client does) or that drops what it
+     * received on a reset loses the answer. So, as nginx and HAProxy do, the proxy lingers: it
+     * shuts its side (the client sees the end after the answer), reads what still arrives and
+     * drops it, and closes at the client's end, after {@link #LINGER_QUIET_NANOS} without a byte,
+     * or {@link #LINGER_TOTAL_NANOS} after it began.
+     */
+    private void closeAfter(ChannelFuture written, boolean linger) {
+        if (!linger) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        written.addListener(f -> {
+            if (f.isSuccess() && ctx.channel().isActive() && ctx.channel() instanceof DuplexChannel duplex) {
+                startLingering(duplex);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private void startLingering(DuplexChannel duplex) {
+        lingering = true;
+        in = Cumulation.release(in);
+        duplex.shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close(); // the client is gone already
+            }
+        });
+        long now = System.nanoTime();
+        lingerEnd = now + LINGER_TOTAL_NANOS;
+        lastActivity = now;
+        timer.wakeBy(now + LINGER_QUIET_NANOS, now);
+        ctx.read();
+    }
+
+    /** The timer woke while lingering: close when the quiet period or the whole linger is over. */
+    private void lingerDeadline() {
+        long now = System.nanoTime();
+        long quietEnd = lastActivity + LINGER_QUIET_NANOS;
+        if (now - lingerEnd >= 0 || now - quietEnd >= 0) {
+            ctx.close();
+            return;
+        }
+        timer.wakeBy(quietEnd - lingerEnd < 0 ? quietEnd : lingerEnd, now);
     }
 
     private void abandonOrigin() {
@@ -921,7 +999,13 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
      * {@code IdleStateHandler} would.
      */
     private void deadlineReached() {
-        if (state == CLOSING || !ctx.channel().isActive()) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (state == CLOSING) {
+            if (lingering) {
+                lingerDeadline();
+            }
             return;
         }
         long now = System.nanoTime();

@@ -34,6 +34,7 @@ class ProxyRoutingIT {
         b.add("www.example.com", SiteState.MIGRATED, "filer-042");
         b.add("shop.example.org", SiteState.LEGACY, "filer-042");
         b.add("down.example.org", SiteState.MAINTENANCE, "filer-042");
+        b.add("localhost", SiteState.MAINTENANCE, null); // for clients that set Host from the URI
         b.add("*.blog.example.net", SiteState.MIGRATED, "filer-007");
         b.add("flip.example.com", SiteState.LEGACY, null);
         proxy = new TestProxy(b.build(), addr(local), addr(legacy));
@@ -61,6 +62,56 @@ class ProxyRoutingIT {
     void clearJournals() {
         local.resetRequests();
         legacy.resetRequests();
+    }
+
+    /**
+     * A 503 the proxy answers while the client is still sending a large body reaches the client.
+     * The JDK's HTTP client gives up on the exchange when its write fails, so a connection closed
+     * with the body's bytes unread (the kernel resets it) cost it the answer; the proxy reads the
+     * rest of the body away first (a lingering close, as nginx and HAProxy do).
+     */
+    @Test
+    void aMaintenance503ReachesAClientStillSendingItsBody() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        byte[] body = new byte[8 << 20];
+        for (int i = 0; i < 10; i++) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://localhost:" + proxy.address().getPort() + "/upload"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("maintenance");
+        }
+    }
+
+    /**
+     * The lingering close is bounded: the client gets its 503 and the end of the proxy's side at
+     * once, the proxy still takes its bytes for a while, and once the client has been quiet for
+     * {@link ClientConnection#LINGER_QUIET_NANOS} the connection is closed (a write meets a reset).
+     */
+    @Test
+    void aLingeringCloseEndsWhenTheClientGoesQuiet() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.address().getPort())) {
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: 104857600\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(new byte[256 * 1024]);
+            out.flush();
+            byte[] answer = s.getInputStream().readAllBytes(); // the 503, then the proxy's end of sending
+            assertThat(new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 503");
+            out.write(new byte[64 * 1024]); // still read away
+            out.flush();
+            Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(ClientConnection.LINGER_QUIET_NANOS) + 1500);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    out.write(new byte[64 * 1024]);
+                    out.flush();
+                    Thread.sleep(20);
+                }
+            }).isInstanceOf(java.io.IOException.class);
+        }
     }
 
     @Test

@@ -128,6 +128,7 @@ class NativeTransportIT {
         SiteTable.Builder b = new SiteTable.Builder(16, 1024, 4, 256);
         b.add("www.example.com", SiteState.MIGRATED, "filer-042");
         b.add("shop.example.org", SiteState.LEGACY, "filer-042");
+        b.add("down.example.org", SiteState.MAINTENANCE, "filer-042");
         PoolSettings l = new PoolSettings("local", List.of(local.address()), PoolSettings.Balance.ROUND_ROBIN)
                 .withTlsServers(List.of(localTls.address()));
         PoolSettings g = new PoolSettings("legacy", List.of(legacy.address()), PoolSettings.Balance.ROUND_ROBIN);
@@ -164,6 +165,33 @@ class NativeTransportIT {
             RawClient.Response big = c.get("shop.example.org", "/big");
             assertThat(big.status()).isEqualTo(200);
             assertThat(sha256(big.body())).isEqualTo(sha256(BIG_BODY));
+        }
+    }
+
+    /** The lingering close on each transport: a 503 sent mid-upload arrives, and the body is taken. */
+    @ParameterizedTest
+    @CsvSource({"epoll", "io_uring"})
+    void aMaintenance503ReachesAClientStillSendingItsBody(String transport) throws Exception {
+        try (TestProxy p = proxy(transport, "pooled"); java.net.Socket s = new java.net.Socket()) {
+            s.connect(p.address(), 5_000);
+            s.setSoTimeout(10_000);
+            java.util.concurrent.atomic.AtomicReference<Exception> writeFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    out.write(("POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: " + BIG + "\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(BIG_BODY);
+                    out.flush();
+                } catch (Exception e) {
+                    writeFailure.set(e);
+                }
+            });
+            writer.start();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            writer.join(10_000);
+            assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close");
+            assertThat(writeFailure.get()).as("the whole body was taken").isNull();
         }
     }
 

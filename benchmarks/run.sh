@@ -521,40 +521,38 @@ jit_ticks() {
   echo "$t"
 }
 
-# warm_jit NAME SCENARIO PORT PID...: runs the scenario, unrecorded, in pieces of 5 s until the JVM's JIT
-# compilers took less than 3 % of a piece (the HTTP/2 and TLS paths take C2 much longer than 5 s to
-# compile on the one core: measured cold, the predictor's h2 row was a tenth of its warm figure), at
-# most WARMUP_JIT_MAX s
-warm_jit() {
-  local name="$1" scen="$2" port="$3"; shift 3
-  local pid="$1" saved=$DURATION spent=0 j0 j1 pct=100
-  DURATION=5
+# warm_until_jit_idle LABEL PID SECONDS COMMAND...: runs COMMAND (one piece of SECONDS of unrecorded load)
+# until the JVM's JIT compilers took less than 3 % of a piece, at most WARMUP_JIT_MAX s
+warm_until_jit_idle() {
+  local label="$1" pid="$2" piece="$3"; shift 3
+  local spent=0 j0 j1 pct=100
   while ((spent < WARMUP_JIT_MAX)); do
     j0=$(jit_ticks "$pid")
-    measure 0 "$scen" "$name" "$port" "$@"
+    "$@"
     j1=$(jit_ticks "$pid")
-    spent=$((spent + DURATION))
-    pct=$(( (j1 - j0) * 100 / (HZ * DURATION) ))
+    spent=$((spent + piece))
+    pct=$(( (j1 - j0) * 100 / (HZ * piece) ))
     ((pct < 3)) && break
   done
-  log "  $name $scen warm after ${spent} s (JIT compilers: $pct % of the last ${DURATION} s)"
+  log "  $label warm after ${spent} s (JIT compilers: $pct % of the last ${piece} s)"
+}
+
+# warm_jit NAME SCENARIO PORT PID...: runs the scenario, unrecorded, in pieces of 5 s until the JVM's JIT
+# compilers are idle (the HTTP/2 and TLS paths take C2 much longer than 5 s to compile on the one core:
+# measured cold, the predictor's h2 row was a tenth of its warm figure)
+warm_jit() {
+  local name="$1" scen="$2" port="$3"; shift 3
+  local saved=$DURATION
+  DURATION=5
+  warm_until_jit_idle "$name $scen" "$1" "$DURATION" measure 0 "$scen" "$name" "$port" "$@"
   DURATION=$saved
 }
 
-# warm_fixed_jit NAME PORT RATE PID...: the fixed-rate load, unrecorded, in pieces of FIXED_WARMUP s until the
-# JVM's JIT compilers took less than 3 % of a piece, at most WARMUP_JIT_MAX s
+# warm_fixed_jit NAME PORT RATE PID...: the fixed-rate load, unrecorded, in pieces of FIXED_WARMUP s until
+# the JVM's JIT compilers are idle
 warm_fixed_jit() {
   local name="$1" port="$2" rate="$3"; shift 3
-  local pid="$1" spent=0 j0 j1 pct=100
-  while ((spent < WARMUP_JIT_MAX)); do
-    j0=$(jit_ticks "$pid")
-    fixed_rate 0 "$name" "$port" "$rate" "$@"
-    j1=$(jit_ticks "$pid")
-    spent=$((spent + FIXED_WARMUP))
-    pct=$(( (j1 - j0) * 100 / (HZ * FIXED_WARMUP) ))
-    ((pct < 3)) && break
-  done
-  log "  $name fixed rate warm after ${spent} s (JIT compilers: $pct % of the last ${FIXED_WARMUP} s)"
+  warm_until_jit_idle "$name fixed rate" "$1" "$FIXED_WARMUP" fixed_rate 0 "$name" "$port" "$rate" "$@"
 }
 
 # percentiles FILE: "p50 p99 p999 max" of the numbers in FILE, one a line (empty file: "0 0 0 0")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.predictor.admin.config.Config;
 import io.predictor.admin.testing.RecordingLog;
 import io.predictor.admin.testing.TestConfigs;
+import io.predictor.core.testing.UploadWhileAnswered;
 import io.predictor.core.routing.HostName;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.Router;
@@ -187,25 +188,11 @@ class ControlPlaneTest {
                 String head = "PUT /api/v1/sites/shop.example.com HTTP/1.1\r\nHost: 127.0.0.1:" + plane.adminPort()
                         + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
                         + "Content-Length: " + body.length + "\r\n\r\n";
-                java.util.concurrent.atomic.AtomicReference<Exception> writeFailure =
-                        new java.util.concurrent.atomic.AtomicReference<>();
-                Thread writer = new Thread(() -> {
-                    try {
-                        OutputStream out = s.getOutputStream();
-                        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-                        out.write(body);
-                        out.flush();
-                    } catch (Exception e) {
-                        writeFailure.set(e);
-                    }
-                });
-                writer.start();
-                byte[] answer = s.getInputStream().readAllBytes(); // to the server's close
-                writer.join(10_000);
-                String text = new String(answer, StandardCharsets.ISO_8859_1);
+                UploadWhileAnswered.Result r = UploadWhileAnswered.send(s, head, body, Integer.MAX_VALUE); // to the close
+                String text = r.answer();
                 assertThat(text).startsWith("HTTP/1.1 413").contains("\"error\":\"payload_too_large\"")
                         .containsIgnoringCase("connection: close");
-                assertThat(writeFailure.get()).as("the whole body was taken").isNull();
+                assertThat(r.writeFailure()).as("the whole body was taken").isNull();
             }
         }
     }

@@ -832,11 +832,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         bytesOut += response.readableBytes();
         finishExchange();
         if (closing) {
-            boolean clientMaySend = clientMayStillSend();
-            state = CLOSING;
-            cancelTimers();
-            unflushed = false;
-            closeAfter(ctx.writeAndFlush(response), clientMaySend);
+            closeAfterWriting(response);
         } else {
             ctx.write(response, ctx.voidPromise());
             unflushed = true;
@@ -856,11 +852,16 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     private void closeNow() {
+        closeAfterWriting(Unpooled.EMPTY_BUFFER);
+    }
+
+    /** Writes {@code last} with whatever is unflushed, and closes after it ({@link #closeAfter}). */
+    private void closeAfterWriting(ByteBuf last) {
         boolean clientMaySend = clientMayStillSend();
         state = CLOSING;
         cancelTimers();
         unflushed = false;
-        closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER), clientMaySend);
+        closeAfter(ctx.writeAndFlush(last), clientMaySend);
     }
 
     /** Whether bytes of the client's are unread or may still come: a body not read to its end, or more. */

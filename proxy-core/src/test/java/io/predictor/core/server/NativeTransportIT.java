@@ -12,12 +12,14 @@ import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
 import io.predictor.core.testing.TlsClient;
 import io.predictor.core.testing.TlsOrigin;
+import io.predictor.core.testing.UploadWhileAnswered;
 import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.tls.ServerCertificate;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -172,26 +174,14 @@ class NativeTransportIT {
     @ParameterizedTest
     @CsvSource({"epoll", "io_uring"})
     void aMaintenance503ReachesAClientStillSendingItsBody(String transport) throws Exception {
-        try (TestProxy p = proxy(transport, "pooled"); java.net.Socket s = new java.net.Socket()) {
+        try (TestProxy p = proxy(transport, "pooled"); Socket s = new Socket()) {
             s.connect(p.address(), 5_000);
             s.setSoTimeout(10_000);
-            java.util.concurrent.atomic.AtomicReference<Exception> writeFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    OutputStream out = s.getOutputStream();
-                    out.write(("POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: " + BIG + "\r\n\r\n")
-                            .getBytes(StandardCharsets.ISO_8859_1));
-                    out.write(BIG_BODY);
-                    out.flush();
-                } catch (Exception e) {
-                    writeFailure.set(e);
-                }
-            });
-            writer.start();
-            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            writer.join(10_000);
-            assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close");
-            assertThat(writeFailure.get()).as("the whole body was taken").isNull();
+            UploadWhileAnswered.Result r = UploadWhileAnswered.send(s,
+                    "POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: " + BIG + "\r\n\r\n",
+                    BIG_BODY, Integer.MAX_VALUE); // to the close
+            assertThat(r.answer()).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close");
+            assertThat(r.writeFailure()).as("the whole body was taken").isNull();
         }
     }
 

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -12,8 +13,17 @@ import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
 import io.predictor.core.testing.RawClient;
 import io.predictor.core.testing.TestProxy;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,14 +82,14 @@ class ProxyRoutingIT {
      */
     @Test
     void aMaintenance503ReachesAClientStillSendingItsBody() throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).build();
         byte[] body = new byte[8 << 20];
         for (int i = 0; i < 10; i++) {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://localhost:" + proxy.address().getPort() + "/upload"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + proxy.address().getPort() + "/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.body()).contains("maintenance");
         }
@@ -92,25 +102,25 @@ class ProxyRoutingIT {
      */
     @Test
     void aLingeringCloseEndsWhenTheClientGoesQuiet() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.address().getPort())) {
+        try (Socket s = new Socket("127.0.0.1", proxy.address().getPort())) {
             s.setSoTimeout(10_000);
-            java.io.OutputStream out = s.getOutputStream();
+            OutputStream out = s.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: 104857600\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.write(new byte[256 * 1024]);
             out.flush();
             byte[] answer = s.getInputStream().readAllBytes(); // the 503, then the proxy's end of sending
-            assertThat(new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 503");
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 503");
             out.write(new byte[64 * 1024]); // still read away
             out.flush();
-            Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(ClientConnection.LINGER_QUIET_NANOS) + 1500);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ClientConnection.LINGER_QUIET_NANOS) + 1500);
+            assertThatThrownBy(() -> {
                 for (int i = 0; i < 100; i++) {
                     out.write(new byte[64 * 1024]);
                     out.flush();
                     Thread.sleep(20);
                 }
-            }).isInstanceOf(java.io.IOException.class);
+            }).isInstanceOf(IOException.class);
         }
     }
 

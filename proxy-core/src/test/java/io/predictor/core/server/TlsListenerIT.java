@@ -16,6 +16,7 @@ import io.predictor.core.testing.RawClient;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
 import io.predictor.core.testing.TlsClient;
+import io.predictor.core.testing.UploadWhileAnswered;
 import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.tls.ServerCertificate;
 import java.net.InetSocketAddress;
@@ -96,35 +97,13 @@ class TlsListenerIT {
      */
     @Test
     void aMaintenance503ReachesAClientStillSendingItsBody() throws Exception {
-        try (SSLSocket s = io.predictor.core.testing.TlsClient.connect(client, tls, "down.example.org")) {
+        try (SSLSocket s = TlsClient.connect(client, tls, "down.example.org")) {
             s.setSoTimeout(10_000);
             byte[] body = new byte[8 << 20];
-            java.util.concurrent.atomic.AtomicReference<Exception> writeFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    java.io.OutputStream out = s.getOutputStream();
-                    out.write(("POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: " + body.length
-                            + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                    out.write(body);
-                    out.flush();
-                } catch (Exception e) {
-                    writeFailure.set(e);
-                }
-            });
-            writer.start();
-            java.io.InputStream in = s.getInputStream();
-            byte[] head = new byte[12];
-            int n = 0;
-            while (n < head.length) {
-                int r = in.read(head, n, head.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            assertThat(new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 503");
-            writer.join(10_000);
-            assertThat(writeFailure.get()).as("the whole body was taken").isNull();
+            UploadWhileAnswered.Result r = UploadWhileAnswered.send(s,
+                    "POST /upload HTTP/1.1\r\nHost: down.example.org\r\nContent-Length: " + body.length + "\r\n\r\n", body, 12);
+            assertThat(r.answer()).isEqualTo("HTTP/1.1 503");
+            assertThat(r.writeFailure()).as("the whole body was taken").isNull();
         }
     }
 

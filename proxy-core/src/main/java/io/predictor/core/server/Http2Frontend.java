@@ -123,7 +123,6 @@ final class Http2Frontend {
         private DeadlineTimer timer;
         private long lastActivity;
         private boolean flushScheduled;
-        private boolean dirty;
         private long now;
         private long nextWake;
 
@@ -178,10 +177,17 @@ final class Http2Frontend {
             super.channelRead(ctx, msg);
         }
 
+        /**
+         * Netty's handler flushes here; this one leaves what the read wrote (answers made at once,
+         * WINDOW_UPDATE, SETTINGS and PING acknowledgements) to the flush at the end of the pass,
+         * with the responses that origin connections complete later in the same pass: one TLS
+         * record and one write to the client instead of two.
+         */
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-            dirty = false;
-            super.channelReadComplete(ctx); // flushes what the streams wrote while reading
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            flushSoon();
         }
 
         @Override
@@ -214,12 +220,10 @@ final class Http2Frontend {
 
         /**
          * Flushes what the streams wrote, once for everything written in this pass of the event
-         * loop — the responses relayed from every origin connection that was ready — by a task
-         * that runs after the pass's I/O; if the connection read in the pass, its read-complete
-         * flushed already and the task has nothing left to do.
+         * loop — what the client's frames caused and the responses relayed from every origin
+         * connection that was ready — by a task that runs after the pass's I/O.
          */
         void flushSoon() {
-            dirty = true;
             if (!flushScheduled) {
                 flushScheduled = true;
                 ctx.executor().execute(flushTask);
@@ -228,11 +232,8 @@ final class Http2Frontend {
 
         private void flushNow() {
             flushScheduled = false;
-            if (dirty) {
-                dirty = false;
-                lastActivity = System.nanoTime();
-                flush(ctx);
-            }
+            lastActivity = System.nanoTime();
+            flush(ctx);
         }
 
         void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {

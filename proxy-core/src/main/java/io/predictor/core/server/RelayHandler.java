@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 
 /**
  * One side of a byte relay (TLS passthrough, TCP relay listeners): what is read here is written
@@ -21,8 +23,14 @@ import io.netty.channel.epoll.EpollSocketChannel;
  *       only while the peer is writable, resume when it drains.</li>
  * </ul>
  *
- * Either way, when one side closes the other is flushed and closed. Relays have no idle timeout
- * (a database tunnel may be quiet for hours); TCP keep-alive finds dead peers.
+ * Either way, a side's end is passed on as HAProxy does in TCP mode: when one side shuts its
+ * sending half (FIN), the other is flushed and its sending half shut in turn, and the relay
+ * closes once both directions have ended. Why not close both at the first FIN: a client that
+ * half-closes after its request would lose the answer, and closing a socket that still has
+ * unread bytes makes the kernel send a reset, which can throw away the last bytes the other
+ * side has not read yet. A side that closes outright or resets ends both at once. Relays have
+ * no idle timeout (a database tunnel may be quiet for hours, and so may a half-closed one); TCP
+ * keep-alive finds dead peers.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
 
@@ -35,6 +43,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     /** Starts relaying between two connected channels whose pipelines hold a RelayHandler each. */
     @SuppressWarnings("deprecation")
     static void start(Channel a, Channel b) {
+        a.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        b.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         if (a instanceof EpollSocketChannel ea && b instanceof EpollSocketChannel eb && a.eventLoop() == b.eventLoop()) {
             ChannelFutureListener onFailure = f -> {
                 if (!f.isSuccess()) {
@@ -71,6 +81,35 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             peer.read();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            inputEnded((DuplexChannel) ctx.channel());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** This side sent FIN: what it sent goes out to the peer, then the peer's sending half is shut. */
+    private void inputEnded(DuplexChannel self) {
+        if (!(peer instanceof DuplexChannel p) || !p.isActive()) {
+            self.close();
+            return;
+        }
+        p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                self.close();
+                p.close();
+                return;
+            }
+            p.shutdownOutput().addListener(done -> {
+                if (!done.isSuccess() || p.isInputShutdown()) {
+                    self.close(); // both directions ended (or the peer is gone): nothing is left unread
+                    p.close();
+                }
+            });
+        });
     }
 
     @Override

@@ -13,15 +13,21 @@ import io.predictor.core.testing.TestProxy;
 import io.predictor.core.testing.TlsClient;
 import io.predictor.core.testing.TlsOrigin;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** TLS passthrough (routed by SNI, never decrypted) and TCP relay listeners, end to end. */
 class RelayListenersIT {
@@ -167,6 +173,59 @@ class RelayListenersIT {
                     assertThat(expectsProxy.lastProxyHeader())
                             .matches("PROXY TCP4 127\\.0\\.0\\.1 127\\.0\\.0\\.1 \\d+ " + pass.getPort());
                 }
+            }
+        }
+    }
+
+    /**
+     * A FIN is passed on, not turned into a close of both sides (HAProxy's TCP mode): a client
+     * that half-closes after its request still gets the answer, and an origin that half-closes
+     * after its greeting still receives what the client sends next. Each transport: splice on
+     * epoll, copying on io_uring and NIO.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring", "nio"})
+    void aHalfCloseIsPassedOnEachWay(String transport) throws Exception {
+        Assumptions.assumeTrue(Transport.isAvailable(transport),
+                () -> transport + " is not available on this machine: " + Transport.unavailabilityReason(transport));
+        CompletableFuture<String> afterGreeting = new CompletableFuture<>();
+        try (RawOrigin counting = new RawOrigin(s -> {
+                    byte[] all = s.getInputStream().readAllBytes(); // to the client's FIN
+                    RawOrigin.write(s, "got " + all.length + "\n");
+                });
+                RawOrigin greeting = new RawOrigin(s -> {
+                    RawOrigin.write(s, "hello\n");
+                    s.shutdownOutput();
+                    afterGreeting.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                });
+                TestProxy p = new TestProxy(new SiteTable.Builder(1, 16, 1, 4).build(),
+                        new InetSocketAddress("127.0.0.1", 9), new InetSocketAddress("127.0.0.1", 9),
+                        TestProxy.settings().withTransport(transport), ExchangeListener.NONE)) {
+            assertThat(p.server().transportName()).isEqualTo(transport);
+            InetSocketAddress toCounting = p.server().bindTcp(new ListenerSettings("count",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false),
+                    new PoolSettings("count", List.of(counting.address()), PoolSettings.Balance.ROUND_ROBIN));
+            InetSocketAddress toGreeting = p.server().bindTcp(new ListenerSettings("greet",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false),
+                    new PoolSettings("greet", List.of(greeting.address()), PoolSettings.Balance.ROUND_ROBIN));
+
+            try (Socket c = new Socket()) {
+                c.connect(toCounting, 5000);
+                c.setSoTimeout(5000);
+                c.getOutputStream().write(relayData(), 0, 100_000);
+                c.shutdownOutput();
+                assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the answer to a request the client ended with FIN").isEqualTo("got 100000\n");
+            }
+            try (Socket c = new Socket()) {
+                c.connect(toGreeting, 5000);
+                c.setSoTimeout(5000);
+                assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the greeting, then the origin's FIN").isEqualTo("hello\n");
+                c.getOutputStream().write("still here\n".getBytes(StandardCharsets.US_ASCII));
+                c.shutdownOutput();
+                assertThat(afterGreeting.get(5, TimeUnit.SECONDS))
+                        .as("what the client sent after the origin's FIN").isEqualTo("still here\n");
             }
         }
     }

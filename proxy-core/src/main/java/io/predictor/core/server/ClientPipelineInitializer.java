@@ -39,7 +39,7 @@ import io.predictor.core.tls.ClientHelloSni;
  *  ├─ TLS passthrough listener
  *  │  sni          ClientHelloSni         reads the SNI, decrypts nothing; removes itself
  *  │  passthrough  PassthroughConnection  route by SNI → alert (maintenance) | tls_servers of the pool
- *  │  (relay       RelayHandler           once connected: bytes both ways, splice where epoll has it)
+ *  │  (relay       RelayHandler           once connected: bytes both ways, FIN passed on)
  *  └─ TCP relay listener
  *     tcp          TcpRelayConnection     connect to the target pool → relay (RelayHandler)
  * </pre>

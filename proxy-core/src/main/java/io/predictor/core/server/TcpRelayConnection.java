@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.predictor.core.server.PoolSettings.ProxyProtocol;
 import io.predictor.core.upstream.Cumulation;
@@ -32,6 +33,9 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
+        // a client that sends its bytes and its FIN at once (`printf 'stats\n' | nc -N`) stays
+        // open for the answer while the origin is connected; the relay passes the FIN on
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         dialer.dial(client.eventLoop(), () -> new RelayHandler(client), origin -> {
             if (!client.isActive()) {
                 origin.close();

@@ -76,9 +76,7 @@ public final class Transport {
      * submits and reaps them in batches instead of a syscall each). Where io_uring is switched off
      * (the {@code kernel.io_uring_disabled} sysctl, container runtimes' seccomp profiles that block
      * {@code io_uring_setup}, a low {@code ulimit -l}) {@code auto} quietly takes epoll: see
-     * {@link #autoFallback()}. What io_uring lacks is splice: TLS passthrough and TCP relays copy
-     * through user space there, and splice only between epoll sockets — name {@code epoll} where
-     * relayed bytes dominate. io_uring's reads wait on one-shot polls: {@link #POLL_ADD_MULTISHOT}
+     * {@link #autoFallback()}. io_uring's reads wait on one-shot polls: {@link #POLL_ADD_MULTISHOT}
      * says why. {@code epoll} and {@code io_uring} fail when they are not available (the operator asked for
      * them by name): the message says what, why and what to do.
      *

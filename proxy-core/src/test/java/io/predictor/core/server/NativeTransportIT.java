@@ -38,9 +38,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Each native {@code runtime.transport} named explicitly — epoll and io_uring — end to end, with
  * each {@code runtime.allocator}: routed HTTP/1.1 requests over kept-alive client and origin
  * connections, bodies of megabytes both ways, a TLS listener (HTTP/1.1 and HTTP/2), TLS passthrough
- * and a TCP relay (spliced on epoll, copied on io_uring, whose channels have no splice). The rest
- * of the suite runs on {@code auto}, which is io_uring where it loads: this class keeps the epoll
- * paths (splice among them) tested there too. A transport that does not load here is skipped with
+ * and a TCP relay. The rest of the suite runs on {@code auto}, which is io_uring where it loads:
+ * this class keeps the epoll paths tested there too. A transport that does not load here is skipped with
  * the reason.
  */
 class NativeTransportIT {

@@ -141,7 +141,7 @@ class RelayListenersIT {
     }
 
     @Test
-    void withoutEpollTheRelayCopiesWithBackpressure() throws Exception {
+    void onNioTooTheRelayCarriesAStreamWithBackpressure() throws Exception {
         ProxySettings d = TestProxy.settings();
         ProxySettings nio = new ProxySettings(d.instance(), 1, "nio", d.connectTimeoutMillis(),
                 d.requestHeadersTimeoutMillis(), d.idleTimeoutMillis(), d.upstreamResponseTimeoutMillis(),
@@ -180,8 +180,10 @@ class RelayListenersIT {
     /**
      * A FIN is passed on, not turned into a close of both sides (HAProxy's TCP mode): a client
      * that half-closes after its request still gets the answer, and an origin that half-closes
-     * after its greeting still receives what the client sends next. Each transport: splice on
-     * epoll, copying on io_uring and NIO.
+     * after its greeting still receives what the client sends next; when both end at once, what
+     * is still on its way is delivered before the close; and an origin that sends 4 MiB and
+     * closes has all of them delivered (with splice on epoll, it lost the last of them in 5 runs
+     * out of 6). On each transport.
      */
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring", "nio"})
@@ -197,6 +199,15 @@ class RelayListenersIT {
                     RawOrigin.write(s, "hello\n");
                     s.shutdownOutput();
                     afterGreeting.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                });
+                RawOrigin bulk = new RawOrigin(s -> {
+                    s.getOutputStream().write(relayData()); // 4 MiB, then FIN at once
+                    s.shutdownOutput();
+                    s.getInputStream().readAllBytes();
+                });
+                RawOrigin bulkThenClose = new RawOrigin(s -> {
+                    s.getInputStream().read();
+                    s.getOutputStream().write(relayData()); // 4 MiB, then the close
                 });
                 TestProxy p = new TestProxy(new SiteTable.Builder(1, 16, 1, 4).build(),
                         new InetSocketAddress("127.0.0.1", 9), new InetSocketAddress("127.0.0.1", 9),
@@ -216,6 +227,31 @@ class RelayListenersIT {
                 c.shutdownOutput();
                 assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                         .as("the answer to a request the client ended with FIN").isEqualTo("got 100000\n");
+            }
+            InetSocketAddress toBulk = p.server().bindTcp(new ListenerSettings("bulk",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false),
+                    new PoolSettings("bulk", List.of(bulk.address()), PoolSettings.Balance.ROUND_ROBIN));
+
+            InetSocketAddress toBulkThenClose = p.server().bindTcp(new ListenerSettings("bulk-close",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false),
+                    new PoolSettings("bulk-close", List.of(bulkThenClose.address()), PoolSettings.Balance.ROUND_ROBIN));
+
+            try (Socket c = new Socket()) {
+                c.connect(toBulkThenClose, 5000);
+                c.setSoTimeout(5000);
+                c.getOutputStream().write('x');
+                byte[] got = c.getInputStream().readAllBytes();
+                assertThat(got.length).as("bytes an origin sent before it closed").isEqualTo(relayData().length);
+                assertThat(got).isEqualTo(relayData());
+            }
+            try (Socket c = new Socket()) {
+                c.connect(toBulk, 5000);
+                c.setSoTimeout(5000);
+                c.getOutputStream().write('x');
+                c.shutdownOutput(); // both ends about at once, most of the 4 MiB still on its way
+                byte[] got = c.getInputStream().readAllBytes();
+                assertThat(got.length).as("bytes the origin sent before both sides ended").isEqualTo(relayData().length);
+                assertThat(got).isEqualTo(relayData());
             }
             try (Socket c = new Socket()) {
                 c.connect(toGreeting, 5000);

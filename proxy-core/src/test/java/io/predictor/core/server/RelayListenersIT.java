@@ -213,49 +213,27 @@ class RelayListenersIT {
                         new InetSocketAddress("127.0.0.1", 9), new InetSocketAddress("127.0.0.1", 9),
                         TestProxy.settings().withTransport(transport), ExchangeListener.NONE)) {
             assertThat(p.server().transportName()).isEqualTo(transport);
-            InetSocketAddress toCounting = p.server().bindTcp(new ListenerSettings("count",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false),
-                    new PoolSettings("count", List.of(counting.address()), PoolSettings.Balance.ROUND_ROBIN));
-            InetSocketAddress toGreeting = p.server().bindTcp(new ListenerSettings("greet",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false),
-                    new PoolSettings("greet", List.of(greeting.address()), PoolSettings.Balance.ROUND_ROBIN));
+            InetSocketAddress toCounting = tcpRelay(p, "count", counting);
+            InetSocketAddress toGreeting = tcpRelay(p, "greet", greeting);
+            InetSocketAddress toBulk = tcpRelay(p, "bulk", bulk);
+            InetSocketAddress toBulkThenClose = tcpRelay(p, "bulk-close", bulkThenClose);
 
-            try (Socket c = new Socket()) {
-                c.connect(toCounting, 5000);
-                c.setSoTimeout(5000);
+            try (Socket c = connect(toCounting)) {
                 c.getOutputStream().write(relayData(), 0, 100_000);
                 c.shutdownOutput();
                 assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                         .as("the answer to a request the client ended with FIN").isEqualTo("got 100000\n");
             }
-            InetSocketAddress toBulk = p.server().bindTcp(new ListenerSettings("bulk",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false),
-                    new PoolSettings("bulk", List.of(bulk.address()), PoolSettings.Balance.ROUND_ROBIN));
-
-            InetSocketAddress toBulkThenClose = p.server().bindTcp(new ListenerSettings("bulk-close",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false),
-                    new PoolSettings("bulk-close", List.of(bulkThenClose.address()), PoolSettings.Balance.ROUND_ROBIN));
-
-            try (Socket c = new Socket()) {
-                c.connect(toBulkThenClose, 5000);
-                c.setSoTimeout(5000);
+            try (Socket c = connect(toBulkThenClose)) {
                 c.getOutputStream().write('x');
-                byte[] got = c.getInputStream().readAllBytes();
-                assertThat(got.length).as("bytes an origin sent before it closed").isEqualTo(relayData().length);
-                assertThat(got).isEqualTo(relayData());
+                assertAllRelayData(c, "bytes an origin sent before it closed");
             }
-            try (Socket c = new Socket()) {
-                c.connect(toBulk, 5000);
-                c.setSoTimeout(5000);
+            try (Socket c = connect(toBulk)) {
                 c.getOutputStream().write('x');
                 c.shutdownOutput(); // both ends about at once, most of the 4 MiB still on its way
-                byte[] got = c.getInputStream().readAllBytes();
-                assertThat(got.length).as("bytes the origin sent before both sides ended").isEqualTo(relayData().length);
-                assertThat(got).isEqualTo(relayData());
+                assertAllRelayData(c, "bytes the origin sent before both sides ended");
             }
-            try (Socket c = new Socket()) {
-                c.connect(toGreeting, 5000);
-                c.setSoTimeout(5000);
+            try (Socket c = connect(toGreeting)) {
                 assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                         .as("the greeting, then the origin's FIN").isEqualTo("hello\n");
                 c.getOutputStream().write("still here\n".getBytes(StandardCharsets.US_ASCII));
@@ -264,6 +242,25 @@ class RelayListenersIT {
                         .as("what the client sent after the origin's FIN").isEqualTo("still here\n");
             }
         }
+    }
+
+    private static InetSocketAddress tcpRelay(TestProxy p, String name, RawOrigin target) throws Exception {
+        return p.server().bindTcp(new ListenerSettings(name, new InetSocketAddress("127.0.0.1", 0), a -> false),
+                new PoolSettings(name, List.of(target.address()), PoolSettings.Balance.ROUND_ROBIN));
+    }
+
+    private static Socket connect(InetSocketAddress to) throws Exception {
+        Socket c = new Socket();
+        c.connect(to, 5000);
+        c.setSoTimeout(5000);
+        return c;
+    }
+
+    /** Reads to the end: every byte of {@link #relayData()}, in order. */
+    private static void assertAllRelayData(Socket c, String what) throws Exception {
+        byte[] got = c.getInputStream().readAllBytes();
+        assertThat(got.length).as(what).isEqualTo(relayData().length);
+        assertThat(got).as(what).isEqualTo(relayData());
     }
 
     /** 4 MiB of seeded random bytes for an echo round trip through a relay. */

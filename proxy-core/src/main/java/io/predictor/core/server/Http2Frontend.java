@@ -181,7 +181,9 @@ final class Http2Frontend {
          * Netty's handler flushes here; this one leaves what the read wrote (answers made at once,
          * WINDOW_UPDATE, SETTINGS and PING acknowledgements) to the flush at the end of the pass,
          * with the responses that origin connections complete later in the same pass: one TLS
-         * record and one write to the client instead of two.
+         * record and one write to the client instead of two. The rest is Netty's own
+         * read-complete, less its {@code ctx.read()} for a channel without {@code AUTO_READ}: this
+         * one always reads ({@link Http2Frontend#configure}).
          */
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {

@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TLS passthrough connection: routed once, by the SNI of its ClientHello
  * ({@link ClientHelloSni}), through the same snapshot as HTTP requests, then relayed to one of
- * the route's pool's {@code tls_servers} without being decrypted ({@link RelayHandler}). A site in {@code maintenance} gets a fatal handshake_failure alert and the
- * close; one in {@code hold} waits (up to {@code timeouts.hold}) for its next state; an invalid
- * SNI gets unrecognized_name. No SNI takes {@code routing.default}. While it is open it counts in
+ * the route's pool's {@code tls_servers} without being decrypted ({@link RelayHandler}). A site
+ * in {@code maintenance} gets a fatal handshake_failure alert and the close; one in
+ * {@code hold} waits (up to {@code timeouts.hold}) for its next state; an invalid SNI gets
+ * unrecognized_name. No SNI takes {@code routing.default}. While it is open it counts in
  * its loop's in-flight list, so a drain barrier waits for it (and with {@code close=true} cuts it).
  *
  * <p>Pipeline: {@code limit} → [{@code proxy-decoder} → {@code proxy-header}] → {@code sni}

@@ -487,6 +487,25 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         conn.writeHeaders(id, headers, end);
     }
 
+    /**
+     * A whole response that came in one read of the origin (a body of up to 4 KiB with its
+     * head, or none): HEADERS and DATA in one buffer, one write
+     * ({@link Http2Frontend.Connection#writeWholeResponse}), unless its body is chunked (the
+     * framing comes off piece by piece) or the stream cannot take it at once (flow control).
+     */
+    @Override
+    public void sendResponse(HttpHead head, boolean closing, ByteBuf body, int length) {
+        if (responseEnded || head.chunked() || !conn.canWriteWholeResponse(stream, length)) {
+            Exchange.super.sendResponse(head, closing, body, length);
+            return;
+        }
+        Http2Headers headers = Http2Downgrade.responseHeaders(head);
+        bytesOut += head.length() + length;
+        lastProgress = System.nanoTime();
+        responseEnded = true; // before the write, which may close the stream
+        conn.writeWholeResponse(stream, headers, body, body.readerIndex(), length);
+    }
+
     @Override
     public void sendResponseBody(ByteBuf data) {
         if (responseEnded) {

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -59,6 +60,15 @@ public final class H2Client implements AutoCloseable {
 
     /** @param preamble bytes sent in the clear before the TLS handshake (a PROXY protocol header), or null */
     public H2Client(X509Certificate trusted, InetSocketAddress address, String sni, byte[] preamble) throws Exception {
+        this(trusted, address, sni, preamble, Http2Settings.defaultSettings());
+    }
+
+    /**
+     * @param settings the client's SETTINGS (a small SETTINGS_INITIAL_WINDOW_SIZE, a
+     *     SETTINGS_MAX_HEADER_LIST_SIZE other than Netty's 8 KiB, a small SETTINGS_HEADER_TABLE_SIZE)
+     */
+    public H2Client(X509Certificate trusted, InetSocketAddress address, String sni, byte[] preamble,
+            Http2Settings settings) throws Exception {
         this.authority = sni;
         SslContext ssl = SslContextBuilder.forClient().trustManager(trusted)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -87,7 +97,7 @@ public final class H2Client implements AutoCloseable {
 
                     private void addHttp2(Channel ch) {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sni, address.getPort()));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, Object msg) {

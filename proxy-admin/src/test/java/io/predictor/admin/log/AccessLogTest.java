@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.netty.util.AsciiString;
+import io.predictor.core.http.ByteText;
 import io.predictor.core.http.Failure;
 import io.predictor.core.routing.Route;
 import io.predictor.core.server.ExchangeInfo;
@@ -97,6 +99,26 @@ class AccessLogTest {
         assertThat(lines.get(1)).endsWith("\"host\":null,\"method\":\"GET\",\"path\":\"/\",\"status\":502,"
                 + "\"route\":\"local\",\"error\":\"" + Failure.BAD_RESPONSE.kind() + "\",\"upstream\":\"10.0.0.1:80\","
                 + "\"bytes_in\":77,\"bytes_out\":1234567,\"duration_ms\":0.05,\"revision\":42}");
+    }
+
+    @Test
+    void textsThatComeAsBytesAreEscapedAsStringsAre() {
+        String text = "/a?b=\"c\"\\\u0001\t\u00e9";
+        byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] within = new byte[latin1.length + 4]; // at an offset, as a request's bytes are
+        System.arraycopy(latin1, 0, within, 2, latin1.length);
+        String expected = "\"/a?b=\\\"c\\\"\\\\\\u0001\\t\\u00e9\"";
+        assertThat(quoted(text)).isEqualTo(expected);
+        assertThat(quoted(new ByteText().set(within, 2, latin1.length))).as("HTTP/1's texts").isEqualTo(expected);
+        assertThat(quoted(new AsciiString(within, 2, latin1.length, false))).as("HTTP/2's").isEqualTo(expected);
+    }
+
+    private static String quoted(CharSequence text) {
+        AccessLog.JsonLineWriter w = new AccessLog.JsonLineWriter();
+        byte[] line = new byte[256];
+        w.start(line, 0);
+        w.quote(text);
+        return new String(line, 0, w.length(), StandardCharsets.US_ASCII);
     }
 
     @Test

@@ -22,6 +22,15 @@ public final class ByteText implements CharSequence {
         return this;
     }
 
+    /** The bytes this text is a window on (from {@link #offset()}, {@link #length()} of them): not a copy. */
+    public byte[] array() {
+        return bytes;
+    }
+
+    public int offset() {
+        return start;
+    }
+
     @Override
     public int length() {
         return length;

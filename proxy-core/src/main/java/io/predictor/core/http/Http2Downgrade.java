@@ -55,10 +55,62 @@ public final class Http2Downgrade {
     }
 
     /**
-     * Checks a request header block (RFC 9113 §8.2 and §8.3). Returns null when it may be
-     * forwarded, else why it is malformed (the stream is then reset with PROTOCOL_ERROR).
+     * What one pass over a request's header block found: the fields the proxy acts on, so that
+     * nothing after {@link #validate} looks a name up in the block again (each lookup hashes the
+     * name; a header block of h2load's had about ten of them a request). Valid after
+     * {@link #validate} returned null.
      */
-    public static String validate(Http2Headers h) {
+    public static final class Fields {
+        private CharSequence method;
+        private CharSequence path;
+        private CharSequence authority;
+        private CharSequence host;
+        private CharSequence contentLength;
+        private boolean via;
+        private boolean forwardedFor;
+
+        public CharSequence method() {
+            return method;
+        }
+
+        public CharSequence path() {
+            return path;
+        }
+
+        /** The authority the request names: {@code :authority}, else {@code Host}, else null. */
+        public CharSequence authority() {
+            return authority != null ? authority : host;
+        }
+
+        /** The {@code Host} header when the request also has an {@code :authority} (they must agree), else null. */
+        public CharSequence hostBesideAuthority() {
+            return authority == null ? null : host;
+        }
+
+        /** The request's content-length, -1 without one or when it is not a plain number. */
+        public long contentLength() {
+            CharSequence v = contentLength;
+            if (v == null || v.length() == 0 || v.length() > 18) {
+                return -1;
+            }
+            long n = 0;
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                n = n * 10 + (c - '0');
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Checks a request header block (RFC 9113 §8.2 and §8.3) and notes its fields in
+     * {@code into}. Returns null when it may be forwarded, else why it is malformed (the stream
+     * is then reset with PROTOCOL_ERROR).
+     */
+    public static String validate(Http2Headers h, Fields into) {
         int methods = 0;
         int schemes = 0;
         int paths = 0;
@@ -74,12 +126,15 @@ public final class Http2Downgrade {
             if (name.charAt(0) == ':') {
                 if (AsciiString.contentEquals(name, METHOD)) {
                     methods++;
+                    into.method = value;
                 } else if (AsciiString.contentEquals(name, SCHEME)) {
                     schemes++;
                 } else if (AsciiString.contentEquals(name, PATH)) {
                     paths++;
+                    into.path = value;
                 } else if (AsciiString.contentEquals(name, AUTHORITY)) {
                     authorities++;
+                    into.authority = value;
                 } else {
                     return "pseudo-header " + name + " is not one of a request";
                 }
@@ -104,6 +159,14 @@ public final class Http2Downgrade {
                     }
                     contentLength = value;
                     contentLengths++;
+                } else if (AsciiString.contentEquals(name, HOST)) {
+                    if (into.host == null) {
+                        into.host = value;
+                    }
+                } else if (AsciiString.contentEquals(name, VIA)) {
+                    into.via = true;
+                } else if (AsciiString.contentEquals(name, XFF)) {
+                    into.forwardedFor = true;
                 }
             }
             String bad = checkValue(value);
@@ -114,7 +177,8 @@ public final class Http2Downgrade {
         if (methods != 1 || schemes != 1 || paths != 1 || authorities > 1) {
             return "missing or repeated pseudo-header (:method, :scheme and :path once each, :authority at most once)";
         }
-        CharSequence path = h.path();
+        into.contentLength = contentLength;
+        CharSequence path = into.path;
         if (path.length() == 0 || (path.charAt(0) != '/' && !(path.length() == 1 && path.charAt(0) == '*'))) {
             return "invalid :path";
         }
@@ -124,13 +188,13 @@ public final class Http2Downgrade {
                 return "invalid character in :path";
             }
         }
-        CharSequence method = h.method();
+        CharSequence method = into.method;
         for (int i = 0; i < method.length(); i++) {
             if (!Ascii.isToken((byte) method.charAt(i)) || method.charAt(i) > 0x7e) {
                 return "invalid :method";
             }
         }
-        if (contentLengths > 0 && contentLength(h) < 0) {
+        if (contentLengths > 0 && into.contentLength() < 0) {
             return "invalid content-length";
         }
         return null;
@@ -154,36 +218,11 @@ public final class Http2Downgrade {
         return null;
     }
 
-    /** The request's content-length, -1 without one or when it is not a plain number. */
-    public static long contentLength(Http2Headers h) {
-        CharSequence v = h.get(CONTENT_LENGTH);
-        if (v == null || v.length() == 0 || v.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
-    }
-
-    /** The authority the request names: {@code :authority}, else {@code Host}, else null. */
-    public static CharSequence authority(Http2Headers h) {
-        CharSequence a = h.authority();
-        return a != null ? a : h.get(HOST);
-    }
-
-    /** The {@code Host} header when the request also has an {@code :authority} (they must agree), else null. */
-    public static CharSequence hostBesideAuthority(Http2Headers h) {
-        return h.authority() == null ? null : h.get(HOST);
-    }
-
     /** Whether a {@code via} value names {@code instance} (the loop guard). */
-    public static boolean viaNames(Http2Headers h, byte[] instance) {
+    public static boolean viaNames(Http2Headers h, Fields f, byte[] instance) {
+        if (!f.via) {
+            return false;
+        }
         for (CharSequence v : h.getAll(VIA)) {
             byte[] b = v.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             if (HeadWriter.viaValueNames(b, 0, b.length, instance)) {
@@ -196,15 +235,16 @@ public final class Http2Downgrade {
     /**
      * Writes the HTTP/1.1 request head for the origin.
      *
+     * @param f           what {@link #validate} found in {@code h}
      * @param host        the Host to send (the request's authority, or a preview name without its suffix)
      * @param chunked     the body goes as chunked (an HTTP/2 request body of unknown length)
      * @param emptyBody   the request ended with its headers: a method that defines a body gets {@code Content-Length: 0}
      */
-    public static void writeRequest(Http2Headers h, ByteBuf out, byte[] clientAddress, byte[] proto, boolean trustedPeer,
-            byte[] instance, CharSequence host, boolean chunked, boolean emptyBody) {
-        ByteBufUtil.writeAscii(out, h.method());
+    public static void writeRequest(Http2Headers h, Fields f, ByteBuf out, byte[] clientAddress, byte[] proto,
+            boolean trustedPeer, byte[] instance, CharSequence host, boolean chunked, boolean emptyBody) {
+        ByteBufUtil.writeAscii(out, f.method);
         out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, h.path());
+        ByteBufUtil.writeAscii(out, f.path);
         out.writeBytes(HTTP11);
         out.writeBytes(H_HOST);
         ByteBufUtil.writeAscii(out, host);
@@ -248,11 +288,11 @@ public final class Http2Downgrade {
         }
         if (chunked) {
             out.writeBytes(CHUNKED);
-        } else if (emptyBody && !hasLength && definesBody(h.method())) {
+        } else if (emptyBody && !hasLength && definesBody(f.method)) {
             out.writeBytes(ZERO_LENGTH);
         }
         out.writeBytes(H_XFF);
-        if (trustedPeer) {
+        if (trustedPeer && f.forwardedFor) {
             for (CharSequence v : h.getAll(XFF)) {
                 if (v.length() > 0) {
                     ByteBufUtil.writeAscii(out, v);
@@ -266,10 +306,12 @@ public final class Http2Downgrade {
         ByteBufUtil.writeAscii(out, host);
         out.writeBytes(CRLF);
         out.writeBytes(H_VIA);
-        for (CharSequence v : h.getAll(VIA)) {
-            if (v.length() > 0) {
-                ByteBufUtil.writeAscii(out, v);
-                out.writeBytes(COMMA);
+        if (f.via) {
+            for (CharSequence v : h.getAll(VIA)) {
+                if (v.length() > 0) {
+                    ByteBufUtil.writeAscii(out, v);
+                    out.writeBytes(COMMA);
+                }
             }
         }
         out.writeBytes(VIA_2).writeBytes(instance).writeBytes(CRLF);

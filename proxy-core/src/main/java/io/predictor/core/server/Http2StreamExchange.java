@@ -74,6 +74,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private int state = HEADERS;
 
     private Http2Headers request;
+    /** What {@link Http2Downgrade#validate} found in {@link #request}: no name is looked up twice. */
+    private final Http2Downgrade.Fields fields = new Http2Downgrade.Fields();
     /** {@code :method} and {@code :path}, looked up once (the access log reads them too). */
     private CharSequence method;
     private CharSequence path;
@@ -174,23 +176,25 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         exchangeOpen = true;
         startNanos = System.nanoTime();
         request = headers;
-        method = headers.method();
-        path = headers.path();
         requestEnded = endOfStream;
-        String malformed = Http2Downgrade.validate(request);
+        String malformed = Http2Downgrade.validate(request, fields);
         if (malformed != null) {
+            method = headers.method(); // for the access log: the pass may have stopped before them
+            path = headers.path();
             reset(Http2Error.PROTOCOL_ERROR, Failure.BAD_REQUEST);
             return;
         }
+        method = fields.method();
+        path = fields.path();
         headRequest = AsciiString.contentEquals(method, HEAD);
         idempotent = isIdempotent(method);
-        authority = Http2Downgrade.authority(request);
+        authority = fields.authority();
         hostLength = authority == null ? -1 : normalize(authority, host);
         if (hostLength < 0) {
             respond(Failure.BAD_REQUEST.status(), Failure.BAD_REQUEST, false);
             return;
         }
-        CharSequence hostField = Http2Downgrade.hostBesideAuthority(request);
+        CharSequence hostField = fields.hostBesideAuthority();
         if (hostField != null) {
             byte[] other = new byte[HostName.MAX_LENGTH + 2];
             int n = normalize(hostField, other);
@@ -199,7 +203,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
                 return;
             }
         }
-        expectedLength = Http2Downgrade.contentLength(request);
+        expectedLength = fields.contentLength();
         if (requestEnded && expectedLength > 0) {
             reset(Http2Error.PROTOCOL_ERROR, Failure.BAD_REQUEST); // RFC 9113 §8.1.1: content-length without the data
             return;
@@ -268,7 +272,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             respond(503, null, true);
             return;
         }
-        if (Http2Downgrade.viaNames(request, shared.instance)) {
+        if (Http2Downgrade.viaNames(request, fields, shared.instance)) {
             respond(Failure.LOOP.status(), Failure.LOOP, false);
             return;
         }
@@ -426,8 +430,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         originIndex = o.serverIndex();
         CharSequence sentHost = preview ? new String(host, 0, hostLength, StandardCharsets.ISO_8859_1) : authority;
         ByteBuf head = conn.ctx.alloc().directBuffer(512);
-        Http2Downgrade.writeRequest(request, head, conn.clientAddress, shared.proto, conn.trustedPeer, shared.instance,
-                sentHost, chunked, bodyless);
+        Http2Downgrade.writeRequest(request, fields, head, conn.clientAddress, shared.proto, conn.trustedPeer,
+                shared.instance, sentHost, chunked, bodyless);
         o.write(head);
         state = BODY;
         lastProgress = System.nanoTime();

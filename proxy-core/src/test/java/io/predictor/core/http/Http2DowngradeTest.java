@@ -18,9 +18,36 @@ class Http2DowngradeTest {
         return new DefaultHttp2Headers(false).method("GET").scheme("https").path("/a?b=c").authority("www.example.com");
     }
 
+    /** Why {@code h} is malformed, or null. */
+    static String validate(Http2Headers h) {
+        return Http2Downgrade.validate(h, new Http2Downgrade.Fields());
+    }
+
+    /** The fields of a well-formed {@code h}. */
+    static Http2Downgrade.Fields fields(Http2Headers h) {
+        Http2Downgrade.Fields f = new Http2Downgrade.Fields();
+        assertThat(Http2Downgrade.validate(h, f)).isNull();
+        return f;
+    }
+
     @Test
     void aPlainRequestPasses() {
-        assertThat(Http2Downgrade.validate(get())).isNull();
+        assertThat(validate(get())).isNull();
+    }
+
+    @Test
+    void theOnePassNotesTheFieldsTheProxyActsOn() {
+        Http2Downgrade.Fields f = fields(get().add("host", "www.example.com").add("content-length", "42"));
+        assertThat(f.method().toString()).isEqualTo("GET");
+        assertThat(f.path().toString()).isEqualTo("/a?b=c");
+        assertThat(f.authority().toString()).isEqualTo("www.example.com");
+        assertThat(f.hostBesideAuthority().toString()).isEqualTo("www.example.com");
+        assertThat(f.contentLength()).isEqualTo(42);
+        Http2Downgrade.Fields hostOnly = fields(new DefaultHttp2Headers(false).method("GET").scheme("https").path("/")
+                .add("host", "a.test"));
+        assertThat(hostOnly.authority().toString()).isEqualTo("a.test");
+        assertThat(hostOnly.hostBesideAuthority()).isNull();
+        assertThat(hostOnly.contentLength()).isEqualTo(-1);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -44,17 +71,17 @@ class Http2DowngradeTest {
         String v = value.replace("<CR>", "\r").replace("<LF>", "\n").replace("<NUL>", "\u0000")
                 .replace("<SP>", " ").replace("<SOH>", "\u0001");
         Http2Headers h = get().add(name.strip(), v);
-        assertThat(Http2Downgrade.validate(h)).contains(why);
+        assertThat(validate(h)).contains(why);
     }
 
     @Test
     void pseudoHeadersMustBeThereOnceAndPathMustBeAPath() {
-        assertThat(Http2Downgrade.validate(new DefaultHttp2Headers(false).method("GET").scheme("https"))).isNotNull();
-        assertThat(Http2Downgrade.validate(get().add(":method", "POST"))).isNotNull();
-        assertThat(Http2Downgrade.validate(get().path("relative"))).contains(":path");
-        assertThat(Http2Downgrade.validate(get().path("/a b"))).contains(":path");
-        assertThat(Http2Downgrade.validate(get().add("te", "trailers"))).isNull();
-        assertThat(Http2Downgrade.validate(get().add("content-length", "5").add("content-length", "6")))
+        assertThat(validate(new DefaultHttp2Headers(false).method("GET").scheme("https"))).isNotNull();
+        assertThat(validate(get().add(":method", "POST"))).isNotNull();
+        assertThat(validate(get().path("relative"))).contains(":path");
+        assertThat(validate(get().path("/a b"))).contains(":path");
+        assertThat(validate(get().add("te", "trailers"))).isNull();
+        assertThat(validate(get().add("content-length", "5").add("content-length", "6")))
                 .contains("conflicting");
     }
 
@@ -63,7 +90,7 @@ class Http2DowngradeTest {
         Http2Headers h = get().add("cookie", "a=1").add("cookie", "b=2").add("x-forwarded-for", "10.0.0.1")
                 .add("via", "1.1 front").add("accept", "*/*");
         ByteBuf out = Unpooled.buffer();
-        Http2Downgrade.writeRequest(h, out, "203.0.113.7".getBytes(StandardCharsets.US_ASCII),
+        Http2Downgrade.writeRequest(h, fields(h), out, "203.0.113.7".getBytes(StandardCharsets.US_ASCII),
                 "https".getBytes(StandardCharsets.US_ASCII), false, "edge-1".getBytes(StandardCharsets.US_ASCII),
                 "www.example.com", true, false);
         String head = out.toString(StandardCharsets.ISO_8859_1);
@@ -85,7 +112,7 @@ class Http2DowngradeTest {
         Http2Headers h = new DefaultHttp2Headers(false).method("POST").scheme("https").path("/").authority("a.test")
                 .add("x-forwarded-for", "10.0.0.1");
         ByteBuf out = Unpooled.buffer();
-        Http2Downgrade.writeRequest(h, out, "192.0.2.9".getBytes(StandardCharsets.US_ASCII),
+        Http2Downgrade.writeRequest(h, fields(h), out, "192.0.2.9".getBytes(StandardCharsets.US_ASCII),
                 "https".getBytes(StandardCharsets.US_ASCII), true, "edge-1".getBytes(StandardCharsets.US_ASCII),
                 "a.test", false, true);
         String head = out.toString(StandardCharsets.ISO_8859_1);
@@ -95,7 +122,10 @@ class Http2DowngradeTest {
 
     @Test
     void theLoopGuardReadsVia() {
-        assertThat(Http2Downgrade.viaNames(get().add("via", "1.1 a, 2 edge-1"), "edge-1".getBytes())).isTrue();
-        assertThat(Http2Downgrade.viaNames(get().add("via", "1.1 edge-10"), "edge-1".getBytes())).isFalse();
+        Http2Headers named = get().add("via", "1.1 a, 2 edge-1");
+        Http2Headers other = get().add("via", "1.1 edge-10");
+        assertThat(Http2Downgrade.viaNames(named, fields(named), "edge-1".getBytes())).isTrue();
+        assertThat(Http2Downgrade.viaNames(other, fields(other), "edge-1".getBytes())).isFalse();
+        assertThat(Http2Downgrade.viaNames(get(), fields(get()), "edge-1".getBytes())).isFalse();
     }
 }

@@ -14,6 +14,7 @@
 # TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (4),
 # FIXED_WARMUP (5: seconds of unrecorded load at the fixed rate through every target first; a predictor
 # repeats it until its JIT is idle), FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
+# TLS_VARIANTS (0; 1: the predictor variants get a TLS listener and run the TLS and h2 scenarios too),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
 # 0 skips both), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
 # RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
@@ -57,6 +58,7 @@ FIXED_ROUNDS="${FIXED_ROUNDS:-4}"
 FIXED_WARMUP="${FIXED_WARMUP:-5}"
 FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
 FIXED_VARIANTS="${FIXED_VARIANTS:-1}"
+TLS_VARIANTS="${TLS_VARIANTS:-0}"
 FIXED_JVM=""
 WARMUP="${WARMUP:-20}"
 WARMUP_JIT_MAX="${WARMUP_JIT_MAX:-60}"
@@ -349,7 +351,7 @@ start_predictor() {
   local name="$1" transport="$2" allocator="$3"; shift 3
   local dir="$WORK/$name" port admin tls_port=""
   port=$(free_port); admin=$(free_port)
-  [[ "$name" == predictor ]] && tls_port=$(free_port)
+  [[ "$name" == predictor || "$TLS_VARIANTS" == 1 ]] && tls_port=$(free_port)
   mkdir -p "$dir/state"
   echo "bench $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$dir/admin-tokens"
   local tls_listener=""
@@ -826,6 +828,8 @@ main() {
   for name in "${predictors[@]}"; do
     local pv="PORT_${name//-/_}" pd="PID_${name//-/_}"
     T_PORT[$name]=${!pv}; T_PIDS[$name]=${!pd}; targets+=("$name")
+    local tv="TLS_PORT_${name//-/_}"
+    [[ -z "${!tv:-}" ]] || T_TLS[$name]=${!tv}
   done
   T_TLS[predictor]=$TLS_PORT_predictor
   T_PORT[haproxy]=$HAPROXY_PORT; T_PIDS[haproxy]=$HAPROXY_PID; T_TLS[haproxy]=$HAPROXY_TLS_PORT; targets+=(haproxy)
@@ -857,7 +861,7 @@ main() {
     done
     if [[ -n "${T_TLS[$name]:-}" ]]; then
       for s in "${tls_scens[@]}"; do
-        if [[ "$name" == predictor ]]; then
+        if [[ "$name" == predictor* ]]; then
           # shellcheck disable=SC2086
           warm_jit "$name" "$s" "${T_TLS[$name]}" ${T_PIDS[$name]}
         else
@@ -875,7 +879,8 @@ main() {
       for ((i = 0; i < n; i++)); do
         # rotate the order each round so no proxy always runs first (or just after another)
         name=${targets[$(( (i + round - 1) % n ))]}
-        if [[ "$scen" != keepalive && "$name" == predictor-* ]]; then continue; fi
+        if [[ "$scen" != keepalive && "$name" == predictor-* ]] \
+            && ! [[ "$TLS_VARIANTS" == 1 && ( "$scen" == tls-* || "$scen" == h2 ) ]]; then continue; fi
         local port=${T_PORT[$name]}
         if [[ "$scen" == tls-* || "$scen" == h2 ]]; then
           port=${T_TLS[$name]:-}
@@ -951,7 +956,7 @@ main() {
     echo "transport=$TRANSPORT (in use: ${TRANSPORT_SEEN:-unknown})"
     echo "allocator=not set, the product's default"
     echo "jvm_flags=$JVM_FLAGS_SEEN (bin/predictor)"
-    echo "variants=${specs[*]:1} (keep-alive$( [[ "$FIXED_VARIANTS" == 1 ]] && echo " and the fixed rate") only); io_uring: $iouring_note"
+    echo "variants=${specs[*]:1} (keep-alive$( [[ "$TLS_VARIANTS" == 1 ]] && echo ", TLS, h2")$( [[ "$FIXED_VARIANTS" == 1 ]] && echo " and the fixed rate") only); io_uring: $iouring_note"
     echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "h2_load=h2load -t1 -c$H2_CONNS -m$H2_STREAMS over TLS (ALPN h2), saturated"
     echo "tls_load=wrk -t1 -c$CONNS over TLS (keep-alive; wrk offers no ALPN: HTTP/1.1); tls-handshake: -c$CLOSE_CONNS with Connection: close, session resumption off in wrk (harness/no_resume.c)"

@@ -831,7 +831,6 @@ main() {
     local tv="TLS_PORT_${name//-/_}"
     [[ -z "${!tv:-}" ]] || T_TLS[$name]=${!tv}
   done
-  T_TLS[predictor]=$TLS_PORT_predictor
   T_PORT[haproxy]=$HAPROXY_PORT; T_PIDS[haproxy]=$HAPROXY_PID; T_TLS[haproxy]=$HAPROXY_TLS_PORT; targets+=(haproxy)
   T_PORT[nginx]=$NGINX_PORT; T_PIDS[nginx]=$NGINX_PID; T_TLS[nginx]=$NGINX_TLS_PORT; targets+=(nginx)
   local tls_scens=() s

@@ -55,7 +55,8 @@ class RequestMetricsTest {
         assertThat(requests("error", "400")).isZero();
         assertThat(requests("error", "408")).isZero();
         assertThat(requests("maintenance", "200")).as("never answered: not registered").isEqualTo(-1);
-        assertThat(registry.find("predictor.upstream.errors").counters()).hasSize(12);
+        // two forwarded pools × seven kinds (connect_refused … response_headers_too_large, no_server)
+        assertThat(registry.find("predictor.upstream.errors").counters()).hasSize(14);
     }
 
     @Test

@@ -17,6 +17,11 @@ public enum Failure {
     CONNECT_TIMEOUT(502, "connect_timeout", true),
     RESET(502, "reset", true),
     BAD_RESPONSE(502, "bad_response", true),
+    /**
+     * The origin's response head is larger than an HTTP/2 client's SETTINGS_MAX_HEADER_LIST_SIZE
+     * (RFC 9113 §6.5.2): the client would refuse it, so it gets a 502 instead.
+     */
+    RESPONSE_HEADERS_TOO_LARGE(502, "response_headers_too_large", true),
     RESPONSE_TIMEOUT(504, "timeout", true),
     NO_SERVER(503, "no_server", true),
     LOOP(508, "loop", false);

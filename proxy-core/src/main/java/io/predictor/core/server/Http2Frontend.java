@@ -26,6 +26,7 @@ import io.predictor.core.tls.ServerCertificate;
 import io.predictor.core.upstream.ClientEndpoints;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,6 +127,12 @@ final class Http2Frontend {
          * encoder).
          */
         private final Http2HeadersEncoder headersEncoder;
+        /**
+         * The client's SETTINGS_MAX_HEADER_LIST_SIZE (unlimited until it sets one). Kept here
+         * because Netty's encoder applies it only on the client side: a server's encoder sends
+         * any header block, and a Netty-based client ends the connection on one a quarter over.
+         */
+        private long peerMaxHeaderListSize = Long.MAX_VALUE;
         ChannelHandlerContext ctx;
         LoopState loop;
         ClientEndpoints endpoints;
@@ -263,6 +270,30 @@ final class Http2Frontend {
         }
 
         /**
+         * Whether the client's SETTINGS_MAX_HEADER_LIST_SIZE refuses {@code headers}, the response
+         * head of an origin's {@code headBytes}-byte HTTP/1.1 head: each field counts its name,
+         * its value and 32 (RFC 9113 §6.5.2). The client would refuse such a block (a Netty-based
+         * one ends the whole connection when it is a quarter over), so the exchange answers 502
+         * in its place, which says what went wrong.
+         *
+         * <p>The HTTP/1.1 head holds every name and value (and its status line more than
+         * {@code :status}), so {@code headBytes + 32} per field bounds the size from above: the
+         * fields are summed only when that bound is over the limit (a client that set one, such
+         * as Netty's 8 KiB; browsers allow 256 KiB or set none).
+         */
+        boolean refusesHeaderList(int headBytes, Http2Headers headers) {
+            long limit = peerMaxHeaderListSize;
+            if (headBytes + 32L * headers.size() <= limit) {
+                return false;
+            }
+            long size = 0;
+            for (Map.Entry<CharSequence, CharSequence> field : headers) {
+                size += field.getKey().length() + field.getValue().length() + 32L;
+            }
+            return size > limit;
+        }
+
+        /**
          * Whether a whole response of {@code length} body bytes (at most one DATA frame) may be
          * written at once by {@link #writeWholeResponse}: the stream is open on this side, has
          * sent no final head, has nothing waiting in the flow controller (its frames must stay in
@@ -300,9 +331,9 @@ final class Http2Frontend {
          *
          * <p>It keeps what the encoder keeps: the shared HPACK encoder (so header blocks reach
          * the wire in the order they were encoded), the peer's SETTINGS_MAX_FRAME_SIZE
-         * (CONTINUATION frames past it) and SETTINGS_MAX_HEADER_LIST_SIZE (a stream error, as from
-         * the encoder), both flow-control windows (taken down by the body's size, as the flow
-         * controller does when it writes), and the stream's state: headers sent, and the local
+         * (CONTINUATION frames past it), both flow-control windows (taken down by the body's
+         * size, as the flow controller does when it writes), and the stream's state: headers
+         * sent, and the local
          * side closed — once the write is done, when the client's side is closed too, as Netty
          * closes a stream only after its last frame was written.
          */
@@ -539,6 +570,10 @@ final class Http2Frontend {
 
         @Override
         public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+            Long maxHeaderListSize = settings.maxHeaderListSize();
+            if (maxHeaderListSize != null) {
+                peerMaxHeaderListSize = maxHeaderListSize;
+            }
         }
 
         @Override

@@ -99,6 +99,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private int originIndex = -1;
     private boolean responseStarted;
     private boolean responseEnded;
+    /** The origin's head was over the client's header list limit and a 502 went in its place. */
+    private boolean responseRefused;
     private ChunkedDecoder responseChunks;
     private long responseRemaining;
     /** Request body bytes read but not yet returned to the client's flow-control windows. */
@@ -485,6 +487,11 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         if (head.chunked() && responseRemaining != 0) {
             responseChunks = new ChunkedDecoder();
         }
+        if (conn.refusesHeaderList(head.length(), headers)) {
+            abandonOrigin(); // its body is not wanted (the origin connection checks for this after the head)
+            refuseHeaders();
+            return;
+        }
         boolean end = responseRemaining == 0;
         bytesOut += head.length();
         responseEnded = end; // before the write: a HEADERS frame that ends both sides closes the stream at once
@@ -504,6 +511,10 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             return;
         }
         Http2Headers headers = Http2Downgrade.responseHeaders(head);
+        if (conn.refusesHeaderList(head.length(), headers)) {
+            refuseHeaders(); // the origin's response is complete: its connection goes back to the pool
+            return;
+        }
         bytesOut += head.length() + length;
         lastProgress = System.nanoTime();
         responseEnded = true; // before the write, which may close the stream
@@ -576,6 +587,9 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     @Override
     public void responseStarted(int responseStatus) {
+        if (responseRefused) {
+            return; // the client got a 502 in its place (refuseHeaders)
+        }
         status = responseStatus;
         responseStarted = true;
         responseDeadline = 0;
@@ -584,6 +598,9 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     @Override
     public void responseComplete() {
         origin = null;
+        if (responseRefused) {
+            return; // answered already (refuseHeaders)
+        }
         if (!responseEnded) {
             responseEnded = true;
             conn.writeData(id, Unpooled.EMPTY_BUFFER, true);
@@ -646,6 +663,15 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             conn.resetAfterResponse(id); // the rest of the body is not wanted
         }
         conn.flushSoon();
+    }
+
+    /**
+     * The origin's response head is over the client's SETTINGS_MAX_HEADER_LIST_SIZE: a 502, as
+     * for an origin head over {@code limits.max_header_size}; the origin's status is not reported.
+     */
+    private void refuseHeaders() {
+        responseRefused = true;
+        respond(Failure.RESPONSE_HEADERS_TOO_LARGE.status(), Failure.RESPONSE_HEADERS_TOO_LARGE, false);
     }
 
     /** Refuses the stream with RST_STREAM (a malformed request, RFC 9113 §8.1.1; an origin that failed mid-response). */

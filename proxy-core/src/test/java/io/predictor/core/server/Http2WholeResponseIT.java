@@ -133,6 +133,25 @@ class Http2WholeResponseIT {
         }
     }
 
+    @Test
+    void anOriginHeadOverTheClientsHeaderListLimitIsA502AndTheConnectionGoesOn() throws Exception {
+        // Netty's client advertises SETTINGS_MAX_HEADER_LIST_SIZE 8 KiB; a header block more than a
+        // quarter over it is a connection error to its decoder, so the server must not send one
+        try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
+            assertAnswer("/small/1", h2.get("/small/1"));
+            // a whole response (head and short body in one read), then one whose body streams
+            for (String path : List.of("/fat", "/fat-big", "/fat")) {
+                H2Client.Response refused = h2.get(path);
+                assertThat(refused.status()).as(path).isEqualTo(502);
+                assertThat(refused.headers().get("x-fat")).as(path).isNull();
+                assertThat(refused.bodyText()).as(path).contains("502");
+                assertAnswer("/small/3", h2.get("/small/3"));
+            }
+            assertAnswer("/big", h2.get("/big"));
+            assertThat(h2.channel().isActive()).as("no connection error on the way").isTrue();
+        }
+    }
+
     // ---- the client's side ---------------------------------------------------------------------
 
     private static CompletableFuture<H2Client.Response> send(H2Client h2, String path) {
@@ -194,6 +213,11 @@ class Http2WholeResponseIT {
                 System.arraycopy(big(), 0, answer, h.length, BIG);
             } else if (path.equals("/empty")) {
                 answer = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+            } else if (path.equals("/fat-big")) {
+                byte[] h = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\nX-Fat: " + FAT + "\r\n\r\n");
+                answer = new byte[h.length + BIG];
+                System.arraycopy(h, 0, answer, 0, h.length);
+                System.arraycopy(big(), 0, answer, h.length, BIG);
             } else if (path.equals("/fat")) {
                 answer = ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Fat: " + FAT + "\r\n\r\nfat");
             } else if (path.equals("/early")) {

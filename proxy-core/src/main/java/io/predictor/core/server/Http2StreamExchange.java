@@ -478,8 +478,10 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         int code = head.status();
         Http2Headers headers = Http2Downgrade.responseHeaders(head);
         if (code < 200) {
-            if (code != 101) {
-                conn.writeHeaders(id, headers, false); // 100, 103
+            // 100, 103; one over the client's header list limit is left out (interim answers are
+            // advisory, RFC 9110 §15.2), not sent to end the client's connection
+            if (code != 101 && !conn.refusesHeaderList(head.length(), headers)) {
+                conn.writeHeaders(id, headers, false);
             }
             return;
         }

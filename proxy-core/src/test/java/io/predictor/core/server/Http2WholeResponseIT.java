@@ -139,6 +139,8 @@ class Http2WholeResponseIT {
         // quarter over it is a connection error to its decoder, so the server must not send one
         try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
             assertAnswer("/small/1", h2.get("/small/1"));
+            // an interim answer over the limit is left out; the final one comes through
+            assertAnswer("/small/103", h2.get("/fat-103/103"));
             // a whole response (head and short body in one read), then one whose body streams
             for (String path : List.of("/fat", "/fat-big", "/fat")) {
                 H2Client.Response refused = h2.get(path);
@@ -213,6 +215,11 @@ class Http2WholeResponseIT {
                 System.arraycopy(big(), 0, answer, h.length, BIG);
             } else if (path.equals("/empty")) {
                 answer = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+            } else if (path.startsWith("/fat-103/")) {
+                String body = small(Integer.parseInt(path.substring(9)));
+                answer = ascii("HTTP/1.1 103 Early Hints\r\nLink: </" + FAT + ">; rel=preload\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nX-N: value-"
+                        + path.substring(9) + "\r\nX-Same: the same on every response\r\n\r\n" + body);
             } else if (path.equals("/fat-big")) {
                 byte[] h = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\nX-Fat: " + FAT + "\r\n\r\n");
                 answer = new byte[h.length + BIG];

@@ -167,7 +167,7 @@ def paired(rows, scen, proxy, key, base="haproxy"):
 
 
 def spread(ratios):
-    """' ; round by round 0.75–1.06×, median 0.85×' (nothing with fewer than two rounds)."""
+    """'; round by round 0.75–1.06×, median 0.85×' (nothing with fewer than two rounds)."""
     if len(ratios) < 2:
         return ""
     return f"; round by round {min(ratios):.2f}–{max(ratios):.2f}×, median {statistics.median(ratios):.2f}×"

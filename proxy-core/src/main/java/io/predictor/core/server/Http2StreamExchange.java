@@ -99,8 +99,6 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private int originIndex = -1;
     private boolean responseStarted;
     private boolean responseEnded;
-    /** The origin's head was over the client's header list limit and a 502 went in its place. */
-    private boolean responseRefused;
     private ChunkedDecoder responseChunks;
     private long responseRemaining;
     /** Request body bytes read but not yet returned to the client's flow-control windows. */
@@ -485,14 +483,14 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             }
             return;
         }
-        responseRemaining = headRequest || code == 204 || code == 304 ? 0 : head.chunked() ? -1 : head.contentLength();
-        if (head.chunked() && responseRemaining != 0) {
-            responseChunks = new ChunkedDecoder();
-        }
         if (conn.refusesHeaderList(head.length(), headers)) {
             abandonOrigin(); // its body is not wanted (the origin connection checks for this after the head)
             refuseHeaders();
             return;
+        }
+        responseRemaining = headRequest || code == 204 || code == 304 ? 0 : head.chunked() ? -1 : head.contentLength();
+        if (head.chunked() && responseRemaining != 0) {
+            responseChunks = new ChunkedDecoder();
         }
         boolean end = responseRemaining == 0;
         bytesOut += head.length();
@@ -589,7 +587,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     @Override
     public void responseStarted(int responseStatus) {
-        if (responseRefused) {
+        if (headersRefused()) {
             return; // the client got a 502 in its place (refuseHeaders)
         }
         status = responseStatus;
@@ -600,7 +598,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     @Override
     public void responseComplete() {
         origin = null;
-        if (responseRefused) {
+        if (headersRefused()) {
             return; // answered already (refuseHeaders)
         }
         if (!responseEnded) {
@@ -672,8 +670,12 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
      * for an origin head over {@code limits.max_header_size}; the origin's status is not reported.
      */
     private void refuseHeaders() {
-        responseRefused = true;
         respond(Failure.RESPONSE_HEADERS_TOO_LARGE.status(), Failure.RESPONSE_HEADERS_TOO_LARGE, false);
+    }
+
+    /** Whether {@link #refuseHeaders} answered in the origin's place (its later callbacks then change nothing). */
+    private boolean headersRefused() {
+        return failure == Failure.RESPONSE_HEADERS_TOO_LARGE;
     }
 
     /** Refuses the stream with RST_STREAM (a malformed request, RFC 9113 §8.1.1; an origin that failed mid-response). */

@@ -200,31 +200,20 @@ class Http2WholeResponseIT {
             boolean headRequest = line[0].equals("HEAD");
             byte[] answer;
             if (path.startsWith("/small/")) {
-                String body = small(Integer.parseInt(path.substring(7)));
-                answer = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nX-N: value-"
-                        + path.substring(7) + "\r\nX-Same: the same on every response\r\n\r\n"
-                        + (headRequest ? "" : body));
+                answer = ascii(smallAnswer(path.substring(7), headRequest));
             } else if (path.startsWith("/chunked/")) {
                 String tail = ", " + path.substring(9);
                 answer = ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
                         + Integer.toHexString(tail.length()) + "\r\n" + tail + "\r\n0\r\n\r\n");
             } else if (path.equals("/big")) {
-                byte[] h = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n\r\n");
-                answer = new byte[h.length + BIG];
-                System.arraycopy(h, 0, answer, 0, h.length);
-                System.arraycopy(big(), 0, answer, h.length, BIG);
+                answer = bigAnswer("");
             } else if (path.equals("/empty")) {
                 answer = ascii("HTTP/1.1 204 No Content\r\n\r\n");
             } else if (path.startsWith("/fat-103/")) {
-                String body = small(Integer.parseInt(path.substring(9)));
                 answer = ascii("HTTP/1.1 103 Early Hints\r\nLink: </" + FAT + ">; rel=preload\r\n\r\n"
-                        + "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nX-N: value-"
-                        + path.substring(9) + "\r\nX-Same: the same on every response\r\n\r\n" + body);
+                        + smallAnswer(path.substring(9), false));
             } else if (path.equals("/fat-big")) {
-                byte[] h = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\nX-Fat: " + FAT + "\r\n\r\n");
-                answer = new byte[h.length + BIG];
-                System.arraycopy(h, 0, answer, 0, h.length);
-                System.arraycopy(big(), 0, answer, h.length, BIG);
+                answer = bigAnswer("X-Fat: " + FAT + "\r\n");
             } else if (path.equals("/fat")) {
                 answer = ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Fat: " + FAT + "\r\n\r\nfat");
             } else if (path.equals("/early")) {
@@ -238,6 +227,22 @@ class Http2WholeResponseIT {
             out.write(answer);
             out.flush();
         }
+    }
+
+    /** The answer to {@code /small/N}: its body ({@link #small}) and the headers {@code assertAnswer} checks. */
+    private static String smallAnswer(String n, boolean headRequest) {
+        String body = small(Integer.parseInt(n));
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nX-N: value-" + n
+                + "\r\nX-Same: the same on every response\r\n\r\n" + (headRequest ? "" : body);
+    }
+
+    /** The answer to {@code /big}, with {@code extraHeaders} ("Name: value\r\n" lines) in its head. */
+    private static byte[] bigAnswer(String extraHeaders) {
+        byte[] h = ascii("HTTP/1.1 200 OK\r\nContent-Length: " + BIG + "\r\n" + extraHeaders + "\r\n");
+        byte[] answer = new byte[h.length + BIG];
+        System.arraycopy(h, 0, answer, 0, h.length);
+        System.arraycopy(big(), 0, answer, h.length, BIG);
+        return answer;
     }
 
     /** A body of 10 to 3,610 bytes that says which request it answers. */

@@ -16,7 +16,8 @@
 # repeats it until its JIT is idle), FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
 # TLS_VARIANTS (0; 1: the predictor variants get a TLS listener and run the TLS and h2 scenarios too),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
-# 0 skips both), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
+# 0 skips both), CERTS (1000: a TLS listener's directory of that many certificates, loaded by the
+# predictor from a fresh JVM and by HAProxy, pinned to CPU 0; 0 skips it), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
 # RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
 # predictor only; recorded in the results),
 # RESULTS_DIR, PREDICTOR_JAR and PREDICTOR_JVM_FLAGS (both passed to bin/predictor, which starts every predictor:
@@ -42,7 +43,7 @@ LAUNCHER="$ROOT/bin/predictor"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${FIXED_WARMUP:=2}" "${WARMUP:=5}" "${SITES:=10000}"
-  : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}"
+  : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}" "${CERTS:=50}"
 fi
 ROUNDS="${ROUNDS:-4}"
 DURATION="${DURATION:-10}"
@@ -74,6 +75,7 @@ RETRY_SPENT=0
 # there); PREDICTOR_JVM_FLAGS, when set, replaces them there. A variant's flags come after them (JAVA_OPTS).
 JVM_FLAGS_SEEN="?"
 TABLE_SITES="${TABLE_SITES:-3000000}"
+CERTS="${CERTS:-1000}"
 RELOAD="${RELOAD:-1}"
 RELOAD_DURATION="${RELOAD_DURATION:-20}"
 RELOAD_ROUNDS="${RELOAD_ROUNDS:-2}"
@@ -174,6 +176,51 @@ cpu_ticks() {
 # Busy clock ticks of CPU 0 (all processes): minus the proxy's own, what else ran on its core.
 cpu0_busy() {
   awk '$1 == "cpu0" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# certificate_load: CERTS self-signed ECDSA P-256 pairs (made once with openssl, kept in
+# $TMPDIR/predictor-bench/certs-N: NAME.crt + NAME.key for the predictor, NAME.pem for HAProxy), loaded
+# three times each, pinned to CPU 0: by the predictor's certificate store from a fresh JVM
+# (CertificateLoad: first load, then the best of two more in the same JVM) and by HAProxy's configuration
+# check (`haproxy -c`, which loads every certificate as a start does). Lines in $WORK/certs.txt.
+certificate_load() {
+  local dir="${TMPDIR:-/tmp}/predictor-bench/certs-$CERTS" i k t0 t1
+  if [[ ! -e "$dir/complete" ]]; then
+    log "making $CERTS certificates (openssl, once: kept in $dir)"
+    rm -rf "$dir"
+    mkdir -p "$dir/predictor" "$dir/haproxy"
+    for ((i = 1; i <= CERTS; i++)); do
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=site$i.example" \
+        -addext "subjectAltName=DNS:site$i.example,DNS:www.site$i.example" \
+        -keyout "$dir/predictor/site$i.key" -out "$dir/predictor/site$i.crt" >/dev/null 2>&1 ||
+        die "openssl could not make certificate $i"
+      cat "$dir/predictor/site$i.crt" "$dir/predictor/site$i.key" > "$dir/haproxy/site$i.pem"
+    done
+    touch "$dir/complete"
+  fi
+  cat > "$WORK/certs-haproxy.cfg" <<CFG
+global
+  nbthread 1
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+frontend https
+  bind 127.0.0.1:1 ssl crt $dir/haproxy/
+  default_backend origin
+backend origin
+  server origin 127.0.0.1:1
+CFG
+  log "loading $CERTS certificates, pinned to CPU 0 (the predictor's store from a fresh JVM, HAProxy's check; 3 runs each)"
+  for k in 1 2 3; do
+    t0=$(date +%s%N)
+    taskset -c 0 haproxy -c -q -f "$WORK/certs-haproxy.cfg" >/dev/null 2>&1 || die "haproxy refused $dir/haproxy"
+    t1=$(date +%s%N)
+    echo "$(taskset -c 0 java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.core.tls.CertificateLoad \
+      "$dir/predictor" 3 | grep '^RESULT') haproxy_ms=$(( (t1 - t0) / 1000000 ))" >> "$WORK/certs.txt"
+  done
+  log "$(tail -1 "$WORK/certs.txt")"
 }
 
 # ---- the origin and the proxies ------------------------------------------------------------
@@ -759,6 +806,8 @@ main() {
     log "$(tail -2 <<<"$table_result" | head -1)"
   fi
 
+  ((CERTS > 0)) && certificate_load
+
   log "generating $SITES sites"
   java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$WORK/sites.txt" "$SITES" >/dev/null
   # the requests name one migrated site (line 2 of the generator is www.… and exact)
@@ -972,7 +1021,7 @@ main() {
   mkdir -p "$RESULTS"
   cp "$CSV" "$RESULTS/$date.csv"
   [[ -f "$WORK/reload.csv" ]] && cp "$WORK/reload.csv" "$RESULTS/$date-reload.csv"
-  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt" "$WORK/reload.csv"
+  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt" "$WORK/reload.csv" "$WORK/certs.txt"
   log "wrote $RESULTS/latest.md, $RESULTS/latest.png and $RESULTS/$date.{md,png,csv}"
 }
 

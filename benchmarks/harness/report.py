@@ -134,23 +134,46 @@ def table(summary, meta):
     return lines
 
 
-def table_of(path):
-    """Medians of TableFootprint's RESULT/LOOKUP lines (one run a line)."""
+def medians_of(path, keys, required=None):
+    """Medians of KEY=VALUE result lines (one run a line), with "runs": their number; None without any.
+    A line counts when it has a KEY=VALUE at all, or the key `required` when one is named."""
     runs = []
     if path and os.path.exists(path):
         with open(path) as f:
             for line in f:
                 kv = dict(t.split("=", 1) for t in line.split() if "=" in t)
-                if kv:
+                if kv and (required is None or required in kv):
                     runs.append(kv)
     if not runs:
         return None
     out = {"runs": len(runs)}
-    for key in ("sites", "load_ms", "load_cpu_ms", "ready_ms", "heap_b_per_site", "footprint_b_per_site",
-                "exact_ns", "wildcard_ns", "miss_ns"):
+    for key in keys:
         vals = [float(r[key]) for r in runs if key in r]
         out[key] = statistics.median(vals) if vals else None
     return out
+
+
+def table_of(path):
+    """Medians of TableFootprint's RESULT/LOOKUP lines (one run a line)."""
+    return medians_of(path, ("sites", "load_ms", "load_cpu_ms", "ready_ms", "heap_b_per_site", "footprint_b_per_site",
+                             "exact_ns", "wildcard_ns", "miss_ns"))
+
+
+def certs_of(path):
+    """Medians of CertificateLoad's RESULT lines, each with HAProxy's time for the same pairs."""
+    out = medians_of(path, ("certificates", "first_ms", "first_cpu_ms", "warm_ms", "haproxy_ms"), "certificates")
+    if out:
+        out["certificates"] = int(out["certificates"])
+    return out
+
+
+def certs_lines(c):
+    n = c["certificates"]
+    return [f"Certificates (TLS by SNI): loading a directory of {n:,} ECDSA P-256 pairs, pinned to CPU 0, medians of "
+            f"{c['runs']} runs — the predictor's certificate store from a fresh JVM {c['first_ms'] / 1e3:.2f} s "
+            f"({c['first_ms'] / n:.2f} ms a certificate; {c['warm_ms'] / 1e3:.2f} s warm, as a reload of every pair), "
+            f"HAProxy's configuration check (`haproxy -c`) {c['haproxy_ms'] / 1e3:.2f} s. No target in issue 4; "
+            "a start or a reload of the certificates costs this."]
 
 
 def paired(rows, scen, proxy, key, base="haproxy"):
@@ -377,6 +400,7 @@ def main():
     rows = load(raw)
     meta = meta_of(meta_file)
     reload = reload_of(sys.argv[5] if len(sys.argv) > 5 else None, meta)
+    certs = certs_of(sys.argv[6] if len(sys.argv) > 6 else None)
     summary = summarize(rows)
     date = meta.get("date", "run")
     os.makedirs(out_dir, exist_ok=True)
@@ -416,6 +440,9 @@ def main():
     if reload:
         md.append("")
         md.extend(reload["lines"])
+    if certs:
+        md.append("")
+        md.extend(certs_lines(certs))
     tg = targets(summary, big_table, reload, rows)
     if tg:
         md.append("")

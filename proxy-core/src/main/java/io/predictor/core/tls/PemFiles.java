@@ -6,13 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -126,8 +132,38 @@ final class PemFiles {
         }
     }
 
-    /** Signs a challenge with the key and verifies it with the certificate: the pair belongs together. */
+    /**
+     * Checks that the key belongs to the certificate. When the key carries its public part —
+     * an RSA key its modulus and public exponent, an EC key its public point (RFC 5915's
+     * optional field, which OpenSSL and most tools write) — and that equals the certificate's,
+     * the pair belongs together; otherwise a challenge is signed with the key and verified with
+     * the certificate, which decides. The comparison is what makes loading thousands of
+     * certificates fast: JDK 17 signs and verifies P-256 in Java, ~8 ms a pair on the benchmark
+     * VM, against microseconds to compare. A key whose embedded point is not its own (a
+     * hand-made or damaged file) passes the comparison; BoringSSL refuses it when the context
+     * is made, as it checks the point against the scalar when it parses the key.
+     */
     static void checkPair(X509Certificate leaf, PrivateKey key) {
+        if (!publicPartsMatch(leaf.getPublicKey(), key)) {
+            signAndVerify(leaf, key);
+        }
+    }
+
+    /** Whether the key carries a public part equal to {@code certified}'s; false when it carries none or another. */
+    static boolean publicPartsMatch(PublicKey certified, PrivateKey key) {
+        if (key instanceof RSAPrivateCrtKey rsa && certified instanceof RSAPublicKey pub) {
+            return rsa.getModulus().equals(pub.getModulus()) && rsa.getPublicExponent().equals(pub.getPublicExponent());
+        }
+        if (key instanceof ECPrivateKey ec && certified instanceof ECPublicKey pub
+                && ec.getParams().getCurve().equals(pub.getParams().getCurve())) {
+            byte[] point = Der.ecPublicPoint(key.getEncoded());
+            return point != null && Arrays.equals(point, Der.subjectPublicKey(certified.getEncoded()));
+        }
+        return false;
+    }
+
+    /** Signs a challenge with the key and verifies it with the certificate: the pair belongs together. */
+    private static void signAndVerify(X509Certificate leaf, PrivateKey key) {
         String algorithm;
         switch (key.getAlgorithm().toUpperCase(Locale.ROOT)) {
             case "RSA":
@@ -157,6 +193,101 @@ final class PemFiles {
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the key does not belong to the certificate (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Just enough DER to find two BIT STRINGs: the public point in an EC key's PKCS#8 encoding
+     * and the key in a certificate's SubjectPublicKeyInfo. Anything unexpected answers null
+     * (the caller then signs and verifies instead).
+     */
+    static final class Der {
+        private final byte[] b;
+        private int pos;
+        private final int end;
+
+        private Der(byte[] b, int from, int end) {
+            this.b = b;
+            this.pos = from;
+            this.end = end;
+        }
+
+        /**
+         * PrivateKeyInfo (RFC 5208) {version, algorithm, privateKey OCTET STRING}, whose octets
+         * are ECPrivateKey (RFC 5915) {version, privateKey, [0] parameters, [1] publicKey}.
+         */
+        static byte[] ecPublicPoint(byte[] pkcs8) {
+            try {
+                Der info = new Der(pkcs8, 0, pkcs8.length).inside(0x30);
+                info.skip(0x02);
+                info.skip(0x30);
+                Der ec = info.inside(0x04).inside(0x30);
+                ec.skip(0x02);
+                ec.skip(0x04);
+                while (ec.pos < ec.end) {
+                    if ((ec.b[ec.pos] & 0xff) == 0xa1) {
+                        return ec.inside(0xa1).bits();
+                    }
+                    ec.skip(ec.b[ec.pos] & 0xff);
+                }
+                return null;
+            } catch (IllegalStateException | ArrayIndexOutOfBoundsException e) {
+                return null; // not the layout looked for: the signature check decides
+            }
+        }
+
+        /** SubjectPublicKeyInfo (RFC 5280) {algorithm, subjectPublicKey BIT STRING}. */
+        static byte[] subjectPublicKey(byte[] spki) {
+            try {
+                Der info = new Der(spki, 0, spki.length).inside(0x30);
+                info.skip(0x30);
+                return info.bits();
+            } catch (IllegalStateException | ArrayIndexOutOfBoundsException e) {
+                return null;
+            }
+        }
+
+        /** The contents of the next element, which must have {@code tag}; this reader moves past it. */
+        private Der inside(int tag) {
+            int contentEnd = header(tag);
+            Der inner = new Der(b, pos, contentEnd);
+            pos = contentEnd;
+            return inner;
+        }
+
+        private void skip(int tag) {
+            pos = header(tag);
+        }
+
+        /** A BIT STRING's bits, whole bytes only. */
+        private byte[] bits() {
+            Der s = inside(0x03);
+            if (s.pos >= s.end || s.b[s.pos] != 0) {
+                throw new IllegalStateException("unused bits");
+            }
+            return Arrays.copyOfRange(s.b, s.pos + 1, s.end);
+        }
+
+        /** Reads a tag and a definite length; moves to the contents and returns where they end. */
+        private int header(int tag) {
+            if (pos >= end || (b[pos] & 0xff) != tag) {
+                throw new IllegalStateException("expected tag " + tag);
+            }
+            int len = b[pos + 1] & 0xff;
+            pos += 2;
+            if (len > 0x80 && len <= 0x83) {
+                int n = len - 0x80;
+                len = 0;
+                for (int i = 0; i < n; i++) {
+                    len = len << 8 | (b[pos++] & 0xff);
+                }
+            } else if (len >= 0x80) {
+                throw new IllegalStateException("length form");
+            }
+            if (len > end - pos) {
+                throw new IllegalStateException("length past the end");
+            }
+            return pos + len;
         }
     }
 

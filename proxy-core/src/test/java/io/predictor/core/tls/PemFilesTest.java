@@ -1,0 +1,123 @@
+package io.predictor.core.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.predictor.core.testing.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The key-to-certificate check: by comparing the public part a key carries (RSA's modulus and
+ * exponent, the EC point that OpenSSL writes into a key), else by signing and verifying.
+ */
+class PemFilesTest {
+
+    static TestCertificates certs;
+
+    @BeforeAll
+    static void ca() throws Exception {
+        certs = new TestCertificates("PemFilesTest CA");
+    }
+
+    @Test
+    void anEcKeyCarryingItsPublicPointIsMatchedByComparingIt() throws Exception {
+        Path dir = TestCertificates.newDirectory("pem");
+        X509Certificate mine = certs.writePair(dir, "mine", "mine.test");
+        X509Certificate other = certs.writePair(dir, "other", "other.test");
+        PrivateKey key = withPublicPoint(readKey(dir, "mine"), mine);
+
+        assertThat(PemFiles.Der.ecPublicPoint(key.getEncoded())).as("the point travels with the key").isNotNull();
+        assertThat(PemFiles.publicPartsMatch(mine.getPublicKey(), key)).isTrue();
+        assertThat(PemFiles.publicPartsMatch(other.getPublicKey(), key)).isFalse();
+        PemFiles.checkPair(mine, key);
+        assertThatThrownBy(() -> PemFiles.checkPair(other, key)).hasMessageContaining("does not belong");
+    }
+
+    @Test
+    void anEcKeyWithoutItsPublicPointIsCheckedBySigning() throws Exception {
+        Path dir = TestCertificates.newDirectory("pem");
+        X509Certificate mine = certs.writePair(dir, "mine", "mine.test");
+        X509Certificate other = certs.writePair(dir, "other", "other.test");
+        PrivateKey key = readKey(dir, "mine"); // the JDK writes EC keys without the point
+
+        assertThat(PemFiles.Der.ecPublicPoint(key.getEncoded())).isNull();
+        assertThat(PemFiles.publicPartsMatch(mine.getPublicKey(), key)).isFalse();
+        PemFiles.checkPair(mine, key);
+        assertThatThrownBy(() -> PemFiles.checkPair(other, key)).hasMessageContaining("does not belong");
+    }
+
+    @Test
+    void aKeyWhosePointIsNotItsOwnIsRefusedByTheEngine() throws Exception {
+        // a hand-made or damaged file: the scalar of one key, the point of another. The
+        // comparison takes the point at its word; BoringSSL checks the key when it parses it
+        // (the JDK's engine would fail that certificate's handshakes instead)
+        assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL (netty-tcnative) loads here");
+        Path dir = TestCertificates.newDirectory("pem");
+        X509Certificate mine = certs.writePair(dir, "mine", "mine.test");
+        X509Certificate other = certs.writePair(dir, "other", "other.test");
+        PrivateKey honest = withPublicPoint(readKey(dir, "mine"), mine);
+        PrivateKey lying = withPublicPoint(readKey(dir, "mine"), other);
+        assertThat(TlsContexts.server(honest, new X509Certificate[] {mine})).as("the same layout, consistent").isNotNull();
+
+        assertThat(PemFiles.publicPartsMatch(other.getPublicKey(), lying)).isTrue();
+        assertThatThrownBy(() -> TlsContexts.server(lying, new X509Certificate[] {other}))
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+    }
+
+    @Test
+    void anRsaKeyIsMatchedByItsModulusAndExponent() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair a = g.generateKeyPair();
+        KeyPair b = g.generateKeyPair();
+
+        assertThat(PemFiles.publicPartsMatch(a.getPublic(), a.getPrivate())).isTrue();
+        assertThat(PemFiles.publicPartsMatch(b.getPublic(), a.getPrivate())).isFalse();
+        assertThat(PemFiles.publicPartsMatch(ecKey().getPublic(), a.getPrivate())).as("another algorithm").isFalse();
+    }
+
+    @Test
+    void derThatIsNotTheExpectedLayoutAnswersNullNotAnException() {
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[0])).isNull();
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, 0x05, 0x02, 0x01, 0x00})).isNull();
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, (byte) 0x84, 0x7f, 0x7f, 0x7f, 0x7f})).isNull();
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, 0x7f, 0x02})).as("a length past the end").isNull();
+        assertThat(PemFiles.Der.subjectPublicKey(new byte[] {0x04, 0x00})).isNull();
+    }
+
+    private static PrivateKey readKey(Path dir, String name) throws Exception {
+        return PemFiles.privateKey(Files.readAllBytes(dir.resolve(name + ".key")));
+    }
+
+    /** The key as OpenSSL writes it: its ECPrivateKey (RFC 5915) carries {@code cert}'s public point. */
+    private static PrivateKey withPublicPoint(PrivateKey key, X509Certificate cert) throws Exception {
+        ECPrivateKey ec = (ECPrivateKey) key;
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
+        PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(key.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey withPoint = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
+                new DERBitString(spki.getPublicKeyData().getBytes()), null);
+        byte[] pkcs8 = new PrivateKeyInfo(jdk.getPrivateKeyAlgorithm(), withPoint).getEncoded();
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    }
+
+    private static KeyPair ecKey() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+}

@@ -231,6 +231,46 @@ class ProgramIT {
         }
     }
 
+    @Test
+    void aSitesFileWithProblemsStopsTheStartWithEachProblemListed() throws Exception {
+        // every problem is listed with its line, the start stops (exit 1) and nothing listens
+        int proxyPort = freePort();
+        int tlsPort = freePort();
+        int adminPort = freePort();
+        Files.writeString(dir.resolve("bad-sites.txt"), "www.example.com migrated\nshop.example.com mirgated\n");
+        Path config = dir.resolve("bad-sites.yaml");
+        String common = String.join("\n",
+                "admin: { bind: 127.0.0.1:" + adminPort + " }",
+                "pools:",
+                "  local: { servers: [127.0.0.1:1] }",
+                "  legacy: { servers: [127.0.0.1:1] }",
+                "routing: { sites_file: bad-sites.txt }",
+                "state: { path: bad-sites-state }",
+                "");
+        Files.writeString(config, "instance: bad-sites\nlisteners: [{ name: http, bind: 127.0.0.1:" + proxyPort + " }]\n"
+                + common);
+        assertThat(startFails(config, "bad-sites.log")).contains("bad-sites.txt:2: unknown state 'mirgated' for shop.example.com")
+                .doesNotContain("\"event\":\"listening\"");
+        assertThat(canConnect(proxyPort)).isFalse();
+
+        // a TLS listener whose certificates cannot be used either: the sites file is read first,
+        // and its problems are the ones reported
+        Files.writeString(config, "instance: bad-sites\nlisteners:\n"
+                + "  - { name: http, bind: 127.0.0.1:" + proxyPort + " }\n"
+                + "  - { name: https, bind: 127.0.0.1:" + tlsPort + ", tls: { certificates: no-such-dir } }\n" + common);
+        assertThat(startFails(config, "bad-sites-tls.log")).contains("bad-sites.txt:2: unknown state 'mirgated'")
+                .doesNotContain("start_failed");
+    }
+
+    /** Starts with {@code config}, expects exit 1 within a minute; the output. */
+    private String startFails(Path config, String outName) throws Exception {
+        Path out = dir.resolve(outName);
+        Process p = start(out, "--config", config.toString());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(out)).isEqualTo(1);
+        return Files.readString(out);
+    }
+
     static boolean canConnect(int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);

@@ -85,6 +85,28 @@ class LauncherIT {
     }
 
     @Test
+    void theJvmsOwnWarningsGoToStderrNotAmongTheJsonLinesOnStdout() throws Exception {
+        // a JVM warning — here hugetlbfs large pages asked for (not the launcher's transparent
+        // huge pages) where none are configured — is a unified logging line, which the JVM
+        // writes to stdout unless told otherwise
+        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--check", "--config", "../config/predictor.yaml");
+        pb.environment().remove("PREDICTOR_JVM_FLAGS");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_OPTS", "-XX:-UseTransparentHugePages -XX:+UseLargePages");
+        Path out = dir.resolve("stdout.log");
+        Path err = dir.resolve("stderr.log");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+        Assumptions.assumeTrue((stdout + stderr).contains("[warning]"),
+                "this machine has hugetlbfs pages configured: the JVM has no warning to route");
+        assertThat(p.exitValue()).as(stdout + stderr).isZero();
+        assertThat(stdout).startsWith("ok: 8 sites (").doesNotContain("[warning]");
+        assertThat(stderr).contains("[warning]");
+    }
+
+    @Test
     void aMissingJarSaysHowToBuildIt() throws Exception {
         Path missing = dir.resolve("nowhere.jar");
         Run r = run(Map.of("PREDICTOR_JAR", missing.toString()), "--check");

@@ -107,6 +107,29 @@ class LauncherIT {
     }
 
     @Test
+    void aClassDataArchiveNewerThanTheJarIsUsedAndAnOlderOneIsNot() throws Exception {
+        Path archive = dir.resolve("predictor.jsa");
+        Map<String, String> cds = Map.of("PREDICTOR_CDS", archive.toString());
+        Run made = run(Map.of("PREDICTOR_CDS", archive.toString(), "JAVA_OPTS", "-XX:ArchiveClassesAtExit=" + archive),
+                "--check", "--config", "../config/predictor.yaml");
+        assertThat(made.exit()).as(made.output()).isZero();
+        Assumptions.assumeTrue(Files.exists(archive), () -> "this JDK made no archive (no base CDS archive?): " + made.output());
+
+        Map<String, String> withLog = new java.util.HashMap<>(cds);
+        withLog.put("JAVA_OPTS", "-Xlog:class+load=info");
+        Run used = run(withLog, "--check", "--config", "../config/predictor.yaml");
+        assertThat(used.exit()).as(used.output()).isZero();
+        assertThat(used.output()).containsPattern("io\\.predictor\\.\\S+ source: shared objects file \\(top\\)");
+
+        // an archive older than the jar was made for another build: left alone
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(Path.of("target", "predictor.jar")).toMillis() - 3_600_000));
+        Run stale = run(withLog, "--check", "--config", "../config/predictor.yaml");
+        assertThat(stale.exit()).as(stale.output()).isZero();
+        assertThat(stale.output()).doesNotContain("shared objects file (top)");
+    }
+
+    @Test
     void aMissingJarSaysHowToBuildIt() throws Exception {
         Path missing = dir.resolve("nowhere.jar");
         Run r = run(Map.of("PREDICTOR_JAR", missing.toString()), "--check");

@@ -36,16 +36,21 @@ class LauncherIT {
     record Run(int exit, String output) {
     }
 
-    /** Starts the launcher with the environment of the tests minus the launcher's variables, plus {@code env}. */
-    Process start(Path out, Map<String, String> env, String... args) throws IOException {
+    /** The launcher with the environment of the tests minus the launcher's variables, plus {@code env}. */
+    static ProcessBuilder launcher(Map<String, String> env, String... args) {
         ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of(LAUNCHER.toString()), Stream.of(args)).toList());
         Map<String, String> e = pb.environment();
-        for (String k : List.of("PREDICTOR_JVM_FLAGS", "PREDICTOR_JAR", "JAVA_OPTS", "JAVA_TOOL_OPTIONS")) {
+        for (String k : List.of("PREDICTOR_JVM_FLAGS", "PREDICTOR_JAR", "PREDICTOR_CDS", "JAVA_OPTS", "JAVA_TOOL_OPTIONS")) {
             e.remove(k);
         }
         e.put("JAVA_HOME", System.getProperty("java.home")); // the JDK running the tests
         e.putAll(env);
-        return pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return pb;
+    }
+
+    /** Starts the launcher (see {@link #launcher}), its stdout and stderr together in {@code out}. */
+    Process start(Path out, Map<String, String> env, String... args) throws IOException {
+        return launcher(env, args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 
     /** Runs the launcher to its end; returns its exit code and output. */
@@ -89,13 +94,11 @@ class LauncherIT {
         // a JVM warning — here hugetlbfs large pages asked for (not the launcher's transparent
         // huge pages) where none are configured — is a unified logging line, which the JVM
         // writes to stdout unless told otherwise
-        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--check", "--config", "../config/predictor.yaml");
-        pb.environment().remove("PREDICTOR_JVM_FLAGS");
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("JAVA_OPTS", "-XX:-UseTransparentHugePages -XX:+UseLargePages");
         Path out = dir.resolve("stdout.log");
         Path err = dir.resolve("stderr.log");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = launcher(Map.of("JAVA_OPTS", "-XX:-UseTransparentHugePages -XX:+UseLargePages"),
+                "--check", "--config", "../config/predictor.yaml")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String stdout = Files.readString(out);
         String stderr = Files.readString(err);

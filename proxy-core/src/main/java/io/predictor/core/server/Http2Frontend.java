@@ -333,8 +333,7 @@ final class Http2Frontend {
          * the wire in the order they were encoded), the peer's SETTINGS_MAX_FRAME_SIZE
          * (CONTINUATION frames past it), both flow-control windows (taken down by the body's
          * size, as the flow controller does when it writes), and the stream's state: headers
-         * sent, and the local
-         * side closed — once the write is done, when the client's side is closed too, as Netty
+         * sent, and the local side closed — once the write is done, when the client's side is closed too, as Netty
          * closes a stream only after its last frame was written.
          */
         void writeWholeResponse(Http2Stream stream, Http2Headers headers, ByteBuf body, int offset, int length) {

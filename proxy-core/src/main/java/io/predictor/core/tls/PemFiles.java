@@ -231,7 +231,7 @@ final class PemFiles {
                     ec.skip(ec.b[ec.pos] & 0xff);
                 }
                 return null;
-            } catch (IllegalStateException | ArrayIndexOutOfBoundsException e) {
+            } catch (IllegalStateException e) {
                 return null; // not the layout looked for: the signature check decides
             }
         }
@@ -242,7 +242,7 @@ final class PemFiles {
                 Der info = new Der(spki, 0, spki.length).inside(0x30);
                 info.skip(0x30);
                 return info.bits();
-            } catch (IllegalStateException | ArrayIndexOutOfBoundsException e) {
+            } catch (IllegalStateException e) {
                 return null;
             }
         }
@@ -270,13 +270,16 @@ final class PemFiles {
 
         /** Reads a tag and a definite length; moves to the contents and returns where they end. */
         private int header(int tag) {
-            if (pos >= end || (b[pos] & 0xff) != tag) {
+            if (end - pos < 2 || (b[pos] & 0xff) != tag) {
                 throw new IllegalStateException("expected tag " + tag);
             }
             int len = b[pos + 1] & 0xff;
             pos += 2;
             if (len > 0x80 && len <= 0x83) {
                 int n = len - 0x80;
+                if (end - pos < n) {
+                    throw new IllegalStateException("length past the end");
+                }
                 len = 0;
                 for (int i = 0; i < n; i++) {
                     len = len << 8 | (b[pos++] & 0xff);

@@ -97,6 +97,8 @@ class PemFilesTest {
         assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, 0x05, 0x02, 0x01, 0x00})).isNull();
         assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, (byte) 0x84, 0x7f, 0x7f, 0x7f, 0x7f})).isNull();
         assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, 0x7f, 0x02})).as("a length past the end").isNull();
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30})).as("a tag without a length").isNull();
+        assertThat(PemFiles.Der.ecPublicPoint(new byte[] {0x30, (byte) 0x82, 0x01})).as("a long length cut short").isNull();
         assertThat(PemFiles.Der.subjectPublicKey(new byte[] {0x04, 0x00})).isNull();
     }
 

@@ -11,7 +11,8 @@
 # Each cycle starts each jar in turn (CPU 0, bin/predictor's JVM flags, the harness's
 # predictor.yaml with its access log to /dev/null), loads it until its JIT compilers take under 3 %
 # of a 10 s piece (at most 120 s), measures 2 rounds of 10 s, then 1 round of HAProxy.
-# MODE: h2 (h2load -c10 -m10 over TLS, the default), h1 (wrk -c50 keep-alive), h1s (the same over TLS).
+# MODE: h2 (h2load -c10 -m10 over TLS, the default), h1 (wrk -c50 keep-alive), h1s (the same over TLS),
+# close (wrk -c16 with Connection: close: a new connection a request, in clear).
 set -euo pipefail
 
 WORK=${1:?usage: ab.sh HARNESS_WORK_DIR CYCLES JAR...}
@@ -25,7 +26,7 @@ HOST=$(awk '!/^#/ && $1 !~ /^\*/ && $2 == "migrated" { print $1; exit }' "$WORK/
 # the listeners the harness gave each proxy: http first, then https
 mapfile -t P_PORTS < <(grep -o 'bind: 127.0.0.1:[0-9]*' "$WORK/predictor/predictor.yaml" | cut -d: -f3)
 mapfile -t H_PORTS < <(awk '$1 == "bind" { split($2, a, ":"); print a[2] }' "$WORK/haproxy/haproxy.cfg")
-port_of() { if [[ $MODE == h1 ]]; then echo "$1"; else echo "$2"; fi; }
+port_of() { if [[ $MODE == h1 || $MODE == close ]]; then echo "$1"; else echo "$2"; fi; }
 
 RUN=$(mktemp -d /tmp/predictor-ab.XXXXXX)
 PIDS=()
@@ -45,8 +46,9 @@ load() { # PORT: 10 s of load; prints the requests done
   if [[ $MODE == h2 ]]; then
     taskset -c 1 h2load -c10 -m10 -D 10 -H ":authority: $HOST" "https://127.0.0.1:$1/" | awk '/^requests:/ { print $4 }'
   else
-    local scheme=https; [[ $MODE == h1 ]] && scheme=http
-    taskset -c 1 wrk -t1 -c50 -d10s -H "Host: $HOST" "$scheme://127.0.0.1:$1/" | awk '/requests in/ { print $1 }'
+    local scheme=https conns=50 extra=(); [[ $MODE == h1 || $MODE == close ]] && scheme=http
+    [[ $MODE == close ]] && conns=16 && extra=(-H "Connection: close")
+    taskset -c 1 wrk -t1 -c"$conns" -d10s -H "Host: $HOST" "${extra[@]}" "$scheme://127.0.0.1:$1/" | awk '/requests in/ { print $1 }'
   fi
 }
 ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; } # user, system (clock ticks)

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Holds N idle keep-alive connections to a proxy, each after one request, and reports what the
-proxy process holds meanwhile: resident memory (VmRSS) and, for a predictor, its buffer
-allocators' used direct memory (from /metrics).
+proxy process holds meanwhile: resident memory (VmRSS), for a predictor its buffer allocators'
+used direct memory (from /metrics), and for a JVM its live heap (`jcmd PID GC.class_histogram`,
+which collects first). The heap does not show in VmRSS: `bin/predictor` touches all of it at
+start (2026-12-07: each idle connection held an 18.5 KB head there, unseen by this script's
+first version).
 
 Why: on io_uring a connection keeps an operation in flight; were it a receive, it would hold a
 buffer, where on epoll an idle connection holds none. This measures the difference per
@@ -9,9 +12,12 @@ connection (2026-12-05, one-shot polls: none on either transport; README, runtim
 
 usage: idle_connections.py PORT HOST PID N [METRICS_URL]
 """
+import os
 import re
 import selectors
+import shutil
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -23,6 +29,16 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def live_heap(pid):
+    """The JVM's live heap in bytes after a full collection, or None (not a JVM, no jcmd)."""
+    if not shutil.which("jcmd") or "java" not in os.path.basename(os.readlink(f"/proc/{pid}/exe")):
+        return None
+    out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True,
+                         timeout=120).stdout
+    m = re.search(r"^Total\s+\d+\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else None
 
 
 def direct_bytes(url):
@@ -86,13 +102,15 @@ def main():
     port, host, pid, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     url = sys.argv[5] if len(sys.argv) > 5 else None
     time.sleep(1)
-    rss0, dir0 = rss_kib(pid), direct_bytes(url)
+    rss0, dir0, heap0 = rss_kib(pid), direct_bytes(url), live_heap(pid)
     socks = open_idle(port, host, n)
     time.sleep(3)
-    rss1, dir1 = rss_kib(pid), direct_bytes(url)
+    rss1, dir1, heap1 = rss_kib(pid), direct_bytes(url), live_heap(pid)
     line = f"idle={n} rss_before_kib={rss0} rss_after_kib={rss1} rss_per_conn_b={(rss1 - rss0) * 1024 / n:.0f}"
     if dir0 is not None:
         line += f" direct_before={dir0:.0f} direct_after={dir1:.0f} direct_per_conn_b={(dir1 - dir0) / n:.0f}"
+    if heap0 is not None and heap1 is not None:
+        line += f" heap_before={heap0} heap_after={heap1} heap_per_conn_b={(heap1 - heap0) / n:.0f}"
     print(line, flush=True)
     for s in socks:
         s.close()

@@ -74,7 +74,7 @@ class LauncherIT {
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("ok: 8 sites (")
                 .contains("-XX:+UseSerialGC", "-XX:InitialHeapSize=268435456", "-XX:MaxHeapSize=268435456",
-                        "-XX:NewSize=134217728", "-XX:MaxNewSize=134217728", "-XX:+AlwaysPreTouch",
+                        "-XX:NewSize=83886080", "-XX:MaxNewSize=83886080", "-XX:+AlwaysPreTouch",
                         "-XX:+UseTransparentHugePages", "-XX:PretenureSizeThreshold=1048576")
                 .contains("io.netty.leakDetection.level = disabled");
     }

@@ -13,6 +13,7 @@ import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.ByteText;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.HeadParser;
+import io.predictor.core.http.HeadPool;
 import io.predictor.core.http.HeadWriter;
 import io.predictor.core.http.HttpHead;
 import io.predictor.core.routing.HostName;
@@ -79,7 +80,13 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     private static final byte[] METHOD_CONNECT = "CONNECT".getBytes(StandardCharsets.US_ASCII);
 
     private final HeadParser parser;
-    private final HttpHead head;
+    /**
+     * The request head, borrowed from the loop's {@link HeadPool} from its parse to the end of
+     * its exchange ({@link #finishExchange}); null between exchanges, so that an idle kept-alive
+     * connection holds none. Outside the data plane (unit tests) the connection keeps one of its own.
+     */
+    private HttpHead head;
+    private HeadPool heads;
     private final BodyFramer requestBody = new BodyFramer();
     /** Views for the listeners (the access log): the exchange's host, method and target, uncopied. */
     private final ByteText hostText = new ByteText();
@@ -151,7 +158,6 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         super(shared);
         ProxySettings s = shared.settings;
         this.parser = new HeadParser(s.maxHeaderSize(), s.maxHeaders(), s.maxRequestLine());
-        this.head = parser.newHead();
         this.headTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.requestHeadersTimeoutMillis());
         this.responseTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.upstreamResponseTimeoutMillis());
         this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.idleTimeoutMillis());
@@ -183,6 +189,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         clientAddress = clientAddressText.getBytes(StandardCharsets.US_ASCII);
         trustedPeer = peer != null && shared.listener.trustedProxies().test(peer);
         loop = shared.loops.get(ch.eventLoop()); // null only for a channel outside the data plane (unit tests)
+        heads = loop == null ? null : loop.heads;
         timer = new DeadlineTimer(ctx.executor(), this::deadlineReached);
         lastActivity = System.nanoTime();
         // from now on a wake-up is always pending, no later than the idle deadline (which only moves later)
@@ -278,6 +285,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             finishExchange();
         }
         state = CLOSING;
+        returnHead();
         in = Cumulation.release(in);
     }
 
@@ -383,8 +391,12 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     }
 
     private boolean readHead() {
+        if (head == null) {
+            head = heads != null ? heads.acquire() : parser.newHead();
+        }
         int r = parser.parseRequest(in, head);
         if (r == HeadParser.NEED_MORE) {
+            returnHead(); // a partial head stays in the read buffer: nothing was copied yet
             return false;
         }
         beginExchange();
@@ -962,7 +974,18 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (exchangeOpen) {
             exchangeOpen = false;
             cancelResponseTimer();
-            shared.exchanges.completed(this, System.nanoTime());
+            shared.exchanges.completed(this, System.nanoTime()); // the access log reads the head here
+        }
+        returnHead();
+    }
+
+    /** Gives the request head back to the loop's pool: from here on nothing reads it (headValid is false). */
+    private void returnHead() {
+        headValid = false;
+        if (head != null && heads != null) {
+            HttpHead h = head;
+            head = null;
+            heads.release(h);
         }
     }
 

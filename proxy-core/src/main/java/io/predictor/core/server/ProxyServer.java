@@ -70,7 +70,7 @@ public final class ProxyServer implements AutoCloseable {
         healthChecker.watch(local, pools.health(Route.LOCAL), (pool, server, up) -> healthListener.changed(pool, server, up));
         healthChecker.watch(legacy, pools.health(Route.LEGACY), (pool, server, up) -> healthListener.changed(pool, server, up));
         for (EventExecutor e : group) {
-            loops.put(e, new LoopState(pools.forLoop((EventLoop) e)));
+            loops.put(e, new LoopState(pools.forLoop((EventLoop) e), pools.headsFor((EventLoop) e)));
         }
         this.limiter = new ConnectionLimiter(settings.maxConnections());
     }
@@ -256,6 +256,29 @@ public final class ProxyServer implements AutoCloseable {
             }
             return byRoute;
         });
+    }
+
+    /**
+     * The message heads of every event loop ({@link io.predictor.core.http.HeadPool}): lent (held
+     * by an exchange now), spare (kept for the next) and made since start; counted on each loop.
+     */
+    public CompletableFuture<HeadUse> headUse() {
+        return onEveryLoop(state -> new HeadUse(state.heads.lent(), state.heads.spare(), state.heads.made()))
+                .thenApply(all -> {
+                    int lent = 0;
+                    int spare = 0;
+                    long made = 0;
+                    for (HeadUse u : all) {
+                        lent += u.lent();
+                        spare += u.spare();
+                        made += u.made();
+                    }
+                    return new HeadUse(lent, spare, made);
+                });
+    }
+
+    /** What {@link #headUse} counts. */
+    public record HeadUse(int lent, int spare, long made) {
     }
 
     /** Closes the exchanges {@link #inflight} would count (long-lived WebSockets, stuck requests); returns how many. */

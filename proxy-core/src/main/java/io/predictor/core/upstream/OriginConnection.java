@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.predictor.core.http.BodyFramer;
 import io.predictor.core.http.Failure;
 import io.predictor.core.http.HeadParser;
+import io.predictor.core.http.HeadPool;
 import io.predictor.core.http.HttpHead;
 import io.predictor.core.server.DeadlineTimer;
 import io.predictor.core.server.ProxySettings;
@@ -35,7 +36,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     private final OriginPool pool;
     private final HeadParser parser;
-    private final HttpHead head;
+    /** Lends the head a response is parsed into, for as long as {@link #relayHead} runs. */
+    private final HeadPool heads;
     private final BodyFramer body = new BodyFramer();
     private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
@@ -51,13 +53,15 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private boolean reused;
     private boolean responseStarted;
     private boolean receivedAny;
+    /** The last response head was HTTP/1.1 without {@code Connection: close}. */
+    private boolean keepAliveResponse;
     /** The client address in the PROXY header this connection began with (pools that send one). */
     private java.net.InetAddress proxiedClient;
 
-    OriginConnection(OriginPool pool, ProxySettings settings) {
+    OriginConnection(OriginPool pool, ProxySettings settings, HeadPool heads) {
         this.pool = pool;
         this.parser = new HeadParser(settings.maxHeaderSize(), settings.maxHeaders(), settings.maxHeaderSize());
-        this.head = parser.newHead();
+        this.heads = heads;
         this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
     }
 
@@ -115,6 +119,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.state = HEAD;
         this.responseStarted = false;
         this.receivedAny = false;
+        this.keepAliveResponse = false;
         parser.reset();
     }
 
@@ -192,8 +197,22 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         in = Cumulation.compact(in);
     }
 
-    /** Parses and relays one head; false when more bytes are needed or the exchange ended. */
+    /**
+     * Parses and relays one head; false when more bytes are needed or the exchange ended. The
+     * head is borrowed for this call only: the exchange copies what it sends on (the HTTP/1 head
+     * into its output buffer, the HTTP/2 fields into their own strings), and {@link #complete}
+     * needs only {@link #keepAliveResponse}.
+     */
     private boolean relayHead() {
+        HttpHead head = heads.acquire();
+        try {
+            return relayHead(head);
+        } finally {
+            heads.release(head);
+        }
+    }
+
+    private boolean relayHead(HttpHead head) {
         int r = parser.parseResponse(in, head);
         if (r == HeadParser.NEED_MORE) {
             return false;
@@ -204,6 +223,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             return false;
         }
         int status = head.status();
+        keepAliveResponse = head.isHttp11() && !head.connectionClose();
         if (status == 101) {
             if (!e.wantsUpgrade()) {
                 fail(Failure.BAD_RESPONSE);
@@ -275,7 +295,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     private void complete() {
         Exchange e = exchange;
-        boolean reusable = head.isHttp11() && !head.connectionClose() && !body.isUntilClose()
+        boolean reusable = keepAliveResponse && !body.isUntilClose()
                 && (in == null || !in.isReadable()) && e.requestComplete();
         exchange = null;
         state = IDLE;

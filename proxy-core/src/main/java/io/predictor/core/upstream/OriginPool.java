@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.predictor.core.http.Failure;
+import io.predictor.core.http.HeadPool;
 import io.predictor.core.server.PoolSettings;
 import io.predictor.core.server.ProxySettings;
 import io.predictor.core.server.Transport;
@@ -36,12 +37,16 @@ public final class OriginPool {
     private final int[] busy;
     private final Bootstrap bootstrap;
     private final ServerHealth health;
+    /** This loop's message heads: a connection holds one only while it parses and relays a response head. */
+    private final HeadPool heads;
     private int next;
     private int pending;
 
     @SuppressWarnings("unchecked")
-    OriginPool(PoolSettings settings, ProxySettings proxy, EventLoop loop, Transport transport, ServerHealth health) {
+    OriginPool(PoolSettings settings, ProxySettings proxy, EventLoop loop, Transport transport, ServerHealth health,
+            HeadPool heads) {
         this.settings = settings;
+        this.heads = heads;
         this.health = health;
         this.proxy = proxy;
         this.servers = settings.servers().toArray(new InetSocketAddress[0]);
@@ -63,7 +68,7 @@ public final class OriginPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("origin", new OriginConnection(pool, proxy));
+                        ch.pipeline().addLast("origin", new OriginConnection(pool, proxy, heads));
                     }
                 });
     }

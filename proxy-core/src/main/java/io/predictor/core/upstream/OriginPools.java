@@ -3,6 +3,7 @@ package io.predictor.core.upstream;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.predictor.core.http.HeadPool;
 import io.predictor.core.routing.Route;
 import io.predictor.core.server.PoolSettings;
 import io.predictor.core.server.ProxySettings;
@@ -17,6 +18,7 @@ import java.util.Map;
 public final class OriginPools {
 
     private final Map<EventExecutor, OriginPool[]> byLoop = new IdentityHashMap<>();
+    private final Map<EventExecutor, HeadPool> headsByLoop = new IdentityHashMap<>();
     private final ServerHealth localHealth;
     private final ServerHealth legacyHealth;
 
@@ -26,10 +28,13 @@ public final class OriginPools {
         this.legacyHealth = new ServerHealth(legacy.servers().size());
         for (EventExecutor e : group) {
             EventLoop loop = (EventLoop) e;
+            // one pool of message heads per loop, for its client and origin connections alike
+            HeadPool heads = new HeadPool(proxy.maxHeaderSize(), proxy.maxHeaders());
             OriginPool[] pools = new OriginPool[Route.values().length];
-            pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport, localHealth);
-            pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport, legacyHealth);
+            pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport, localHealth, heads);
+            pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport, legacyHealth, heads);
             byLoop.put(e, pools);
+            headsByLoop.put(e, heads);
         }
     }
 
@@ -45,5 +50,14 @@ public final class OriginPools {
             throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
         }
         return pools;
+    }
+
+    /** The message heads of one event loop ({@link HeadPool}), shared by its client and origin connections. */
+    public HeadPool headsFor(EventLoop loop) {
+        HeadPool heads = headsByLoop.get(loop);
+        if (heads == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
+        }
+        return heads;
     }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamVisitor;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.predictor.core.tls.ServerCertificate;
 import io.predictor.core.upstream.ClientEndpoints;
 import java.net.InetAddress;
@@ -85,7 +88,14 @@ final class Http2Frontend {
 
         Builder(FrontendContext shared) {
             this.shared = shared;
-            server(true);
+            // Streams share the connection's window in turn, without RFC 7540's priority tree, which
+            // RFC 9113 deprecates and browsers no longer send (HAProxy ignores it too): Netty's
+            // default, WeightedFairQueueByteDistributor, keeps a priority-queue state per stream
+            // and per connection for it.
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(
+                    new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                     .maxHeaderListSize(shared.settings.maxHeaderSize()));

@@ -45,10 +45,12 @@ final class Http2StreamIdGuard extends ChannelInboundHandlerAdapter {
 
     private final Http2Connection connection;
     private final IntObjectHashMap<Boolean> open = new IntObjectHashMap<>();
-    private final int[] gapStart = new int[MAX_GAPS];
-    private final int[] gapEnd = new int[MAX_GAPS];
+    // the memories below are made when first needed: most connections never skip an identifier
+    // and see no stream reset, and made up front they were ~1.6 KB of every idle connection's heap
+    private int[] gapStart;
+    private int[] gapEnd;
     private int gaps;
-    private final int[] resetByUs = new int[RESET_MEMORY];
+    private int[] resetByUs;
     private int resetNext;
     private int highest;
 
@@ -71,6 +73,9 @@ final class Http2StreamIdGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void rememberReset(int id) {
+        if (resetByUs == null) {
+            resetByUs = new int[RESET_MEMORY];
+        }
         resetByUs[resetNext] = id;
         resetNext = (resetNext + 1) % RESET_MEMORY;
         open.remove(id);
@@ -143,6 +148,10 @@ final class Http2StreamIdGuard extends ChannelInboundHandlerAdapter {
         } else if (type == HEADERS) {
             if (stream > highest) {
                 if (stream > highest + 2 && gaps < MAX_GAPS) {
+                    if (gapStart == null) {
+                        gapStart = new int[MAX_GAPS];
+                        gapEnd = new int[MAX_GAPS];
+                    }
                     gapStart[gaps] = highest + 2;
                     gapEnd[gaps] = stream - 2;
                     gaps++;
@@ -176,9 +185,11 @@ final class Http2StreamIdGuard extends ChannelInboundHandlerAdapter {
     }
 
     private boolean wasResetByUs(int stream) {
-        for (int id : resetByUs) {
-            if (id == stream) {
-                return true;
+        if (resetByUs != null) {
+            for (int id : resetByUs) {
+                if (id == stream) {
+                    return true;
+                }
             }
         }
         Http2Stream s = connection.stream(stream);

@@ -48,10 +48,16 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     static final int HAND_OFF_AT = BUFFER_SIZE - 16 * 1024;
     /** Buffers waiting for the writer: 16 MiB at most. */
     static final int QUEUE_CAPACITY = 256;
+    /** Written buffers kept for reuse: 1 MiB at most. */
+    static final int SPARE_BUFFERS = 16;
 
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    /** Written buffers, returned for reuse (bounded by the number of buffers ever made). */
-    private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
+    /**
+     * Written buffers, returned for reuse: at most {@link #SPARE_BUFFERS}. A backlog once let the
+     * queue fill (16 MiB); kept for reuse after it, those buffers would stay in the old generation
+     * for good, beside the sites table.
+     */
+    private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS);
     /** Every event loop's buffer, to be written out at {@link #close()}. */
     private final Queue<LineBuffer> buffers = new ConcurrentLinkedQueue<>();
     private final FastThreadLocal<LineBuffer> local = new FastThreadLocal<>() {
@@ -75,6 +81,11 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         this.writer = new Thread(this::drain, "predictor-access-log");
         writer.setDaemon(true);
         writer.start();
+    }
+
+    /** Written buffers waiting to be reused. */
+    int spareBuffers() {
+        return spare.size();
     }
 
     /** Lines dropped because the writer could not keep up. */
@@ -124,7 +135,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
                 }
                 do {
                     out.write(c.bytes, 0, c.length);
-                    spare.offer(c.bytes);
+                    if (c.bytes.length == BUFFER_SIZE) {
+                        spare.offer(c.bytes); // dropped when SPARE_BUFFERS are kept; a long line's own array never
+                    }
                 } while ((c = queue.poll()) != null);
                 out.flush();
             }

@@ -79,6 +79,7 @@ public final class HeadParser {
             return len;
         }
         head.reset();
+        head.ensureCapacity(len);
         buf.getBytes(buf.readerIndex(), head.bytes, 0, len);
         head.length = len;
         int status = parseRequestLine(head);
@@ -97,6 +98,7 @@ public final class HeadParser {
             return len == NEED_MORE ? NEED_MORE : -502;
         }
         head.reset();
+        head.ensureCapacity(len);
         buf.getBytes(buf.readerIndex(), head.bytes, 0, len);
         head.length = len;
         int status = parseStatusLine(head);

@@ -77,7 +77,7 @@ public final class HeadPool {
         return spare.length;
     }
 
-    /** Approximate heap bytes of one head: its byte buffer and per-field arrays. */
+    /** Heap bytes of one head at most (its byte buffer grown to the largest head, and the per-field arrays). */
     static int footprint(int maxHeadSize, int maxHeaders) {
         return maxHeadSize + maxHeaders * (5 * Integer.BYTES + 2) + 256;
     }

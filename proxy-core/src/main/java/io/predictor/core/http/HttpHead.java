@@ -10,8 +10,15 @@ public final class HttpHead {
     /** Content-Length absent. */
     public static final long NO_LENGTH = -1;
 
-    final byte[] bytes;
+    /**
+     * The head's bytes, sized to the heads seen: {@link #INITIAL_BYTES} at first, doubled when a
+     * longer head comes ({@link #ensureCapacity}), at most {@code maxHeadSize} plus
+     * {@link #SLACK}. Most request heads are under 2 KiB, so an exchange in flight (or parked in
+     * {@code hold}) holds ~4 KB instead of {@code limits.max_header_size} plus the field arrays.
+     */
+    byte[] bytes;
     int length;
+    private final int maxBytes;
 
     /** Index just past the start line's CRLF, where the header fields begin. */
     int startLineEnd;
@@ -47,8 +54,13 @@ public final class HttpHead {
     /** Index of the Host header, or -1. */
     int hostHeader;
 
+    static final int INITIAL_BYTES = 2048;
+    /** Room past the head's end, so that a parse that looks a few bytes ahead stays in the array. */
+    static final int SLACK = 16;
+
     HttpHead(int maxHeadSize, int maxHeaders) {
-        this.bytes = new byte[maxHeadSize];
+        this.maxBytes = maxHeadSize + SLACK;
+        this.bytes = new byte[Math.min(INITIAL_BYTES, maxBytes)];
         this.nameStart = new int[maxHeaders];
         this.nameEnd = new int[maxHeaders];
         this.valueStart = new int[maxHeaders];
@@ -56,6 +68,15 @@ public final class HttpHead {
         this.lineEnd = new int[maxHeaders];
         this.kind = new byte[maxHeaders];
         this.dropped = new boolean[maxHeaders];
+    }
+
+    /** Makes room for a head of {@code len} bytes (at most the parser's {@code maxHeadSize}). */
+    void ensureCapacity(int len) {
+        int want = len + SLACK;
+        if (bytes.length < want) {
+            int grown = Math.max(bytes.length * 2, Integer.highestOneBit(want - 1) << 1);
+            bytes = new byte[Math.min(grown, Math.max(want, maxBytes))];
+        }
     }
 
     void reset() {

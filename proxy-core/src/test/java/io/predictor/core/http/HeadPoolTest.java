@@ -40,6 +40,30 @@ class HeadPoolTest {
     }
 
     @Test
+    void aHeadStartsSmallAndGrowsToTheHeadsItHolds() {
+        HeadParser parser = new HeadParser(16 * 1024, 100, 8 * 1024);
+        HttpHead h = new HeadPool(16 * 1024, 100).acquire();
+        assertThat(h.bytes().length).isEqualTo(HttpHead.INITIAL_BYTES);
+        String cookie = "c=" + "x".repeat(5000);
+        io.netty.buffer.ByteBuf big = io.netty.buffer.Unpooled.copiedBuffer(
+                "GET /big HTTP/1.1\r\nHost: big.example\r\nCookie: " + cookie + "\r\n\r\n",
+                java.nio.charset.StandardCharsets.US_ASCII);
+        int len = parser.parseRequest(big, h);
+        assertThat(len).isGreaterThan(5000);
+        assertThat(h.bytes().length).isEqualTo(8192);
+        assertThat(h.host()).isEqualTo("big.example");
+        assertThat(h.valueEnd[1] - h.valueStart[1]).as("the Cookie value, whole").isEqualTo(cookie.length());
+        assertThat(h.bytes()[h.valueEnd[1] - 1]).isEqualTo((byte) 'x');
+        io.netty.buffer.ByteBuf max = io.netty.buffer.Unpooled.copiedBuffer(
+                "GET / HTTP/1.1\r\nHost: m.example\r\nX: " + "y".repeat(16 * 1024 - 48) + "\r\n\r\n",
+                java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(parser.parseRequest(max, h)).as("a head of the largest size still fits").isPositive();
+        assertThat(h.bytes().length).isEqualTo(16 * 1024 + HttpHead.SLACK);
+        big.release();
+        max.release();
+    }
+
+    @Test
     void aHeadFromThePoolParsesLikeANewOne() {
         HeadParser parser = new HeadParser(16 * 1024, 100, 8 * 1024);
         HeadPool pool = new HeadPool(16 * 1024, 100);

@@ -36,6 +36,29 @@ class ProgramIT {
         }
     }
 
+    /**
+     * {@code n} different free ports: all are held open until every one is chosen (one after the
+     * other, a port closed may be handed out again, and a program given the same port twice
+     * would not start).
+     */
+    static int[] freePorts(int n) throws IOException {
+        ServerSocket[] held = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     Process start(Path out, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] cmd = Stream.concat(Stream.of(java, "-Xmx256m", "-jar", "target/predictor.jar"), Stream.of(args))
@@ -96,7 +119,7 @@ class ProgramIT {
 
     @Test
     void theDemoAnswersAndTheFlipItPrintsWorks() throws Exception {
-        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        int[] ports = freePorts(4);
         Path config = shippedConfigOnFreePorts(ports);
         Path out = dir.resolve("demo.log");
         Process p = start(out, "--config", config.toString(), "--demo");
@@ -156,7 +179,7 @@ class ProgramIT {
 
     @Test
     void runtimeAccessLogFalseLogsNoRequestsButStillCountsThem() throws Exception {
-        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        int[] ports = freePorts(4);
         Path config = shippedConfigOnFreePorts(ports);
         Files.writeString(config, Files.readString(config).replace("access_log: true", "access_log: false"));
         Path out = dir.resolve("nolog.log");

@@ -14,7 +14,7 @@ public final class HttpHead {
      * The head's bytes, sized to the heads seen: {@link #INITIAL_BYTES} at first, doubled when a
      * longer head comes ({@link #ensureCapacity}), at most {@code maxHeadSize} plus
      * {@link #SLACK}. Most request heads are under 2 KiB, so an exchange in flight (or parked in
-     * {@code hold}) holds ~4 KB instead of {@code limits.max_header_size} plus the field arrays.
+     * {@code hold}) holds ~4.5 KB instead of {@code limits.max_header_size} plus the field arrays.
      */
     byte[] bytes;
     int length;

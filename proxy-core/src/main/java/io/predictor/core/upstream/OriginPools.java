@@ -13,12 +13,12 @@ import java.util.Map;
 
 /**
  * The {@code local} and {@code legacy} pools, one instance of each per event loop, built once
- * at start. A client connection looks its loop's pools up once, when it is registered.
+ * at start, with the loop's {@link HeadPool} that its origin and client connections share. A
+ * client connection looks its loop's pools up once, when it is registered.
  */
 public final class OriginPools {
 
-    private final Map<EventExecutor, OriginPool[]> byLoop = new IdentityHashMap<>();
-    private final Map<EventExecutor, HeadPool> headsByLoop = new IdentityHashMap<>();
+    private final Map<EventExecutor, ForLoop> byLoop = new IdentityHashMap<>();
     private final ServerHealth localHealth;
     private final ServerHealth legacyHealth;
 
@@ -33,9 +33,20 @@ public final class OriginPools {
             OriginPool[] pools = new OriginPool[Route.values().length];
             pools[Route.LOCAL.ordinal()] = new OriginPool(local, proxy, loop, transport, localHealth, heads);
             pools[Route.LEGACY.ordinal()] = new OriginPool(legacy, proxy, loop, transport, legacyHealth, heads);
-            byLoop.put(e, pools);
-            headsByLoop.put(e, heads);
+            byLoop.put(e, new ForLoop(pools, heads));
         }
+    }
+
+    /** What one event loop gets: its pools, indexed by {@link Route#ordinal()}, and its message heads. */
+    private record ForLoop(OriginPool[] pools, HeadPool heads) {
+    }
+
+    private ForLoop of(EventLoop loop) {
+        ForLoop l = byLoop.get(loop);
+        if (l == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
+        }
+        return l;
     }
 
     /** The shared health of a route's pool (what the active checker updates). */
@@ -45,19 +56,11 @@ public final class OriginPools {
 
     /** The pools of one event loop, indexed by {@link Route#ordinal()}. */
     public OriginPool[] forLoop(EventLoop loop) {
-        OriginPool[] pools = byLoop.get(loop);
-        if (pools == null) {
-            throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
-        }
-        return pools;
+        return of(loop).pools();
     }
 
     /** The message heads of one event loop ({@link HeadPool}), shared by its client and origin connections. */
     public HeadPool headsFor(EventLoop loop) {
-        HeadPool heads = headsByLoop.get(loop);
-        if (heads == null) {
-            throw new IllegalStateException("event loop " + loop + " is not one of the data plane's");
-        }
-        return heads;
+        return of(loop).heads();
     }
 }

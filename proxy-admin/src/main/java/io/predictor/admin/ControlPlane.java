@@ -267,6 +267,11 @@ public final class ControlPlane implements AutoCloseable {
         return FileStateStore.open(state.path(), options.journalSegmentRecords(), options.events());
     }
 
+    /** Whether a reload is reading the sites file now (its table may stand beside the one in service). */
+    public boolean readingSitesFile() {
+        return sites.readingSitesFile();
+    }
+
     /** The state store's kind and availability (for a metric: {@code available} is 1 or 0). */
     public StoreStatus storeStatus() {
         return store.status();

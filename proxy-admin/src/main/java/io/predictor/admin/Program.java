@@ -4,6 +4,7 @@ import io.predictor.admin.config.Config;
 import io.predictor.admin.config.ConfigException;
 import io.predictor.admin.config.ConfigLoader;
 import io.predictor.admin.demo.DemoOrigins;
+import io.predictor.admin.jvm.HeapGuard;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
@@ -115,6 +116,10 @@ final class Program {
                     "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
         metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
+        HeapGuard heapGuard = HeapGuard.start(server::closeIdleConnections, control::readingSitesFile, log);
+        if (heapGuard != null) {
+            metrics.bindHeapGuard(heapGuard);
+        }
         ready.set(true);
         // auto prefers io_uring (it measured less CPU a request); say why it is not in use here
         String fallback = config.runtime().transport().equals("auto") ? Transport.autoFallback() : null;
@@ -138,6 +143,9 @@ final class Program {
                 return;
             }
             ready.set(false);
+            if (heapGuard != null) {
+                heapGuard.close();
+            }
             info(log, "draining", "open_connections", server.openConnections());
             try {
                 boolean clean = server.drain();

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,7 @@ class ProgramIT {
     @TempDir
     Path dir;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     static int freePort() throws IOException {
@@ -60,18 +61,23 @@ class ProgramIT {
     }
 
     Process start(Path out, String... args) throws IOException {
+        return start(out, List.of("-Xmx256m"), args);
+    }
+
+    /** The packaged program with {@code jvm} options, its output (stdout and stderr) to {@code out}. */
+    static Process start(Path out, List<String> jvm, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String[] cmd = Stream.concat(Stream.of(java, "-Xmx256m", "-jar", "target/predictor.jar"), Stream.of(args))
-                .toArray(String[]::new);
+        String[] cmd = Stream.of(Stream.of(java), jvm.stream(), Stream.of("-jar", "target/predictor.jar"), Stream.of(args))
+                .flatMap(x -> x).toArray(String[]::new);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 
-    HttpResponse<String> get(int port, String path) throws Exception {
+    static HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    void awaitReady(Process p, int adminPort, Path out) throws Exception {
+    static void awaitReady(Process p, int adminPort, Path out) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             try {

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.predictor.admin.jvm.HeapGuard;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.core.routing.Router;
 import io.predictor.core.server.ProxyServer;
@@ -90,6 +91,11 @@ public final class Metrics implements AutoCloseable {
 
     public Metrics bindAccessLog(AccessLog log) {
         return bind(new AccessLogMetrics(log));
+    }
+
+    /** The heap guard's counters (call once it runs). */
+    public Metrics bindHeapGuard(HeapGuard guard) {
+        return bind(new HeapGuardMetrics(guard));
     }
 
     /** {@code predictor_state_store_available}: read from the control plane at scrape time. */

@@ -82,6 +82,17 @@ public enum PredictorMeter {
             "Access log lines dropped because the log writer could not keep up"),
 
     /**
+     * Collections of the old generation that left it at least {@code HeapGuard.THRESHOLD_PERCENT}
+     * full of live data: the heap is too small for what it holds (idle connections were closed).
+     */
+    HEAP_PRESSURE("predictor.heap.pressure", Type.COUNTER, null,
+            "Full collections that left the old generation at least 90% full (idle connections were closed)"),
+
+    /** Idle client connections closed because the heap was nearly full ({@code HeapGuard}). */
+    HEAP_CLOSED_CONNECTIONS("predictor.heap.closed.connections", Type.COUNTER, null,
+            "Idle client connections closed because the heap was nearly full of live data"),
+
+    /**
      * 1 when an origin server may take requests (its active health check passes and passive
      * ejection has not taken it out), else 0; by pool and server {@code host:port}.
      */

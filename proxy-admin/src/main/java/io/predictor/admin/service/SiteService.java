@@ -74,6 +74,8 @@ public final class SiteService {
     private volatile ReloadThread reloadThread;
     /** One reload at a time: two reading a big file whole would need room for three tables. */
     private final Object reloadLock = new Object();
+    /** While a reload reads the sites file: its table may stand beside the one in service. */
+    private volatile boolean readingSitesFile;
     private final SiteState defaultState;
     private final Router router;
     private final StateStore store;
@@ -309,6 +311,7 @@ public final class SiteService {
         // Read outside the writer's lock: three million lines take a while and need no lock. The
         // result is the whole file's table (patched or not) whatever changed since, so it may replace any base.
         SitesFileParser.Result parsed;
+        readingSitesFile = true;
         try {
             parsed = read(inService);
         } catch (IOException e) {
@@ -318,6 +321,8 @@ public final class SiteService {
             // What failed to fit (a whole second table, as a rule) is garbage now: refuse with what
             // to do and keep serving the table in service.
             throw outOfHeap(inService, e);
+        } finally {
+            readingSitesFile = false;
         }
         if (!parsed.ok()) {
             List<String> details = new ArrayList<>();
@@ -336,6 +341,14 @@ public final class SiteService {
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
             return new ReloadResult(revision, next.size(), parsed.differences());
         });
+    }
+
+    /**
+     * Whether a reload is reading the sites file now. Read whole, its table stands beside the
+     * one in service until the read ends, and the heap is that much fuller for a while.
+     */
+    public boolean readingSitesFile() {
+        return readingSitesFile;
     }
 
     /** Paced where the OS cannot run the read at background priority; errors (out of heap too) as thrown. */

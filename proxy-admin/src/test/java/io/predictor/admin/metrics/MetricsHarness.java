@@ -2,6 +2,7 @@ package io.predictor.admin.metrics;
 
 import io.predictor.admin.ControlPlane;
 import io.predictor.admin.ProxyDataPlane;
+import io.predictor.admin.jvm.HeapGuard;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.JsonLinesLog;
 import io.predictor.admin.testing.TestConfigs;
@@ -44,6 +45,7 @@ final class MetricsHarness implements AutoCloseable {
     final AccessLog accessLog;
     final TestProxy proxy;
     final ControlPlane plane;
+    final HeapGuard heapGuard;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     MetricsHarness(Path dir) throws Exception {
@@ -89,6 +91,8 @@ final class MetricsHarness implements AutoCloseable {
                         metrics));
         ControlPlane started = plane;
         metrics.bindStateStore(() -> started.storeStatus().available());
+        heapGuard = HeapGuard.start(proxy.server()::closeIdleConnections, started::readingSitesFile, quiet);
+        metrics.bindHeapGuard(heapGuard);
     }
 
     /** Closes the legacy origin's port: from now on a legacy request is refused (502 connect_refused). */
@@ -126,6 +130,7 @@ final class MetricsHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            heapGuard.close();
             plane.close();
         } finally {
             proxy.close();

@@ -1095,9 +1095,17 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     /** Called by the server when it starts draining: an idle connection closes now. */
     @Override
     public void drain() {
-        if (state == HEAD && (in == null || !in.isReadable())) {
+        closeIfIdle();
+    }
+
+    /** Idle: waiting for a request with no byte of one read (a partial head is a request on its way). */
+    @Override
+    public boolean closeIfIdle() {
+        if (state == HEAD && (in == null || !in.isReadable()) && ctx.channel().isOpen()) {
             ctx.close();
+            return true;
         }
+        return false;
     }
 
     // ---- drain barrier (which revision and site routed it: RoutedExchange) ----------------------

@@ -251,6 +251,16 @@ final class Http2Frontend {
             ctx.channel().close(); // GOAWAY, then the open streams get up to timeouts.drain
         }
 
+        /** Idle: no stream open; closed with GOAWAY, as {@code timeouts.idle} closes it. */
+        @Override
+        public boolean closeIfIdle() {
+            if (connection().numActiveStreams() == 0 && ctx.channel().isOpen()) {
+                ctx.close();
+                return true;
+            }
+            return false;
+        }
+
         // ---- what the streams call ------------------------------------------------------------
 
         /**

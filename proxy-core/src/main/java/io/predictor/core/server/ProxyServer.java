@@ -3,6 +3,7 @@ package io.predictor.core.server;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -292,6 +293,31 @@ public final class ProxyServer implements AutoCloseable {
                 }
             });
             return n[0];
+        }).thenApply(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /**
+     * Closes every client connection that has no exchange in flight — HTTP/1 connections waiting
+     * for their next request, HTTP/2 connections without a stream (GOAWAY) — and returns how many.
+     * For when the heap runs short: an idle connection holds a few KB of it, and closing it is
+     * what {@code timeouts.request_headers} or {@code timeouts.idle} would do later; a client
+     * opens a new one when it has a request. Connections still in their TLS handshake, TLS
+     * passthrough and TCP relays are left alone.
+     */
+    public CompletableFuture<Integer> closeIdleConnections() {
+        return onEveryLoop(state -> {
+            int closed = 0;
+            for (Channel ch : clients) {
+                if (ch.eventLoop().inEventLoop()) { // this loop's connections; the others' on theirs
+                    for (Map.Entry<String, ChannelHandler> h : ch.pipeline()) {
+                        if (h.getValue() instanceof Drainable d && d.closeIfIdle()) {
+                            closed++;
+                            break;
+                        }
+                    }
+                }
+            }
+            return closed;
         }).thenApply(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 

@@ -2,6 +2,7 @@ package io.predictor.core.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,10 @@ class Http2WholeResponseIT {
     static TestCertificates certs;
     static CertificateStore store;
     static InetSocketAddress tls;
+    /** "METHOD status failure" of each exchange on the TLS listener, as it was when it completed. */
+    static final List<String> completed = new CopyOnWriteArrayList<>();
+    /** The exchanges themselves, to read again after the origin's last callback. */
+    static final List<ExchangeInfo> exchanges = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,7 +62,25 @@ class Http2WholeResponseIT {
         certs.writePair(dir, "example", "www.example.com");
         store = TestCertificates.quietStore(dir);
         tls = proxy.server().bindTls(new ListenerSettings("https", new InetSocketAddress("127.0.0.1", 0), a -> false),
-                proxy.router(), ExchangeListener.NONE, store);
+                proxy.router(), recorder(), store);
+    }
+
+    private static ExchangeListener recorder() {
+        return new ExchangeListener() {
+            @Override
+            public void started(ExchangeInfo exchange) {
+            }
+
+            @Override
+            public void completed(ExchangeInfo exchange, long endNanos) {
+                completed.add(describe(exchange));
+                exchanges.add(exchange);
+            }
+        };
+    }
+
+    private static String describe(ExchangeInfo e) {
+        return e.method() + " " + e.status() + " " + (e.failure() == null ? "-" : e.failure().kind());
     }
 
     /** max_header_size 64 KiB: the origin's 30,000-character header passes. */
@@ -154,6 +178,37 @@ class Http2WholeResponseIT {
         }
     }
 
+    @Test
+    void anUploadRefusedForItsAnswersHeadersGetsOne502AndOneResetAndStaysLoggedAs502() throws Exception {
+        // the origin answers before the 3 MiB body is in, with a head over the client's header
+        // list limit: the client gets a 502 and one RST_STREAM(NO_ERROR) ending its upload (stream 3,
+        // the first a client opens on a new connection). The
+        // origin's later callbacks must change nothing: responseStarted would make the exchange
+        // say 200 after it was logged as 502 (this test fails so without its guard), and
+        // responseComplete would reset the stream again (Netty writes nothing for a stream it
+        // has reset already, so the one-reset check holds even without that guard). "/fat-early"
+        // comes in one read (a whole response), "/fat-big-early" has a body that streams.
+        for (String path : List.of("/fat-early", "/fat-big-early")) {
+            completed.clear();
+            exchanges.clear();
+            try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {
+                H2Client.Response refused = h2.request(h2.headers("POST", path), new byte[3 * 1024 * 1024]);
+                assertThat(refused.status()).as(path).isEqualTo(502);
+                assertThat(refused.headers().get("x-fat")).as(path).isNull();
+                assertAnswer("/small/2", h2.get("/small/2")); // a round trip after any frame that followed
+                // NO_ERROR: the proxy's own reset; each DATA frame the client had sent before it
+                // may be answered with RST_STREAM(STREAM_CLOSED) by Netty's decoder, as timing has it
+                assertThat(h2.resetsReceived().stream().filter(r -> r.errorCode() != Http2Error.STREAM_CLOSED.code()))
+                        .as(path + ": RST_STREAM frames received").containsExactly(new H2Client.Reset(3, 0));
+                assertThat(h2.channel().isActive()).as("no connection error").isTrue();
+            }
+            assertThat(completed).as(path + ": the status each exchange was logged with")
+                    .containsExactly("POST 502 response_headers_too_large", "GET 200 -");
+            assertThat(exchanges.stream().map(Http2WholeResponseIT::describe))
+                    .as(path + ": the same after the origin's last callback").containsExactlyElementsOf(completed);
+        }
+    }
+
     // ---- the client's side ---------------------------------------------------------------------
 
     private static CompletableFuture<H2Client.Response> send(H2Client h2, String path) {
@@ -216,6 +271,17 @@ class Http2WholeResponseIT {
                 answer = bigAnswer("X-Fat: " + FAT + "\r\n");
             } else if (path.equals("/fat")) {
                 answer = ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Fat: " + FAT + "\r\n\r\nfat");
+            } else if (path.equals("/fat-early") || path.equals("/fat-big-early")) {
+                // answers after the head, before the body, with a head over the client's limit
+                out.write(path.equals("/fat-early")
+                        ? ascii("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\nX-Fat: " + FAT
+                                + "\r\n\r\nfat")
+                        : bigAnswer("Connection: close\r\nX-Fat: " + FAT + "\r\n"));
+                out.flush();
+                // read what the proxy sent of the body until it closes: closing with it unread
+                // would reset the connection, and the proxy could see the reset before the answer
+                in.transferTo(OutputStream.nullOutputStream());
+                return;
             } else if (path.equals("/early")) {
                 // answers after the head, before the body, and closes: the request is still open
                 out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nearly"));

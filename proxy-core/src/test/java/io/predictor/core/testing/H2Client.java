@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.logging.LogLevel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -34,7 +36,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +57,8 @@ public final class H2Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
     private final String authority;
+    /** Every RST_STREAM the server sent, in order (the frame reader's log, not the streams' events). */
+    private final List<Reset> resetsReceived = new CopyOnWriteArrayList<>();
 
     public H2Client(X509Certificate trusted, InetSocketAddress address, String sni) throws Exception {
         this(trusted, address, sni, null);
@@ -97,7 +103,8 @@ public final class H2Client implements AutoCloseable {
 
                     private void addHttp2(Channel ch) {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sni, address.getPort()));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings).build());
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings)
+                                .frameLogger(new ResetCounter()).build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
@@ -116,6 +123,33 @@ public final class H2Client implements AutoCloseable {
 
     public Channel channel() {
         return channel;
+    }
+
+    /** One RST_STREAM frame received: its stream and error code. */
+    public record Reset(int streamId, long errorCode) {
+    }
+
+    /**
+     * The RST_STREAM frames received so far, one entry per frame: a second one for a stream
+     * already closed reaches no stream channel, so only the frame reader sees it.
+     */
+    public List<Reset> resetsReceived() {
+        return List.copyOf(resetsReceived);
+    }
+
+    /** Counts inbound RST_STREAM frames; logs nothing (Netty's frame logger at TRACE, off). */
+    private final class ResetCounter extends Http2FrameLogger {
+        ResetCounter() {
+            super(LogLevel.TRACE, H2Client.class);
+        }
+
+        @Override
+        public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+            if (direction == Direction.INBOUND) {
+                resetsReceived.add(new Reset(streamId, errorCode));
+            }
+            super.logRstStream(direction, ctx, streamId, errorCode);
+        }
     }
 
     public Response get(String path) throws Exception {

@@ -1,0 +1,29 @@
+package io.predictor.admin.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.predictor.admin.jvm.HeapGuard;
+
+/**
+ * {@code predictor_heap_pressure_total} and {@code predictor_heap_closed_connections_total}: the
+ * heap guard's own counters, read at scrape time.
+ */
+public final class HeapGuardMetrics implements MeterBinder {
+
+    private final HeapGuard guard;
+
+    public HeapGuardMetrics(HeapGuard guard) {
+        this.guard = guard;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder(PredictorMeter.HEAP_PRESSURE.meterName(), guard, HeapGuard::pressureEvents)
+                .description(PredictorMeter.HEAP_PRESSURE.description())
+                .register(registry);
+        FunctionCounter.builder(PredictorMeter.HEAP_CLOSED_CONNECTIONS.meterName(), guard, HeapGuard::connectionsClosed)
+                .description(PredictorMeter.HEAP_CLOSED_CONNECTIONS.description())
+                .register(registry);
+    }
+}

@@ -1,0 +1,122 @@
+package io.predictor.admin.jvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.predictor.admin.log.EventLog;
+import io.predictor.admin.testing.RecordingLog;
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** When {@link HeapGuard} closes idle connections, how often, and what it reports. */
+class HeapGuardTest {
+
+    static final long MB = 1024 * 1024;
+    static final long SECOND = 1_000_000_000L;
+
+    final RecordingLog log = new RecordingLog();
+    final AtomicInteger calls = new AtomicInteger();
+    volatile boolean reloading;
+
+    HeapGuard guard(int closes) {
+        return new HeapGuard(() -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(closes);
+        }, () -> reloading, log, "Tenured Gen");
+    }
+
+    private static Map<String, Object> fields(RecordingLog.Event e) {
+        return new HashMap<>(e.fields());
+    }
+
+    @Test
+    void belowTheThresholdNothingHappens() {
+        HeapGuard g = guard(5);
+        g.collected("MarkSweepCompact", 158 * MB, 176 * MB, 80, SECOND); // 89.8 %
+        assertThat(calls).hasValue(0);
+        assertThat(g.pressureEvents()).isZero();
+        assertThat(log.events).isEmpty();
+    }
+
+    @Test
+    void atTheThresholdIdleConnectionsAreClosedAndReported() {
+        HeapGuard g = guard(1234);
+        g.collected("MarkSweepCompact", 159 * MB, 176 * MB, 85, SECOND); // 90.3 %
+        assertThat(calls).hasValue(1);
+        assertThat(g.pressureEvents()).isEqualTo(1);
+        assertThat(g.connectionsClosed()).isEqualTo(1234);
+        assertThat(log.events).hasSize(1);
+        RecordingLog.Event e = log.events.get(0);
+        assertThat(e.level()).isEqualTo(EventLog.Level.WARN);
+        assertThat(e.name()).isEqualTo("heap_pressure");
+        assertThat(fields(e)).containsEntry("old_gen_used_mb", 159L).containsEntry("old_gen_max_mb", 176L)
+                .containsEntry("percent", 90L).containsEntry("collector", "MarkSweepCompact")
+                .containsEntry("pause_ms", 85L).containsEntry("idle_connections_closed", 1234)
+                .containsKey("hint");
+    }
+
+    @Test
+    void closesAtMostOnceASecondButCountsEveryCollection() {
+        HeapGuard g = guard(10);
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, 5 * SECOND);
+        g.collected("MarkSweepCompact", 171 * MB, 176 * MB, 90, 5 * SECOND + SECOND / 2);
+        assertThat(calls).as("the connections closed a moment ago are freed by the next collection").hasValue(1);
+        g.collected("MarkSweepCompact", 172 * MB, 176 * MB, 90, 6 * SECOND + 1);
+        assertThat(calls).hasValue(2);
+        assertThat(g.pressureEvents()).isEqualTo(3);
+        assertThat(g.connectionsClosed()).isEqualTo(20);
+        assertThat(log.eventNames()).containsExactly("heap_pressure", "heap_pressure");
+    }
+
+    @Test
+    void theFirstCollectionOverTheThresholdActsWhateverTheClockSays() {
+        HeapGuard g = guard(1);
+        g.collected("MarkSweepCompact", 175 * MB, 176 * MB, 90, 0); // System.nanoTime() may be 0 or negative
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void whileAReloadReadsTheSitesFileNothingIsClosed() {
+        HeapGuard g = guard(10);
+        reloading = true;
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, SECOND);
+        assertThat(calls).hasValue(0);
+        assertThat(g.pressureEvents()).isEqualTo(1);
+        assertThat(log.events).singleElement().satisfies(e -> {
+            assertThat(e.name()).isEqualTo("heap_pressure");
+            assertThat(fields(e)).containsEntry("idle_connections_closed", 0).containsKey("reason");
+        });
+        reloading = false;
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, SECOND + 1);
+        assertThat(calls).as("the reload's read did not use up the once-a-second").hasValue(1);
+    }
+
+    @Test
+    void aFailureToCloseIsAnErrorEventAndCountsNoConnection() {
+        HeapGuard g = new HeapGuard(() -> CompletableFuture.failedFuture(new IllegalStateException("loops gone")),
+                () -> false, log, "Tenured Gen");
+        g.collected("MarkSweepCompact", 175 * MB, 176 * MB, 90, SECOND);
+        assertThat(g.pressureEvents()).isEqualTo(1);
+        assertThat(g.connectionsClosed()).isZero();
+        assertThat(log.events).singleElement().satisfies(e -> {
+            assertThat(e.level()).isEqualTo(EventLog.Level.ERROR);
+            assertThat(e.fields().get("error").toString()).contains("loops gone");
+        });
+    }
+
+    @Test
+    void watchesThisJvmsOldGeneration() {
+        String pool = HeapGuard.oldGenerationPool(ManagementFactory.getMemoryPoolMXBeans());
+        assertThat(pool).as("Serial's Tenured Gen, G1's Old Gen, Parallel's PS Old Gen").matches(".*(Old|Tenured).*");
+        try (HeapGuard g = HeapGuard.start(() -> CompletableFuture.completedFuture(0), () -> false, log)) {
+            assertThat(g).isNotNull();
+            assertThat(g.pool()).isEqualTo(pool);
+            System.gc(); // a full collection of a heap far from full: a notification, no pressure
+            assertThat(g.pressureEvents()).isZero();
+        }
+        assertThat(log.events).isEmpty();
+    }
+}

@@ -17,12 +17,17 @@ final class DataPlaneSettings {
     }
 
     static ProxySettings proxy(Config c) {
+        return proxy(c, c.limits().maxConnections());
+    }
+
+    /** The data plane's settings with {@code maxConnections} for {@code limits.max_connections} (lowered to the open-files limit). */
+    static ProxySettings proxy(Config c, int maxConnections) {
         Config.Timeouts t = c.timeouts();
         int loops = c.runtime().eventLoops() > 0 ? c.runtime().eventLoops() : Runtime.getRuntime().availableProcessors();
         return new ProxySettings(c.instance(), loops, c.runtime().transport(),
                 t.connect().toMillis(), t.requestHeaders().toMillis(), t.idle().toMillis(),
                 t.upstreamResponse().toMillis(), t.hold().toMillis(), t.drain().toMillis(),
-                (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), c.limits().maxConnections(),
+                (int) c.limits().maxHeaderSize(), c.limits().maxHeaders(), maxConnections,
                 c.routing().previewSuffix(), c.runtime().allocator());
     }
 

@@ -5,6 +5,7 @@ import io.predictor.admin.config.ConfigException;
 import io.predictor.admin.config.ConfigLoader;
 import io.predictor.admin.demo.DemoOrigins;
 import io.predictor.admin.jvm.HeapGuard;
+import io.predictor.admin.jvm.OpenFiles;
 import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
@@ -21,6 +22,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -92,9 +94,14 @@ final class Program {
             demo.start("local", DataPlaneSettings.address(config.pools().get("local").servers().get(0)));
             demo.start("legacy", DataPlaneSettings.address(config.pools().get("legacy").servers().get(0)));
         }
+        // Netty logs through java.util.logging, whose formatter reads the default time zone the
+        // first time it logs; with every descriptor in use that read fails (tzdb.dat cannot be
+        // opened) and the error ends the event loop that was logging. Read it now, while it can be.
+        ZoneId.systemDefault();
         SiteState defaultState = SiteState.parse(config.routing().defaultState());
         Router router = new Router(RoutingSnapshot.of(sites.table(), 0, defaultState));
-        ProxyServer server = new ProxyServer(DataPlaneSettings.proxy(config),
+        int maxConnections = maxConnections(config, log);
+        ProxyServer server = new ProxyServer(DataPlaneSettings.proxy(config, maxConnections),
                 DataPlaneSettings.pool(config.pools().get("local")), DataPlaneSettings.pool(config.pools().get("legacy")));
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
@@ -179,6 +186,27 @@ final class Program {
         }, "predictor-reload").start());
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code limits.max_connections}, lowered to what the open-files limit leaves room for
+     * ({@link OpenFiles}), with a warning saying so and what to raise.
+     */
+    private static int maxConnections(Config config, JsonLinesLog log) {
+        int configured = config.limits().maxConnections();
+        long openFiles = OpenFiles.limit();
+        int effective = OpenFiles.maxConnections(configured, openFiles);
+        if (effective < configured) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("configured", configured);
+            fields.put("max_connections", effective);
+            fields.put("open_files_limit", openFiles);
+            fields.put("hint", "a connection may need two descriptors (client and origin): raise the open-files limit to "
+                    + OpenFiles.limitFor(configured) + " (ulimit -n; LimitNOFILE= in a systemd unit), or lower"
+                    + " limits.max_connections to " + effective + " to silence this");
+            log.event(EventLog.Level.WARN, "max_connections_lowered", fields);
+        }
+        return effective;
     }
 
     /** Binds one listener by its kind: plain HTTP, TLS (terminated, by SNI), TLS passthrough, or TCP relay. */

@@ -91,10 +91,7 @@ class HeapGuardIT {
             for (SocketChannel c : flood) {
                 c.close();
             }
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            ProgramIT.stop(p);
         }
     }
 

@@ -75,7 +75,7 @@ class LauncherIT {
         assertThat(r.output()).contains("ok: 8 sites (")
                 .contains("-XX:+UseSerialGC", "-XX:InitialHeapSize=268435456", "-XX:MaxHeapSize=268435456",
                         "-XX:NewSize=83886080", "-XX:MaxNewSize=83886080", "-XX:+AlwaysPreTouch",
-                        "-XX:+UseTransparentHugePages", "-XX:PretenureSizeThreshold=1048576")
+                        "-XX:+UseTransparentHugePages", "-XX:PretenureSizeThreshold=1048576", "-XX:MetaspaceSize=67108864")
                 .contains("io.netty.leakDetection.level = disabled");
     }
 

@@ -66,10 +66,22 @@ class ProgramIT {
 
     /** The packaged program with {@code jvm} options, its output (stdout and stderr) to {@code out}. */
     static Process start(Path out, List<String> jvm, String... args) throws IOException {
+        return new ProcessBuilder(command(jvm, args)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    /** SIGTERM, then SIGKILL if the program has not ended 30 s later. */
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The command line of the packaged program with {@code jvm} options and {@code args}. */
+    static List<String> command(List<String> jvm, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String[] cmd = Stream.of(Stream.of(java), jvm.stream(), Stream.of("-jar", "target/predictor.jar"), Stream.of(args))
-                .flatMap(x -> x).toArray(String[]::new);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return Stream.of(Stream.of(java), jvm.stream(), Stream.of("-jar", "target/predictor.jar"), Stream.of(args))
+                .flatMap(x -> x).toList();
     }
 
     static HttpResponse<String> get(int port, String path) throws Exception {

@@ -1098,11 +1098,15 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         closeIfIdle();
     }
 
-    /** Idle: waiting for a request with no byte of one read (a partial head is a request on its way). */
+    /**
+     * Idle: waiting for a request with no byte of one read (a partial head is a request on its
+     * way). The close comes after what is still being written: the end of the last response can
+     * sit in the outbound buffer after its exchange is over (a plain close would cut it off).
+     */
     @Override
     public boolean closeIfIdle() {
         if (state == HEAD && (in == null || !in.isReadable()) && ctx.channel().isOpen()) {
-            ctx.close();
+            closeNow();
             return true;
         }
         return false;

@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -105,6 +107,26 @@ class CloseIdleConnectionsIT {
         }
         try (RawClient next = new RawClient(proxy.address())) {
             assertThat(next.get("www.example.com", "/f").bodyText()).as("new connections are taken").isEqualTo("ok /f");
+        }
+    }
+
+    @Test
+    void manyAreClosedABatchAPassOfTheLoopAndAllCounted() throws Exception {
+        int n = 3 * ProxyServer.CLOSE_BATCH + 5;
+        List<RawClient> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                idle.add(new RawClient(proxy.address()));
+            }
+            awaitOpen(n);
+            assertThat(proxy.server().closeIdleConnections().get(10, TimeUnit.SECONDS)).isEqualTo(n);
+            for (RawClient c : idle) {
+                assertThat(c.closedByPeer()).isTrue();
+            }
+        } finally {
+            for (RawClient c : idle) {
+                c.close();
+            }
         }
     }
 

@@ -43,6 +43,8 @@ class CloseIdleConnectionsIT {
     final Semaphore slowAnswers = new Semaphore(0);
     /** Counted down as each slow request reaches the origin. */
     final CountDownLatch slowArrived = new CountDownLatch(2);
+    /** Counted down as the origin has written an answer to "/sized/N". */
+    final CountDownLatch sizedAnswered = new CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
@@ -145,6 +147,7 @@ class CloseIdleConnectionsIT {
             client.setSoTimeout(15_000);
             client.getOutputStream().write(("GET /sized/" + size + " HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(sizedAnswered.await(10, TimeUnit.SECONDS)).as("the origin answered").isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (inflight() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -215,6 +218,9 @@ class CloseIdleConnectionsIT {
             out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+            if (path.startsWith("/sized/")) {
+                sizedAnswered.countDown();
+            }
         }
     }
 }

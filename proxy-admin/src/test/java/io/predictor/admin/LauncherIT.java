@@ -145,7 +145,7 @@ class LauncherIT {
     void theProgramServesOnIoUringWithTheAdaptiveAllocator() throws Exception {
         Assumptions.assumeTrue(Transport.isAvailable("io_uring"),
                 () -> "io_uring is not available on this machine: " + Transport.unavailabilityReason("io_uring"));
-        int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
+        int[] ports = ProgramIT.freePorts(4);
         Path file = ProgramIT.shippedConfigOnFreePorts(dir, ports);
         String yaml = Files.readString(file)
                 .replace("  transport: auto ", "  transport: io_uring ")
@@ -155,7 +155,7 @@ class LauncherIT {
         Path out = dir.resolve("serve.log");
         Process p = start(out, Map.of(), "--config", file.toString(), "--demo");
         try {
-            awaitReady(p, ports[1], out);
+            ProgramIT.awaitReady(p, ports[1], out);
             try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", ports[0]))) {
                 for (int i = 0; i < 20; i++) {
                     assertThat(c.get("www.example.com", "/").bodyText()).startsWith("Hello from local");
@@ -185,7 +185,7 @@ class LauncherIT {
      */
     @Test
     void aReloadOfThreeMillionSitesWorksInTheDefaultHeapAndOneThatDoesNotFitIs503() throws Exception {
-        int[] ports = {ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort(), ProgramIT.freePort()};
+        int[] ports = ProgramIT.freePorts(4);
         Path config = ProgramIT.shippedConfigOnFreePorts(dir, ports);
         Path sites = config.resolveSibling("sites.txt");
         int n = 3_000_000;
@@ -193,7 +193,7 @@ class LauncherIT {
         Path out = dir.resolve("serve.log");
         Process p = start(out, Map.of(), "--config", config.toString());
         try {
-            awaitReady(p, ports[1], out);
+            ProgramIT.awaitReady(p, ports[1], out);
             // 300 changed, 300 removed, 300 added
             writeSites(sites, n, i -> switch (i % 10_000) {
                 case 0 -> site(i, "maintenance");
@@ -217,10 +217,7 @@ class LauncherIT {
                             + "\"revision\":0");
             assertThat(get(ports[1], "/api/v1/status").body()).startsWith("{\"revision\":1,");
         } finally {
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            ProgramIT.stop(p);
         }
     }
 
@@ -248,25 +245,5 @@ class LauncherIT {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void awaitReady(Process p, int adminPort, Path out) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPort + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not yet
-            }
-            assertThat(p.isAlive()).as(Files.readString(out)).isTrue();
-            Thread.sleep(25);
-        }
-        throw new AssertionError("not ready in 30 s:\n" + Files.readString(out));
     }
 }

@@ -315,22 +315,15 @@ public final class ProxyServer implements AutoCloseable {
      * on the event loop, with a full heap: back-to-back full collections.
      */
     public CompletableFuture<Integer> closeIdleConnections() {
-        List<CompletableFuture<Integer>> perLoop = new ArrayList<>();
-        for (EventExecutor loop : loops.keySet()) {
-            CompletableFuture<Integer> done = new CompletableFuture<>();
-            loop.execute(() -> {
-                List<Channel> mine = new ArrayList<>();
-                for (Channel ch : clients) {
-                    if (ch.eventLoop() == loop) {
-                        mine.add(ch);
-                    }
+        return this.<Integer>onEveryLoopAsync((loop, state, done) -> {
+            List<Channel> mine = new ArrayList<>();
+            for (Channel ch : clients) {
+                if (ch.eventLoop() == loop) {
+                    mine.add(ch);
                 }
-                closeIdle(loop, mine, 0, 0, done);
-            });
-            perLoop.add(done);
-        }
-        return CompletableFuture.allOf(perLoop.toArray(new CompletableFuture[0]))
-                .thenApply(v -> perLoop.stream().mapToInt(CompletableFuture::join).sum());
+            }
+            closeIdle(loop, mine, 0, 0, done);
+        }).thenApply(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
     /** Closes the idle ones among {@code channels} from {@code from} on, a batch a pass of {@code loop}. */
@@ -340,11 +333,9 @@ public final class ProxyServer implements AutoCloseable {
         int end = Math.min(channels.size(), from + CLOSE_BATCH);
         try {
             for (int i = from; i < end; i++) {
-                for (Map.Entry<String, ChannelHandler> h : channels.get(i).pipeline()) {
-                    if (h.getValue() instanceof Drainable d) {
-                        closed += d.closeIfIdle() ? 1 : 0;
-                        break;
-                    }
+                Drainable d = drainable(channels.get(i));
+                if (d != null && d.closeIfIdle()) {
+                    closed++;
                 }
             }
         } catch (RuntimeException e) {
@@ -361,13 +352,33 @@ public final class ProxyServer implements AutoCloseable {
         loop.schedule(() -> closeIdle(loop, channels, end, soFar, done), 1, TimeUnit.MILLISECONDS);
     }
 
+    /** The client connection's handler that can be drained or closed when idle, or null (a relay, a TLS handshake). */
+    private static Drainable drainable(Channel ch) {
+        for (Map.Entry<String, ChannelHandler> h : ch.pipeline()) {
+            if (h.getValue() instanceof Drainable d) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     private <T> CompletableFuture<List<T>> onEveryLoop(java.util.function.Function<LoopState, T> task) {
+        return onEveryLoopAsync((loop, state, done) -> done.complete(task.apply(state)));
+    }
+
+    /** Work on one event loop that completes {@code done}, then or later (in batches: {@link #closeIdle}). */
+    private interface LoopTask<T> {
+        void run(EventExecutor loop, LoopState state, CompletableFuture<T> done);
+    }
+
+    /** Runs {@code task} on every event loop; the results, once each loop has completed its own. */
+    private <T> CompletableFuture<List<T>> onEveryLoopAsync(LoopTask<T> task) {
         List<CompletableFuture<T>> futures = new ArrayList<>();
         for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
             CompletableFuture<T> f = new CompletableFuture<>();
             e.getKey().execute(() -> {
                 try {
-                    f.complete(task.apply(e.getValue()));
+                    task.run(e.getKey(), e.getValue(), f);
                 } catch (RuntimeException ex) {
                     f.completeExceptionally(ex);
                 }
@@ -402,11 +413,12 @@ public final class ProxyServer implements AutoCloseable {
             ch.close().sync();
         }
         for (Channel ch : clients) {
-            ch.eventLoop().execute(() -> ch.pipeline().forEach(e -> {
-                if (e.getValue() instanceof Drainable d) {
+            ch.eventLoop().execute(() -> {
+                Drainable d = drainable(ch);
+                if (d != null) {
                     d.drain();
                 }
-            }));
+            });
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis());
         while (!clients.isEmpty() && System.nanoTime() < deadline) {

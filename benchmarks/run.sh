@@ -691,12 +691,35 @@ jstat_gc() {
     grep . || echo "? ? ? ?"
 }
 
+# major_gc_causes ADMIN_PORT: "CAUSE=COUNT;…", the JVM's full collections so far by cause (the
+# predictor's GET /metrics: Micrometer's jvm_gc_pause_seconds_count, action "end of major GC");
+# "?" when the metrics cannot be read
+major_gc_causes() {
+  local text
+  text=$(curl -s -m 10 "http://127.0.0.1:$1/metrics" 2>/dev/null) || { echo "?"; return; }
+  awk '/^jvm_gc_pause_seconds_count\{/ && /action="end of major GC"/ {
+         if (match($0, /cause="[^"]*"/)) { n[substr($0, RSTART + 7, RLENGTH - 8)] += $NF } }
+       END { for (c in n) printf "%s=%d;", c, n[c]; print "" }' <<<"$text"
+}
+
+# gc_causes_between BEFORE AFTER (two major_gc_causes answers): "CAUSE ×N, …" for the full
+# collections in between, "none" when there were none, "?" when either could not be read
+gc_causes_between() {
+  [[ "$1" != "?" && "$2" != "?" ]] || { echo "?"; return; }
+  awk -v before="$1" -v after="$2" 'BEGIN {
+      nb = split(before, b, ";"); for (i = 1; i <= nb; i++) if (b[i] != "") { k = b[i]; sub(/=[0-9]+$/, "", k); v = b[i]; sub(/.*=/, "", v); was[k] = v }
+      na = split(after, a, ";"); out = ""
+      for (i = 1; i <= na; i++) if (a[i] != "") { k = a[i]; sub(/=[0-9]+$/, "", k); v = a[i]; sub(/.*=/, "", v)
+        if (v - was[k] > 0) out = out (out == "" ? "" : ", ") k " ×" (v - was[k]) }
+      print out == "" ? "none" : out }'
+}
+
 # reload_measure: a predictor with TABLE_SITES sites, h2load at RELOAD_RATE for RELOAD_DURATION s,
 # once without a reload and once with POST /api/v1/reload in the middle, RELOAD_ROUNDS times;
 # appends rows to $WORK/reload.csv
 reload_measure() {
   local rate="$1" rcsv="$WORK/reload.csv" big="$WORK/sites-big.txt"
-  echo "round,kind,rate,requests,errors,p50_us,p99_us,p999_us,max_us,window_requests,window_errors,window_p50_us,window_p99_us,window_p999_us,window_max_us,reload_ms,reload_status,reload_answer,full_gcs,full_gc_ms,old_used_mb,old_capacity_mb,alive,cpu0_others_pct" > "$rcsv"
+  echo "round,kind,rate,requests,errors,p50_us,p99_us,p999_us,max_us,window_requests,window_errors,window_p50_us,window_p99_us,window_p999_us,window_max_us,reload_ms,reload_status,reload_answer,full_gcs,full_gc_ms,old_used_mb,old_capacity_mb,alive,cpu0_others_pct,old_before_mb,full_gc_causes" > "$rcsv"
   log "reload under load: generating $TABLE_SITES sites"
   java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
   # shellcheck disable=SC2086
@@ -722,8 +745,9 @@ reload_measure() {
   for ((round = 1; round <= RELOAD_ROUNDS; round++)); do
     for kind in steady reload; do
       kill -0 "$pid" 2>/dev/null || { log "predictor-reload is gone"; echo "$round,$kind,$rate,,,,,,,,,,,,,,,gone,,,,,0," >> "$rcsv"; return 0; }
-      local logf="$WORK/reload-$kind-$round.log" g0 g1 b0 b1 c0 c1 t0=0 t1=0 status="" answer=""
+      local logf="$WORK/reload-$kind-$round.log" g0 g1 b0 b1 c0 c1 t0=0 t1=0 status="" answer="" k0 k1
       rm -f "$logf"
+      k0=$(major_gc_causes "$admin")
       g0=$(jstat_gc "$pid"); c0=$(cpu_ticks "$pid"); b0=$(cpu0_busy)
       timeout $((RELOAD_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
         -D "$RELOAD_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 &
@@ -743,6 +767,7 @@ reload_measure() {
       fi
       wait "$h2pid" || true
       g1=$(jstat_gc "$pid"); c1=$(cpu_ticks "$pid"); b1=$(cpu0_busy)
+      k1=$(major_gc_causes "$admin")
       local alive=1; kill -0 "$pid" 2>/dev/null || alive=0
       local n=0 errors=0 p50=0 p99=0 p999=0 max=0 wn="" we="" w50="" w99="" w999="" wmax="" reload_ms=""
       if [[ -s "$logf" ]]; then
@@ -765,14 +790,17 @@ reload_measure() {
           fi
         fi
       fi
-      local fgc=? fgcms=? ou=? oc=? f0 fm0 f1 fm1
-      read -r f0 fm0 _ _ <<<"$g0"; read -r f1 fm1 ou oc <<<"$g1"
+      local fgc=? fgcms=? ou=? oc=? ou0=? f0 fm0 f1 fm1 causes
+      read -r f0 fm0 ou0 _ <<<"$g0"; read -r f1 fm1 ou oc <<<"$g1"
+      # the cause tells a young collection that found too little room in the old generation
+      # (Allocation Failure) from a metadata threshold or a System.gc()
+      causes=$(gc_causes_between "$k0" "$k1")
       if [[ "$f0" =~ ^[0-9]+$ && "$f1" =~ ^[0-9]+$ ]]; then fgc=$((f1 - f0)); fgcms=$((fm1 - fm0)); fi
       local foreign
       foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$RELOAD_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
-      echo "$round,$kind,$rate,$n,$errors,$p50,$p99,$p999,$max,$wn,$we,$w50,$w99,$w999,$wmax,$reload_ms,$status,\"$answer\",$fgc,$fgcms,$ou,$oc,$alive,$foreign" >> "$rcsv"
+      echo "$round,$kind,$rate,$n,$errors,$p50,$p99,$p999,$max,$wn,$we,$w50,$w99,$w999,$wmax,$reload_ms,$status,\"$answer\",$fgc,$fgcms,$ou,$oc,$alive,$foreign,$ou0,\"$causes\"" >> "$rcsv"
       if [[ "$kind" == reload ]]; then
-        log "  round $round reload: HTTP ${status:-?} in $reload_ms ms; window: $wn requests, p99 $(( ${w99:-0} / 1000 )) ms, max $(( ${wmax:-0} / 1000 )) ms; whole run p99 $((p99 / 1000)) ms; full GCs $fgc ($fgcms ms); old gen $ou of $oc MB; alive $alive"
+        log "  round $round reload: HTTP ${status:-?} in $reload_ms ms; window: $wn requests, p99 $(( ${w99:-0} / 1000 )) ms, max $(( ${wmax:-0} / 1000 )) ms; whole run p99 $((p99 / 1000)) ms; full GCs $fgc ($fgcms ms; $causes); old gen $ou0 MB before, $ou of $oc MB after; alive $alive"
       else
         log "  round $round steady: $n requests, p99 $((p99 / 1000)) ms, max $((max / 1000)) ms, errors $errors"
       fi

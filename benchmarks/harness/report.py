@@ -271,23 +271,33 @@ def reload_of(path, meta):
         return {"lines": lines, "target": (name, f"not measured: {what}", False)}
     steady = [r for r in rows if r["kind"] == "steady"]
     reloads = [r for r in rows if r["kind"] == "reload"]
-    lines.append("| run | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | reload | full GCs (ms) | old gen after, MB | others on CPU 0 |")
+    lines.append("| run | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | reload | full GCs (ms; cause) | old gen before → after, MB | others on CPU 0 |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
 
     def ms(v):
         v = num(v)
         return "—" if v is None else f"{v / 1e3:,.2f}"
 
+    def gcs(r):
+        # the full collections' causes (the predictor's /metrics), when the run recorded them
+        causes = r.get("full_gc_causes") or ""
+        cause = f"; {causes}" if causes not in ("", "none", "?") else ""
+        return f"{r['full_gcs']} ({r['full_gc_ms']}{cause})"
+
+    def old_gen(r):
+        before = r.get("old_before_mb")
+        return (f"{before} → " if before not in (None, "", "?") else "") + f"{r['old_used_mb']} of {r['old_capacity_mb']}"
+
     for r in rows:
         if r["kind"] == "steady":
             lines.append(f"| round {r['round']}: no reload, whole run | {r['requests']} | {r['errors']} | {ms(r['p50_us'])} | "
-                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | — | {r['full_gcs']} ({r['full_gc_ms']}) | "
-                         f"{r['old_used_mb']} of {r['old_capacity_mb']} | {r['cpu0_others_pct']} % |")
+                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | — | {gcs(r)} | "
+                         f"{old_gen(r)} | {r['cpu0_others_pct']} % |")
         else:
             reload_txt = f"HTTP {r['reload_status'] or '?'} in {r['reload_ms'] or '?'} ms"
             lines.append(f"| round {r['round']}: reload, whole run | {r['requests']} | {r['errors']} | {ms(r['p50_us'])} | "
-                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | {reload_txt} | {r['full_gcs']} ({r['full_gc_ms']}) | "
-                         f"{r['old_used_mb']} of {r['old_capacity_mb']} | {r['cpu0_others_pct']} % |")
+                         f"{ms(r['p99_us'])} | {ms(r['p999_us'])} | {ms(r['max_us'])} | {reload_txt} | {gcs(r)} | "
+                         f"{old_gen(r)} | {r['cpu0_others_pct']} % |")
             lines.append(f"| round {r['round']}: reload, **its window** | {r['window_requests'] or 0} | {r['window_errors'] or 0} | "
                          f"{ms(r['window_p50_us'])} | **{ms(r['window_p99_us'])}** | {ms(r['window_p999_us'])} | {ms(r['window_max_us'])} | "
                          "| | | |")

@@ -123,7 +123,7 @@ final class Program {
                     "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
         metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
-        HeapGuard heapGuard = HeapGuard.start(server::closeIdleConnections, control::readingSitesFile, log);
+        HeapGuard heapGuard = HeapGuard.start(server::closeIdleConnections, server::refuseHoldsUntil, control::readingSitesFile, log);
         if (heapGuard != null) {
             metrics.bindHeapGuard(heapGuard);
         }

@@ -93,6 +93,13 @@ public enum PredictorMeter {
             "Idle client connections closed because the heap was nearly full of live data"),
 
     /**
+     * 1 while new requests for sites in {@code hold} are answered 503 at once instead of parked,
+     * because the heap was nearly full of live data ({@code HeapGuard}); else 0.
+     */
+    HEAP_HOLDS_REFUSED("predictor.heap.holds.refused", Type.GAUGE, null,
+            "1 while new requests for sites in hold get 503 at once because the heap is nearly full, else 0"),
+
+    /**
      * 1 when an origin server may take requests (its active health check passes and passive
      * ejection has not taken it out), else 0; by pool and server {@code host:port}.
      */

@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.testing.RecordingLog;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** When {@link HeapGuard} closes idle connections, how often, and what it reports. */
+/** When {@link HeapGuard} closes idle connections and refuses new holds, how often, and what it reports. */
 class HeapGuardTest {
 
     static final long MB = 1024 * 1024;
@@ -19,13 +21,15 @@ class HeapGuardTest {
 
     final RecordingLog log = new RecordingLog();
     final AtomicInteger calls = new AtomicInteger();
+    /** The deadlines the guard gave for refusing holds, in order. */
+    final List<Long> refusals = new ArrayList<>();
     volatile boolean reloading;
 
     HeapGuard guard(int closes) {
         return new HeapGuard(() -> {
             calls.incrementAndGet();
             return CompletableFuture.completedFuture(closes);
-        }, () -> reloading, log, "Tenured Gen");
+        }, refusals::add, () -> reloading, log, "Tenured Gen");
     }
 
     private static Map<String, Object> fields(RecordingLog.Event e) {
@@ -97,7 +101,7 @@ class HeapGuardTest {
     @Test
     void aFailureToCloseIsAnErrorEventAndCountsNoConnection() {
         HeapGuard g = new HeapGuard(() -> CompletableFuture.failedFuture(new IllegalStateException("loops gone")),
-                () -> false, log, "Tenured Gen");
+                refusals::add, () -> false, log, "Tenured Gen");
         g.collected("MarkSweepCompact", 175 * MB, 176 * MB, 90, SECOND);
         assertThat(g.pressureEvents()).isEqualTo(1);
         assertThat(g.connectionsClosed()).isZero();
@@ -111,12 +115,59 @@ class HeapGuardTest {
     void watchesThisJvmsOldGeneration() {
         String pool = HeapGuard.oldGenerationPool(ManagementFactory.getMemoryPoolMXBeans());
         assertThat(pool).as("Serial's Tenured Gen, G1's Old Gen, Parallel's PS Old Gen").matches(".*(Old|Tenured).*");
-        try (HeapGuard g = HeapGuard.start(() -> CompletableFuture.completedFuture(0), () -> false, log)) {
+        try (HeapGuard g = HeapGuard.start(() -> CompletableFuture.completedFuture(0), refusals::add, () -> false, log)) {
             assertThat(g).isNotNull();
             assertThat(g.pool()).isEqualTo(pool);
             System.gc(); // a full collection of a heap far from full: no pressure (HeapGuardIT shows a notification acted on)
             assertThat(g.pressureEvents()).isZero();
         }
         assertThat(log.events).isEmpty();
+        assertThat(refusals).isEmpty();
+    }
+
+    @Test
+    void overTheThresholdNewHoldsAreRefusedForTenSeconds() {
+        HeapGuard g = guard(1);
+        long now = System.nanoTime();
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, now);
+        assertThat(refusals).containsExactly(now + 10 * SECOND);
+        assertThat(g.holdsRefused()).isTrue();
+        assertThat(fields(log.events.get(0))).containsEntry("holds_refused_s", 10);
+        // another one within the second: no close, but the refusal runs from it
+        g.collected("MarkSweepCompact", 171 * MB, 176 * MB, 90, now + SECOND / 2);
+        assertThat(calls).hasValue(1);
+        assertThat(refusals).containsExactly(now + 10 * SECOND, now + SECOND / 2 + 10 * SECOND);
+    }
+
+    @Test
+    void aCollectionThatLeavesTheOldGenerationUnderTheThresholdEndsTheRefusal() {
+        HeapGuard g = guard(1);
+        long now = System.nanoTime();
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, now);
+        g.observed(170 * MB, 176 * MB, now); // the same collection, seen as any collection: still over
+        g.observed(175 * MB, 176 * MB, now + SECOND); // a young one that promoted: still over
+        assertThat(refusals).hasSize(1);
+        g.observed(120 * MB, 176 * MB, now + 2 * SECOND);
+        assertThat(refusals).containsExactly(now + 10 * SECOND, now + 2 * SECOND);
+        assertThat(g.holdsRefused()).isFalse();
+        g.observed(100 * MB, 176 * MB, now + 3 * SECOND);
+        assertThat(refusals).as("said once").hasSize(2);
+    }
+
+    @Test
+    void whileAReloadReadsTheSitesFileHoldsAreNotRefused() {
+        HeapGuard g = guard(1);
+        reloading = true;
+        g.collected("MarkSweepCompact", 170 * MB, 176 * MB, 90, SECOND);
+        assertThat(refusals).as("the second table is gone when the read ends").isEmpty();
+        assertThat(g.holdsRefused()).isFalse();
+    }
+
+    @Test
+    void belowTheThresholdNoHoldIsRefused() {
+        HeapGuard g = guard(1);
+        g.collected("MarkSweepCompact", 150 * MB, 176 * MB, 90, SECOND);
+        g.observed(150 * MB, 176 * MB, SECOND);
+        assertThat(refusals).isEmpty();
     }
 }

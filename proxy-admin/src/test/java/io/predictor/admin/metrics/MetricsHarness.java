@@ -91,7 +91,7 @@ final class MetricsHarness implements AutoCloseable {
                         metrics));
         ControlPlane started = plane;
         metrics.bindStateStore(() -> started.storeStatus().available());
-        heapGuard = HeapGuard.start(proxy.server()::closeIdleConnections, started::readingSitesFile, quiet);
+        heapGuard = HeapGuard.start(proxy.server()::closeIdleConnections, proxy.server()::refuseHoldsUntil, started::readingSitesFile, quiet);
         metrics.bindHeapGuard(heapGuard);
     }
 

@@ -97,9 +97,6 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
 
-    /** Requests parked in hold, per event loop, at most this many (then 503 at once). */
-    static final int MAX_HELD_PER_LOOP = 10_000;
-
     private final ConnectionList.Node<InflightExchange> inflightNode = new ConnectionList.Node<>(this);
     private final ConnectionList.Node<HeldExchange> heldNode = new ConnectionList.Node<>(this);
     private final Runnable holdTimeout = this::holdTimedOut;
@@ -518,7 +515,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     /** Parks the request until the site's next state or {@code timeouts.hold}; reads nothing meanwhile. */
     private boolean park() {
         LoopState l = loop();
-        if (l.held.size() >= MAX_HELD_PER_LOOP) {
+        if (!l.mayPark()) {
             boolean closing = mustClose();
             respond(shared.responses.maintenance(closing), 503, null, closing);
             return state == HEAD;

@@ -291,7 +291,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     // ---- hold ----------------------------------------------------------------------------------
 
     private void park() {
-        if (loop.held.size() >= ClientConnection.MAX_HELD_PER_LOOP) {
+        if (!loop.mayPark()) {
             notifyStarted();
             respond(503, null, true);
             return;

@@ -108,7 +108,7 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
         SiteState s = hostLength == 0 ? null : snapshot.stateOf(host, hostLength);
         route = (s == null ? snapshot.defaultState() : s).route();
         if (route == Route.HOLD) {
-            if (loop.held.size() >= ClientConnection.MAX_HELD_PER_LOOP) {
+            if (!loop.mayPark()) {
                 alert(TlsAlert.HANDSHAKE_FAILURE);
                 return;
             }

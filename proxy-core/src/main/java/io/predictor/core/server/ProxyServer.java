@@ -50,6 +50,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Set<Router> watchedRouters = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final ConnectionLimiter limiter;
     private final DrainState drain = new DrainState();
+    private final HoldGate holdGate = new HoldGate();
     private final HealthChecker healthChecker = new HealthChecker();
     private volatile HealthChecker.Listener healthListener = (pool, server, up) -> { };
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -74,7 +75,7 @@ public final class ProxyServer implements AutoCloseable {
         healthChecker.watch(local, pools.health(Route.LOCAL), (pool, server, up) -> healthListener.changed(pool, server, up));
         healthChecker.watch(legacy, pools.health(Route.LEGACY), (pool, server, up) -> healthListener.changed(pool, server, up));
         for (EventExecutor e : group) {
-            loops.put(e, new LoopState(pools.forLoop((EventLoop) e), pools.headsFor((EventLoop) e)));
+            loops.put(e, new LoopState(pools.forLoop((EventLoop) e), pools.headsFor((EventLoop) e), holdGate));
         }
         this.limiter = new ConnectionLimiter(settings.maxConnections());
     }
@@ -387,6 +388,17 @@ public final class ProxyServer implements AutoCloseable {
         }
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Until {@code nanoTime} ({@code System.nanoTime()}; a time already past ends an earlier
+     * refusal), a request for a site in {@code hold} is answered at once as if its hold had timed
+     * out (503; over TLS passthrough a handshake-failure alert) instead of being parked: the heap
+     * guard's answer to a heap nearly full of live data. Requests already parked stay parked. Any
+     * thread.
+     */
+    public void refuseHoldsUntil(long nanoTime) {
+        holdGate.closeUntil(nanoTime);
     }
 
     /** Requests for {@code group} (a group of the sites file in {@code base}) over the last minute, all loops. */

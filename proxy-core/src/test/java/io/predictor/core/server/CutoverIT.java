@@ -71,6 +71,41 @@ class CutoverIT {
     }
 
     @Test
+    void whileHoldsAreRefusedANewRequestGets503AtOnceAndTheParkedOnesStayParked() throws Exception {
+        try (RawOrigin local = origin("local", null); RawOrigin legacy = origin("legacy", null);
+                TestProxy proxy = new TestProxy(sites(), local.address(), legacy.address());
+                RawClient parkedBefore = new RawClient(proxy.address());
+                RawClient refused = new RawClient(proxy.address());
+                RawClient parkedAfter = new RawClient(proxy.address())) {
+            proxy.set("shop.example.com", SiteState.HOLD);
+            parkedBefore.send("GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            Thread.sleep(300);
+            assertThat(parkedBefore.input().available()).as("parked").isZero();
+
+            // what the heap guard does after a full collection that leaves the heap >= 90 % full
+            proxy.server().refuseHoldsUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+            long start = System.nanoTime();
+            RawClient.Response r = refused.get("shop.example.com", "/");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("retry-after")).isNotNull();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("at once, not after timeouts.hold (30 s)").isLessThan(5_000L);
+            assertThat(parkedBefore.input().available()).as("already parked: still parked").isZero();
+
+            // a refusal whose time is up: requests are parked again
+            proxy.server().refuseHoldsUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+            Thread.sleep(300);
+            parkedAfter.send("GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            Thread.sleep(300);
+            assertThat(parkedAfter.input().available()).as("parked once the refusal is over").isZero();
+
+            proxy.set("shop.example.com", SiteState.MIGRATED);
+            assertThat(parkedBefore.read().bodyText()).isEqualTo("local shop.example.com");
+            assertThat(parkedAfter.read().bodyText()).isEqualTo("local shop.example.com");
+        }
+    }
+
+    @Test
     void previewNameGoesToLocalWithTheSitesOwnHostWhateverItsState() throws Exception {
         try (RawOrigin local = origin("local", null); RawOrigin legacy = origin("legacy", null);
                 TestProxy proxy = new TestProxy(sites(), local.address(), legacy.address());

@@ -20,6 +20,7 @@ import io.predictor.admin.state.FileStateStore;
 import io.predictor.admin.state.MemberReport;
 import io.predictor.admin.state.StateStore;
 import io.predictor.admin.state.StoreStatus;
+import io.predictor.admin.state.TableImages;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
@@ -55,9 +56,11 @@ public final class ControlPlane implements AutoCloseable {
      * @param dataPlane             in-flight exchanges and traffic (the drain barrier's counts)
      * @param metrics               where changes, reloads, store errors and barriers are counted, and
      *                              what {@code GET /metrics} exposes
+     * @param tableImages           where the base table's image is written after a start or a
+     *                              reload that read the sites file whole; null: nowhere
      */
     public record Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords,
-            DataPlane dataPlane, Metrics metrics) {
+            DataPlane dataPlane, Metrics metrics, TableImages tableImages) {
         public Options {
             Objects.requireNonNull(audit);
             Objects.requireNonNull(events);
@@ -68,7 +71,7 @@ public final class ControlPlane implements AutoCloseable {
 
         /** With a registry of the control plane's own counters only. */
         public Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords, DataPlane dataPlane) {
-            this(audit, events, clock, journalSegmentRecords, dataPlane, Metrics.create());
+            this(audit, events, clock, journalSegmentRecords, dataPlane, Metrics.create(), null);
         }
 
         /** JSON lines on stdout, wall-clock time, default segment size, no in-flight counts yet. */
@@ -82,17 +85,22 @@ public final class ControlPlane implements AutoCloseable {
 
         /** The same options with another journal segment size. */
         public Options withJournalSegmentRecords(int records) {
-            return new Options(audit, events, clock, records, dataPlane, metrics);
+            return new Options(audit, events, clock, records, dataPlane, metrics, tableImages);
         }
 
         /** The same options with the running data plane. */
         public Options withDataPlane(DataPlane dp) {
-            return new Options(audit, events, clock, journalSegmentRecords, dp, metrics);
+            return new Options(audit, events, clock, journalSegmentRecords, dp, metrics, tableImages);
         }
 
         /** The same options counting into (and exposing) {@code m}. */
         public Options withMetrics(Metrics m) {
-            return new Options(audit, events, clock, journalSegmentRecords, dataPlane, m);
+            return new Options(audit, events, clock, journalSegmentRecords, dataPlane, m, tableImages);
+        }
+
+        /** The same options writing the base table's images with {@code images}. */
+        public Options withTableImages(TableImages images) {
+            return new Options(audit, events, clock, journalSegmentRecords, dataPlane, metrics, images);
         }
     }
 
@@ -178,6 +186,13 @@ public final class ControlPlane implements AutoCloseable {
             sites.recover(recovered);
             reloadThread = ReloadThread.start(options.events());
             sites.readReloadsOn(reloadThread);
+            TableImages images = options.tableImages();
+            if (images != null) {
+                // on the reload thread: at the OS's background priority, and after one another
+                ReloadThread writer = reloadThread;
+                writer.submit("table image", () -> images.writeUnwritten(options.events()));
+                sites.afterReadWhole(parsed -> writer.submit("table image", () -> images.write(parsed, options.events())));
+            }
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),
                     "sites", sites.snapshot().base().size(), "store", store.status().kind()));

@@ -10,6 +10,7 @@ import io.predictor.admin.log.AccessLog;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.log.JsonLinesLog;
 import io.predictor.admin.metrics.Metrics;
+import io.predictor.admin.state.TableImages;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteState;
@@ -53,13 +54,16 @@ final class Program {
             e.problems().forEach(p -> System.err.println(p));
             return 1;
         }
-        SitesFileParser.Result sites;
+        // the table from its image when that is of the sites file as it is now, else parsed
+        TableImages images = new TableImages(config.routing().sitesFile(), config.state().path());
+        TableImages.Start start;
         try {
-            sites = SitesFileParser.parse(config.routing().sitesFile());
+            start = images.load();
         } catch (IOException e) {
             System.err.println(config.routing().sitesFile() + ":0: cannot read the sites file: " + e.getMessage());
             return 1;
         }
+        SitesFileParser.Result sites = start.sites();
         if (!sites.ok()) {
             sites.problems().forEach(p -> System.err.println(p));
             if (sites.problemCount() > sites.problems().size()) {
@@ -69,7 +73,7 @@ final class Program {
         }
         JsonLinesLog log = JsonLinesLog.stdout();
         try {
-            return serve(cli, config, sites, log);
+            return serve(cli, config, start, images, log);
         } catch (Exception e) {
             log.event(EventLog.Level.ERROR, "start_failed", Map.of("error", String.valueOf(e.getMessage()),
                     "exception", e.getClass().getName()));
@@ -85,9 +89,14 @@ final class Program {
         log.event(EventLog.Level.INFO, event, m);
     }
 
-    private static int serve(CommandLine cli, Config config, SitesFileParser.Result sites, JsonLinesLog log)
-            throws Exception {
+    private static int serve(CommandLine cli, Config config, TableImages.Start start, TableImages images,
+            JsonLinesLog log) throws Exception {
         long startNanos = System.nanoTime();
+        SitesFileParser.Result sites = start.sites();
+        if (start.imageProblem() != null) {
+            log.event(EventLog.Level.WARN, "table_image_unreadable", Map.of("error", start.imageProblem(),
+                    "detail", "the sites file was parsed instead, and a new image is written"));
+        }
         DemoOrigins demo = null;
         if (cli.demo()) {
             demo = new DemoOrigins();
@@ -109,7 +118,7 @@ final class Program {
         Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
         ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))
-                .withMetrics(metrics);
+                .withMetrics(metrics).withTableImages(images);
         Integer segment = Integer.getInteger(SEGMENT_RECORDS_PROPERTY);
         if (segment != null) {
             options = options.withJournalSegmentRecords(segment);
@@ -135,7 +144,8 @@ final class Program {
         }
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "allocator", server.allocatorName(),
-                "sites", sites.table().size(), "revision", router.current().revision(),
+                "sites", sites.table().size(), "table_from", start.from(), "table_ms", start.millis(),
+                "revision", router.current().revision(),
                 "admin", config.admin().bind().toString(),
                 "start_ms", (System.nanoTime() - startNanos) / 1_000_000);
         if (cli.demo()) {

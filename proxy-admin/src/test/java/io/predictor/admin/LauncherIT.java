@@ -226,7 +226,7 @@ class LauncherIT {
     }
 
     /** Writes the lines {@code line} makes of 0 .. n-1 ("" for none). */
-    private static void writeSites(Path file, int n, java.util.function.IntFunction<String> line) throws IOException {
+    static void writeSites(Path file, int n, java.util.function.IntFunction<String> line) throws IOException {
         try (java.io.Writer w = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.US_ASCII)) {
             for (int i = 0; i < n; i++) {
                 w.write(line.apply(i));
@@ -234,7 +234,7 @@ class LauncherIT {
         }
     }
 
-    private static HttpResponse<String> reload(int adminPort) throws Exception {
+    static HttpResponse<String> reload(int adminPort) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + adminPort + "/api/v1/reload")).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer demo-token-change-me")

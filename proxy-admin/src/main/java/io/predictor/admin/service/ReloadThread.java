@@ -44,8 +44,10 @@ public final class ReloadThread implements AutoCloseable {
 
     private final ExecutorService executor;
     private final Future<Boolean> lowered;
+    private final EventLog events;
 
     private ReloadThread(String priority, List<String> command, EventLog events) {
+        this.events = events;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, NAME);
             t.setDaemon(true);
@@ -100,6 +102,21 @@ public final class ReloadThread implements AutoCloseable {
                 throw err;
             }
             throw new IOException(cause);
+        }
+    }
+
+    /**
+     * Runs {@code task} on this thread after what is queued before it, without waiting for it:
+     * work that takes a while and must not compete with the event loops (a table image's write).
+     * The task handles and logs its own failures. Once the thread is stopped, the task is dropped
+     * and a {@code background_task_dropped} event says so.
+     */
+    public void submit(String what, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            events.event(EventLog.Level.WARN, "background_task_dropped", Map.of("task", what,
+                    "reason", "the reload thread is stopped (the control plane is closing)"));
         }
     }
 

@@ -76,6 +76,8 @@ public final class SiteService {
     private final Object reloadLock = new Object();
     /** While a reload reads the sites file: its table may stand beside the one in service. */
     private volatile boolean readingSitesFile;
+    private volatile Consumer<SitesFileParser.Result> afterReadWhole = parsed -> {
+    };
     private final SiteState defaultState;
     private final Router router;
     private final StateStore store;
@@ -334,13 +336,28 @@ public final class SiteService {
                     parsed.problemCount() + " error(s) in " + sitesFile + "; the table in service is unchanged",
                     details);
         }
-        return mutate(() -> {
+        ReloadResult result = mutate(() -> {
             checkRevision(pre);
             SiteTable next = parsed.table();
             commit(new ChangeRecord(revision + 1, clock.instant(), who, false,
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
             return new ReloadResult(revision, next.size(), parsed.differences());
         });
+        afterReadWhole.accept(parsed);
+        return result;
+    }
+
+    /**
+     * {@code then} is given every sites file a reload read whole and put in service (not a
+     * patched one: {@link SitesFileParser.Result#source()} is null for those), after its commit;
+     * on the caller's thread, which it must not hold up.
+     */
+    public void afterReadWhole(Consumer<SitesFileParser.Result> then) {
+        this.afterReadWhole = parsed -> {
+            if (parsed.source() != null) {
+                then.accept(parsed);
+            }
+        };
     }
 
     /**

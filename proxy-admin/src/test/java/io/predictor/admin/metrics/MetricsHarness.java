@@ -87,8 +87,8 @@ final class MetricsHarness implements AutoCloseable {
         metrics.bindRouting(proxy.router()).bindAccessLog(accessLog).bindDataPlane(proxy.server());
         plane = ControlPlane.start(TestConfigs.controlPlane("127.0.0.1", tokens, sites, dir.resolve("state")),
                 proxy.router(), base, () -> true,
-                new ControlPlane.Options(quiet, quiet, Clock.systemUTC(), 1000, new ProxyDataPlane(proxy.server()),
-                        metrics));
+                new ControlPlane.Options(quiet, quiet, Clock.systemUTC(), 1000, new ProxyDataPlane(proxy.server()))
+                        .withMetrics(metrics));
         ControlPlane started = plane;
         metrics.bindStateStore(() -> started.storeStatus().available());
         heapGuard = HeapGuard.start(proxy.server()::closeIdleConnections, proxy.server()::refuseHoldsUntil, started::readingSitesFile, quiet);

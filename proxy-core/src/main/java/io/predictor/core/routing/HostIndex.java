@@ -45,6 +45,24 @@ public final class HostIndex {
         return size;
     }
 
+    /** An index from the arrays another one was made of ({@link SiteTableImage}); null when they cannot be one. */
+    static HostIndex of(byte[] arena, long[] slots, int size) {
+        if (slots.length == 0 || Integer.bitCount(slots.length) != 1 || size < 0 || size > slots.length) {
+            return null;
+        }
+        return new HostIndex(arena, slots, size);
+    }
+
+    /** The names' bytes, for {@link SiteTableImage}: never written to. */
+    byte[] arena() {
+        return arena;
+    }
+
+    /** The open-addressing slots, for {@link SiteTableImage}: never written to. */
+    long[] slots() {
+        return slots;
+    }
+
     /** The id of {@code name[off, off+len)}, or -1. The name must already be normalised. */
     public int find(byte[] name, int off, int len) {
         return find(name, off, len, HostName.hash64(name, off, len));

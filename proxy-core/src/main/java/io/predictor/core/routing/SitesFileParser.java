@@ -45,10 +45,17 @@ public final class SitesFileParser {
      *
      * @param differences against the table in service when a reload patched it; null when the
      *                    file was read whole
+     * @param source      the {@link SitesFileDigest} of the bytes a table read whole was built
+     *                    from (what its {@link SiteTableImage} is named by); else null
      */
-    public record Result(SiteTable table, List<Problem> problems, int problemCount, Differences differences) {
+    public record Result(SiteTable table, List<Problem> problems, int problemCount, Differences differences,
+            byte[] source) {
         public Result(SiteTable table, List<Problem> problems, int problemCount) {
-            this(table, problems, problemCount, null);
+            this(table, problems, problemCount, null, null);
+        }
+
+        public Result(SiteTable table, List<Problem> problems, int problemCount, Differences differences) {
+            this(table, problems, problemCount, differences, null);
         }
 
         public boolean ok() {
@@ -91,29 +98,33 @@ public final class SitesFileParser {
 
     private static Result parse(Path file, boolean paced) throws IOException {
         Counts counts = new Counts();
-        scan(file, counts, paced);
-        Result appended = load(file, counts, true, paced);
+        scan(file, counts, paced, null);
+        SitesFileDigest digest = new SitesFileDigest();
+        Result appended = load(file, counts, true, paced, digest);
         // a bad line or a duplicate (the appending builder finds those only at the end, without
         // their lines): read again, looking for each name as it comes, so that every problem is
         // listed in line order with its number; the first builder is garbage by now
-        return appended != null ? appended : load(file, counts, false, paced);
+        return appended != null ? appended : load(file, counts, false, paced, digest);
     }
 
     /**
      * The second pass: the table, or the file's problems; null from an {@link
      * SiteTable.Builder#appending} builder when the file has any problem.
      */
-    private static Result load(Path file, Counts counts, boolean appending, boolean paced) throws IOException {
+    private static Result load(Path file, Counts counts, boolean appending, boolean paced, SitesFileDigest digest)
+            throws IOException {
         SiteTable.Builder builder = appending
                 ? SiteTable.Builder.appending(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes)
                 : new SiteTable.Builder(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes);
         Loader loader = new Loader(file.toString(), builder);
-        scan(file, loader, paced);
+        // the digest of the read the table is built from: the file may change between two reads
+        digest.reset();
+        scan(file, new Tokenizer(loader), paced, digest);
         if (loader.problemCount > 0) {
             return appending ? null : loader.refusal();
         }
         SiteTable table = builder.build();
-        return table == null ? null : new Result(table, List.of(), 0);
+        return table == null ? null : new Result(table, List.of(), 0, null, digest.value());
     }
 
     /**
@@ -254,7 +265,7 @@ public final class SitesFileParser {
     }
 
     private static void scan(Path file, LineSink sink, boolean paced) throws IOException {
-        scan(file, new Tokenizer(sink), paced);
+        scan(file, new Tokenizer(sink), paced, null);
     }
 
     /**
@@ -262,9 +273,10 @@ public final class SitesFileParser {
      * after each chunk it pauses as long as the chunk took, so that on a core it shares with an
      * event loop it holds the CPU ~1–2 ms at a time and takes at most half of it — a reload
      * takes twice as long, requests wait less behind it. Unpaced (start-up, or a reload on a
-     * thread at background priority): full speed.
+     * thread at background priority): full speed. {@code digest}, if not null, is updated with
+     * every byte read.
      */
-    private static void scan(Path file, Chunks chunks, boolean paced) throws IOException {
+    private static void scan(Path file, Chunks chunks, boolean paced, SitesFileDigest digest) throws IOException {
         long chunkStart = System.nanoTime();
         byte[] buf = new byte[1 << 16];
         int len = 0;
@@ -273,6 +285,9 @@ public final class SitesFileParser {
                 int r = in.read(buf, len, buf.length - len);
                 boolean eof = r < 0;
                 if (!eof) {
+                    if (digest != null) {
+                        digest.update(buf, len, r);
+                    }
                     len += r;
                 }
                 int lineStart = chunks.lines(buf, len, eof);

@@ -1,0 +1,171 @@
+package io.predictor.core.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SiteTableImageTest {
+
+    @TempDir
+    Path dir;
+
+    private static final SiteState[] STATES = SiteState.values();
+
+    /** 5,000 exact names in every state and 40 groups, some with no group, and wildcards. */
+    private Path sitesFile() throws IOException {
+        StringBuilder b = new StringBuilder("# host state group\n");
+        for (int i = 0; i < 5_000; i++) {
+            b.append("site-").append(i).append(".example.com ").append(STATES[i % 4].wireName());
+            if (i % 7 != 0) {
+                b.append(" filer-").append(i % 40);
+            }
+            b.append('\n');
+        }
+        for (int i = 0; i < 50; i++) {
+            b.append("*.w").append(i).append(".example.net ").append(STATES[(i + 1) % 4].wireName()).append(" filer-w\n");
+        }
+        Path f = dir.resolve("sites.txt");
+        Files.writeString(f, b);
+        return f;
+    }
+
+    /** The image of {@code sites} as parsed now. */
+    private Path imageOf(Path sites) throws IOException {
+        SitesFileParser.Result parsed = SitesFileParser.parse(sites);
+        Path image = dir.resolve("t.img");
+        SiteTableImage.write(parsed.table(), parsed.source(), image);
+        return image;
+    }
+
+    private static List<SiteView> everything(SiteTable t) {
+        RoutingSnapshot s = RoutingSnapshot.of(t, 0, SiteState.LEGACY);
+        List<SiteView> views = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            views.add(s.describe("site-" + i + ".example.com"));
+        }
+        for (int i = 0; i < 50; i++) {
+            views.add(s.describe("x.w" + i + ".example.net"));
+            views.add(s.describe("w" + i + ".example.net")); // a wildcard covers subdomains only
+        }
+        views.add(s.describe("not-there.example.org"));
+        return views;
+    }
+
+    @Test
+    void anImageReadsBackAsTheTableItWasMadeOf() throws IOException {
+        Path sites = sitesFile();
+        SitesFileParser.Result parsed = SitesFileParser.parse(sites);
+        Path image = dir.resolve("t.img");
+        SiteTableImage.write(parsed.table(), parsed.source(), image);
+
+        SiteTable read = SiteTableImage.read(image, SitesFileDigest.of(sites));
+
+        assertThat(read).isNotNull();
+        assertThat(read.size()).isEqualTo(parsed.table().size());
+        assertThat(read.groupNames()).containsExactly(parsed.table().groupNames());
+        assertThat(read.footprintBytes()).isEqualTo(parsed.table().footprintBytes());
+        assertThat(everything(read)).isEqualTo(everything(parsed.table()));
+        assertThat(RoutingSnapshot.of(read, 0, SiteState.LEGACY).countsByState())
+                .isEqualTo(RoutingSnapshot.of(parsed.table(), 0, SiteState.LEGACY).countsByState());
+        assertThat(RoutingSnapshot.of(read, 0, SiteState.LEGACY).groupCountsByState("filer-3"))
+                .isEqualTo(RoutingSnapshot.of(parsed.table(), 0, SiteState.LEGACY).groupCountsByState("filer-3"));
+    }
+
+    @Test
+    void theParsersDigestIsThatOfTheFile() throws IOException {
+        Path sites = sitesFile();
+        assertThat(SitesFileParser.parse(sites).source()).isEqualTo(SitesFileDigest.of(sites));
+    }
+
+    @Test
+    void aSitesFileChangedByOneByteIsAMiss() throws IOException {
+        Path sites = sitesFile();
+        Path image = imageOf(sites);
+        // the same length, one state changed: legacy -> migrated would be a split brain if missed
+        String text = Files.readString(sites).replaceFirst("site-0.example.com legacy", "site-0.example.com LEGACY");
+        Files.writeString(sites, text);
+
+        assertThat(SiteTableImage.read(image, SitesFileDigest.of(sites))).isNull();
+    }
+
+    @Test
+    void aCorruptOrTornImageIsAMiss() throws IOException {
+        Path sites = sitesFile();
+        Path image = imageOf(sites);
+        byte[] whole = Files.readAllBytes(image);
+        byte[] source = SitesFileDigest.of(sites);
+
+        for (int at : new int[] {whole.length / 2, whole.length - 20, whole.length - 1, 100}) {
+            Files.write(image, whole);
+            try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+                f.seek(at);
+                f.write(whole[at] ^ 0x10);
+            }
+            assertThat(SiteTableImage.read(image, source)).as("a bit flipped at %d of %d", at, whole.length).isNull();
+        }
+        for (int length : new int[] {0, 10, 80, whole.length / 2, whole.length - 8, whole.length - 1}) {
+            Files.write(image, java.util.Arrays.copyOf(whole, length));
+            assertThat(SiteTableImage.read(image, source)).as("cut at %d of %d", length, whole.length).isNull();
+        }
+        Files.write(image, whole);
+        assertThat(SiteTableImage.read(image, source)).as("the intact image").isNotNull();
+    }
+
+    @Test
+    void anImageOfAnotherBuildIsAMiss() throws IOException {
+        Path sites = sitesFile();
+        Path image = imageOf(sites);
+        byte[] whole = Files.readAllBytes(image);
+        whole[8] ^= 1; // the first byte of the code digest, after the 8 of the magic
+
+        Files.write(image, whole);
+
+        assertThat(SiteTableImage.read(image, SitesFileDigest.of(sites))).isNull();
+    }
+
+    @Test
+    void noImageIsAMiss() throws IOException {
+        assertThat(SiteTableImage.read(dir.resolve("none.img"), new byte[SitesFileDigest.BYTES])).isNull();
+    }
+
+    @Test
+    void aPatchedTableHasNoImage() throws IOException {
+        Path sites = sitesFile();
+        SiteTable base = SitesFileParser.parse(sites).table();
+        Files.writeString(sites, Files.readString(sites) + "new.example.org migrated\n");
+        SitesFileParser.Result patched = SitesFileParser.reload(sites, base);
+        assertThat(patched.table().patchSize()).isPositive();
+        assertThat(patched.source()).as("what a patched table came from is not the file alone").isNull();
+
+        assertThatThrownBy(() -> SiteTableImage.write(patched.table(), SitesFileDigest.of(sites), dir.resolve("t.img")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(dir.resolve("t.img")).doesNotExist();
+    }
+
+    @Test
+    void anEmptyTableHasAnImageToo() throws IOException {
+        Path sites = dir.resolve("empty.txt");
+        Files.writeString(sites, "# nothing yet\n");
+        Path image = imageOf(sites);
+
+        SiteTable read = SiteTableImage.read(image, SitesFileDigest.of(sites));
+
+        assertThat(read).isNotNull();
+        assertThat(read.size()).isZero();
+    }
+
+    @Test
+    void everyClassTheImageIsKeyedByIsInThisBuild() {
+        for (String name : SiteTableImage.TABLE_CLASSES) {
+            assertThat(SiteTableImage.class.getResource(name + ".class")).as(name).isNotNull();
+        }
+    }
+}

@@ -16,7 +16,8 @@
 # repeats it until its JIT is idle), FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
 # TLS_VARIANTS (0; 1: the predictor variants get a TLS listener and run the TLS and h2 scenarios too),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
-# 0 skips both), CERTS (1000: a TLS listener's directory of that many certificates, loaded by the
+# 0 skips both), STARTUP_ROUNDS (3: bin/predictor's whole start with that file, parsing it and from the
+# table's image, interleaved; 0 skips it), CERTS (1000: a TLS listener's directory of that many certificates, loaded by the
 # predictor from a fresh JVM and by HAProxy, pinned to CPU 0; 0 skips it), RELOAD (1; 0 skips the reload under load), RELOAD_DURATION (20), RELOAD_ROUNDS (2),
 # RELOAD_RATE (default: the fixed rate, else 10000), RELOAD_JAVA_OPTS (JVM flags added for the reload's
 # predictor only; recorded in the results),
@@ -75,6 +76,7 @@ RETRY_SPENT=0
 # there); PREDICTOR_JVM_FLAGS, when set, replaces them there. A variant's flags come after them (JAVA_OPTS).
 JVM_FLAGS_SEEN="?"
 TABLE_SITES="${TABLE_SITES:-3000000}"
+STARTUP_ROUNDS="${STARTUP_ROUNDS:-3}"
 CERTS="${CERTS:-1000}"
 RELOAD="${RELOAD:-1}"
 RELOAD_DURATION="${RELOAD_DURATION:-20}"
@@ -714,14 +716,97 @@ gc_causes_between() {
       print out == "" ? "none" : out }'
 }
 
+# start_once DIR [NAME=VALUE…]: one start of bin/predictor on DIR's config, pinned to CPU 0, with
+# the environment NAME=VALUE…; once its "started" event is out (polled every 20 ms), waits for its
+# table's image when it parsed the sites file, then SIGTERM. Echoes "exec_ms=… table_from=…
+# table_ms=… start_ms=…" (exec_ms: from exec to the event), or "failed=…"
+start_once() {
+  local dir="$1"; shift
+  local out="$dir/out.log" t0 t1 pid i
+  : > "$out"
+  t0=$(date +%s%N)
+  env "$@" taskset -c 0 "$LAUNCHER" --config "$dir/predictor.yaml" >"$out" 2>"$dir/stderr.log" &
+  pid=$!; PIDS+=("$pid")
+  for ((i = 0; i < 3000; i++)); do
+    grep -q '"event":"started"' "$out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  local started
+  started=$(grep -m1 '"event":"started"' "$out" || true)
+  if [[ -z "$started" ]]; then
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    echo "failed=no_started_event"
+    return 0
+  fi
+  if [[ "$started" == *'"table_from":"sites_file"'* ]]; then
+    for ((i = 0; i < 600; i++)); do
+      grep -q '"event":"table_image_\(written\|not_written\)"' "$out" && break
+      sleep 0.1
+    done
+  fi
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  echo "exec_ms=$(( (t1 - t0) / 1000000 )) table_from=$(grep -o '"table_from":"[a-z_]*"' <<<"$started" | cut -d'"' -f4)" \
+       "table_ms=$(grep -o '"table_ms":[0-9]*' <<<"$started" | cut -d: -f2)" \
+       "start_ms=$(grep -o '"start_ms":[0-9]*' <<<"$started" | cut -d: -f2)"
+}
+
+# startup_measure: bin/predictor with the TABLE_SITES-line file and a plain HTTP listener, pinned to
+# CPU 0, from exec to its "started" event, STARTUP_ROUNDS times each way, interleaved: parsing the
+# sites file (its image deleted first) and from the table's image. With a class-data archive made by
+# one start first, as the README tells an operator to. Writes $WORK/startup.txt, a line a start.
+startup_measure() {
+  local big="$WORK/sites-big.txt" dir="$WORK/predictor-start" port admin round kind line
+  [[ -s "$big" ]] || java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
+  mkdir -p "$dir/state"
+  echo "bench $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$dir/admin-tokens"
+  port=$(free_port); admin=$(free_port)
+  cat > "$dir/predictor.yaml" <<EOF
+instance: predictor-start
+listeners:
+  - name: http
+    bind: 127.0.0.1:$port
+admin:
+  bind: 127.0.0.1:$admin
+  tokens_file: admin-tokens
+pools:
+  local: { servers: [127.0.0.1:9] }
+  legacy: { servers: [127.0.0.1:9] }
+routing:
+  sites_file: $big
+  default: legacy
+state:
+  store: file
+  path: state
+runtime:
+  event_loops: 1
+EOF
+  local cds="$dir/predictor.jsa"
+  line=$(start_once "$dir" JAVA_OPTS="-XX:ArchiveClassesAtExit=$cds")
+  log "start-up: the class-data archive's start: $line"
+  [[ -s "$cds" ]] || { log "start-up: no class-data archive was written; the starts go without one"; cds=""; }
+  : > "$WORK/startup.txt"
+  for ((round = 1; round <= STARTUP_ROUNDS; round++)); do
+    for kind in parse image; do
+      [[ "$kind" == parse ]] && rm -f "$dir/state/sites-table.img"
+      line=$(start_once "$dir" ${cds:+PREDICTOR_CDS=$cds})
+      echo "kind=$kind round=$round cds=$([[ -n "$cds" ]] && echo 1 || echo 0) $line" >> "$WORK/startup.txt"
+      log "start-up round $round, $kind: $line"
+    done
+  done
+}
+
 # reload_measure: a predictor with TABLE_SITES sites, h2load at RELOAD_RATE for RELOAD_DURATION s,
 # once without a reload and once with POST /api/v1/reload in the middle, RELOAD_ROUNDS times;
 # appends rows to $WORK/reload.csv
 reload_measure() {
   local rate="$1" rcsv="$WORK/reload.csv" big="$WORK/sites-big.txt"
   echo "round,kind,rate,requests,errors,p50_us,p99_us,p999_us,max_us,window_requests,window_errors,window_p50_us,window_p99_us,window_p999_us,window_max_us,reload_ms,reload_status,reload_answer,full_gcs,full_gc_ms,old_used_mb,old_capacity_mb,alive,cpu0_others_pct,old_before_mb,full_gc_causes" > "$rcsv"
-  log "reload under load: generating $TABLE_SITES sites"
-  java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
+  if [[ ! -s "$big" ]]; then
+    log "reload under load: generating $TABLE_SITES sites"
+    java -cp "$ROOT/benchmarks/target/benchmarks.jar" io.predictor.bench.SitesFileGenerator "$big" "$TABLE_SITES" >/dev/null
+  fi
   # shellcheck disable=SC2086
   if ! SITES_FILE="$big" start_predictor predictor-reload "$TRANSPORT" "" $RELOAD_JAVA_OPTS; then
     local why
@@ -832,6 +917,7 @@ main() {
         io.predictor.core.routing.TableFootprint "$TABLE_SITES" | grep -E '^(RESULT|LOOKUP)' | tr '\n' ' ')$'\n'
     done
     log "$(tail -2 <<<"$table_result" | head -1)"
+    ((STARTUP_ROUNDS > 0)) && startup_measure
   fi
 
   ((CERTS > 0)) && certificate_load
@@ -1049,7 +1135,8 @@ main() {
   mkdir -p "$RESULTS"
   cp "$CSV" "$RESULTS/$date.csv"
   [[ -f "$WORK/reload.csv" ]] && cp "$WORK/reload.csv" "$RESULTS/$date-reload.csv"
-  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt" "$WORK/reload.csv" "$WORK/certs.txt"
+  python3 "$HARNESS/report.py" "$CSV" "$meta" "$RESULTS" "$WORK/table.txt" "$WORK/reload.csv" "$WORK/certs.txt" \
+    "$WORK/startup.txt"
   log "wrote $RESULTS/latest.md, $RESULTS/latest.png and $RESULTS/$date.{md,png,csv}"
 }
 

@@ -159,6 +159,28 @@ def table_of(path):
                              "exact_ns", "wildcard_ns", "miss_ns"))
 
 
+def startup_of(path):
+    """bin/predictor's whole starts (run.sh's startup_measure): for each kind (parse, image) the
+    medians and ranges of exec_ms and table_ms, the starts counted, and whether a class-data
+    archive was used; None without a successful start."""
+    out = {}
+    if not path or not os.path.exists(path):
+        return None
+    starts = {}
+    with open(path) as f:
+        for line in f:
+            kv = dict(t.split("=", 1) for t in line.split() if "=" in t)
+            if "exec_ms" in kv and kv.get("table_ms"):
+                starts.setdefault(kv["kind"], []).append(kv)
+    for kind, runs in starts.items():
+        ex = [int(r["exec_ms"]) for r in runs]
+        tb = [int(r["table_ms"]) for r in runs]
+        out[kind] = {"exec_ms": statistics.median(ex), "exec_min": min(ex), "exec_max": max(ex),
+                     "table_ms": statistics.median(tb), "n": len(runs), "cds": all(r.get("cds") == "1" for r in runs),
+                     "from": sorted({r.get("table_from", "?") for r in runs})}
+    return out or None
+
+
 def certs_of(path):
     """Medians of CertificateLoad's RESULT lines, each with HAProxy's time for the same pairs."""
     out = medians_of(path, ("certificates", "first_ms", "first_cpu_ms", "warm_ms", "haproxy_ms"), "certificates")
@@ -201,7 +223,7 @@ def ratio_text(r, limit):
     return f"{r:.3f}×" if round(r, 2) == limit else f"{r:.2f}×"
 
 
-def targets(summary, table=None, reload=None, rows=None):
+def targets(summary, table=None, reload=None, rows=None, startup=None):
     """The issue's targets, each as (target, measured, met). A gate is judged on the ratio of the
     medians; the round-by-round ratios are shown beside it, to say how far the run's noise reaches."""
     out = []
@@ -209,6 +231,20 @@ def targets(summary, table=None, reload=None, rows=None):
         out.append((f"{int(table['sites']):,} sites ready to serve in ≤ 2 s in -Xmx256m (one core)",
                     f"{table['ready_ms'] / 1e3:.2f} s from JVM start; parse + snapshot {table['load_ms'] / 1e3:.2f} s, "
                     f"{table['load_cpu_ms'] / 1e3:.2f} s of CPU", table["ready_ms"] <= 2000))
+        image, parse = (startup or {}).get("image"), (startup or {}).get("parse")
+        if image:
+            def start(k):
+                return (f"{k['exec_ms'] / 1e3:.2f} s (the table {k['table_ms'] / 1e3:.2f} s of it; "
+                        f"{k['exec_min'] / 1e3:.2f}–{k['exec_max'] / 1e3:.2f} s over {k['n']} starts)")
+            measured = f"from the table's image {start(image)}"
+            if image["from"] != ["image"]:
+                measured += f" — **the starts took their table from {', '.join(image['from'])}**"
+            if parse:
+                measured += f"; parsing the sites file {start(parse)}"
+            measured += ("; with the class-data archive" if image["cds"] else "; no class-data archive")
+            out.append((f"{int(table['sites']):,} sites: the whole product (`bin/predictor`, one core) from exec "
+                        "to its `started` event ≤ 2 s, from the table's image", measured,
+                        image["exec_ms"] <= 2000 and image["from"] == ["image"]))
         out.append(("≤ 48 B of heap per site", f"{table['heap_b_per_site']:.1f} B (heap after GC)",
                     table["heap_b_per_site"] <= 48))
         if table.get("exact_ns") is not None:
@@ -453,7 +489,8 @@ def main():
     if certs:
         md.append("")
         md.extend(certs_lines(certs))
-    tg = targets(summary, big_table, reload, rows)
+    startup = startup_of(sys.argv[7] if len(sys.argv) > 7 else None)
+    tg = targets(summary, big_table, reload, rows, startup)
     if tg:
         md.append("")
         md.append("| target (issue 4) | measured | met |")

@@ -84,11 +84,11 @@ class ControlPlaneCrashIT {
 
         for (int round = 0; round < ROUNDS; round++) {
             Path out = dir.resolve("server-" + round + ".log");
-            int port = freePort();
+            int port = ProgramIT.freePort();
             Path config = writeConfig(dir.resolve("predictor-" + round + ".yaml"), port, state, sites, tokens);
             Process p = startServer(config, out);
             try {
-                awaitReady(p, port, out);
+                ProgramIT.awaitReady(p, port, out);
                 lastRevision = verify(port, hosts, group, lastRevision, ackedRevisions, "round " + round + " seed " + seed);
                 List<Thread> writers = new ArrayList<>();
                 java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -118,10 +118,10 @@ class ControlPlaneCrashIT {
             }
         }
         Path out = dir.resolve("server-final.log");
-        int port = freePort();
+        int port = ProgramIT.freePort();
         Process p = startServer(writeConfig(dir.resolve("predictor-final.yaml"), port, state, sites, tokens), out);
         try {
-            awaitReady(p, port, out);
+            ProgramIT.awaitReady(p, port, out);
             long finalRevision = verify(port, hosts, group, lastRevision, ackedRevisions, "final, seed " + seed);
             assertThat(ackedRevisions).as("writers got through").hasSizeGreaterThan(ROUNDS * 5);
             assertThat(finalRevision).isGreaterThanOrEqualTo(ackedRevisions.keySet().stream().mapToLong(Long::longValue)
@@ -236,25 +236,19 @@ class ControlPlaneCrashIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** A config for the real program: the admin API on {@code adminPort}, the data plane on another free port. */
     private static Path writeConfig(Path file, int adminPort, Path state, Path sites, Path tokens) throws IOException {
         Files.writeString(file, String.join("\n",
                 "instance: crash-test",
                 "listeners:",
                 "  - name: http",
-                "    bind: 127.0.0.1:" + freePort(),
+                "    bind: 127.0.0.1:" + ProgramIT.freePort(),
                 "admin:",
                 "  bind: 127.0.0.1:" + adminPort,
                 "  tokens_file: " + tokens.toAbsolutePath(),
                 "pools:",
-                "  local: { servers: [127.0.0.1:" + freePort() + "] }",
-                "  legacy: { servers: [127.0.0.1:" + freePort() + "] }",
+                "  local: { servers: [127.0.0.1:" + ProgramIT.freePort() + "] }",
+                "  legacy: { servers: [127.0.0.1:" + ProgramIT.freePort() + "] }",
                 "routing:",
                 "  sites_file: " + sites.toAbsolutePath(),
                 "  default: legacy",
@@ -266,31 +260,9 @@ class ControlPlaneCrashIT {
         return file;
     }
 
+    /** The packaged program with a small heap, C1 only (quick to start) and a journal that compacts every 25 records. */
     private static Process startServer(Path config, Path out) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-Dpredictor.journal.segmentRecords=25", "-jar", "target/predictor.jar",
-                "--config", config.toString());
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(out.toFile());
-        return pb.start();
-    }
-
-    private void awaitReady(Process p, int port, Path out) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (get(port, "/readyz").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (!p.isAlive()) {
-                fail("the program exited with %d:%n%s", p.exitValue(), Files.readString(out));
-            }
-            Thread.sleep(20);
-        }
-        fail("the program did not get ready in 30 s:%n%s", Files.readString(out));
+        return ProgramIT.start(out, List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-Dpredictor.journal.segmentRecords=25"), "--config", config.toString());
     }
 }

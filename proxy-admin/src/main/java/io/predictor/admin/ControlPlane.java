@@ -56,8 +56,8 @@ public final class ControlPlane implements AutoCloseable {
      * @param dataPlane             in-flight exchanges and traffic (the drain barrier's counts)
      * @param metrics               where changes, reloads, store errors and barriers are counted, and
      *                              what {@code GET /metrics} exposes
-     * @param tableImages           where the base table's image is written after a start or a
-     *                              reload that read the sites file whole; null: nowhere
+     * @param tableImages           where the base table's image is written after a start that
+     *                              parsed the sites file and after each reload; null: nowhere
      */
     public record Options(AuditLog audit, EventLog events, Clock clock, int journalSegmentRecords,
             DataPlane dataPlane, Metrics metrics, TableImages tableImages) {
@@ -191,7 +191,7 @@ public final class ControlPlane implements AutoCloseable {
                 // on the reload thread: at the OS's background priority, and after one another
                 ReloadThread writer = reloadThread;
                 writer.submit("table image", () -> images.writeUnwritten(options.events()));
-                sites.afterReadWhole(parsed -> writer.submit("table image", () -> images.write(parsed, options.events())));
+                sites.afterReload(parsed -> writer.submit("table image", () -> images.write(parsed, options.events())));
             }
             options.events().event(EventLog.Level.INFO, "state_recovered", Map.of(
                     "revision", recovered.revision(), "changes", recovered.changes().size(),

@@ -51,7 +51,7 @@ class TableImageIT {
     }
 
     @Test
-    void aReloadThatReadsTheFileWholeWritesItsImage() throws Exception {
+    void eachReloadWritesTheImageOfItsTableWholeOrPatched() throws Exception {
         int[] ports = ProgramIT.freePorts(4);
         Path config = ProgramIT.shippedConfigOnFreePorts(dir, ports);
         Path sites = config.resolveSibling("sites.txt");
@@ -66,13 +66,18 @@ class TableImageIT {
                 more.append("new-").append(i).append(".example.org migrated filer-new\n");
             }
             Files.writeString(sites, more);
-            HttpResponse<String> reload = LauncherIT.reload(ports[1]);
-            assertThat(reload.body()).contains("\"rebuilt\":true");
+            HttpResponse<String> whole = LauncherIT.reload(ports[1]);
+            assertThat(whole.body()).contains("\"rebuilt\":true");
             awaitCount(out, "table_image_written", 2);
+            // one state changed: a patch of the table just read whole
+            Files.writeString(sites, Files.readString(sites).replace("new-7.example.org migrated", "new-7.example.org legacy"));
+            HttpResponse<String> patched = LauncherIT.reload(ports[1]);
+            assertThat(patched.body()).contains("\"rebuilt\":false").contains("\"changed\":1");
+            awaitCount(out, "table_image_written", 3);
         } finally {
             ProgramIT.stop(p);
         }
-        String again = startAndStop(config, ports, "again.log", false, "new-1999.example.org", "migrated");
+        String again = startAndStop(config, ports, "again.log", false, "new-7.example.org", "legacy");
         assertThat(again).contains("\"table_from\":\"image\"").contains("\"sites\":2008");
         assertThat(dir.resolve("var/state").resolve(TableImages.FILE_NAME)).exists();
     }

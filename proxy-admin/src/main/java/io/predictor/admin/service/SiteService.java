@@ -76,7 +76,7 @@ public final class SiteService {
     private final Object reloadLock = new Object();
     /** While a reload reads the sites file: its table may stand beside the one in service. */
     private volatile boolean readingSitesFile;
-    private volatile Consumer<SitesFileParser.Result> afterReadWhole = parsed -> {
+    private volatile Consumer<SitesFileParser.Result> afterReload = parsed -> {
     };
     private final SiteState defaultState;
     private final Router router;
@@ -343,21 +343,16 @@ public final class SiteService {
                     new Change.Reload(sitesFile.toString(), base.size(), next.size())), next);
             return new ReloadResult(revision, next.size(), parsed.differences());
         });
-        afterReadWhole.accept(parsed);
+        afterReload.accept(parsed);
         return result;
     }
 
     /**
-     * {@code then} is given every sites file a reload read whole and put in service (not a
-     * patched one: {@link SitesFileParser.Result#source()} is null for those), after its commit;
-     * on the caller's thread, which it must not hold up.
+     * {@code then} is given every sites file a reload read (whole or patched) and put in
+     * service, after its commit; on the caller's thread, which it must not hold up.
      */
-    public void afterReadWhole(Consumer<SitesFileParser.Result> then) {
-        this.afterReadWhole = parsed -> {
-            if (parsed.source() != null) {
-                then.accept(parsed);
-            }
-        };
+    public void afterReload(Consumer<SitesFileParser.Result> then) {
+        this.afterReload = then;
     }
 
     /**

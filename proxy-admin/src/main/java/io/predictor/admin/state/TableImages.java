@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * The base table's image in the state directory ({@value #FILE_NAME}): at start the table is
  * read from it instead of parsing the sites file when it is the image of the sites file as the
- * file is now ({@link SiteTableImage}); after a start or a reload that read the file whole, a
- * new image is written, off the event loops. The image is a cache: deleting it costs the next
+ * file is now ({@link SiteTableImage}); after a start that parsed the file and after each
+ * reload, the new table's image is written (a reload's patched table too), off the event loops. The image is a cache: deleting it costs the next
  * start the parse, and nothing else.
  */
 public final class TableImages {
@@ -77,8 +77,8 @@ public final class TableImages {
     }
 
     /**
-     * Writes the image of {@code parsed}, a table read whole from the sites file, and logs the
-     * outcome; a patched table has none (nothing is written). Never throws: the image is a cache.
+     * Writes the image of {@code parsed}, a table read from the sites file (whole or patched),
+     * and logs the outcome. Never throws: the image is a cache.
      */
     public void write(SitesFileParser.Result parsed, EventLog log) {
         if (!parsed.ok() || parsed.source() == null) {

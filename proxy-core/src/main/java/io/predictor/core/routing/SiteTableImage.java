@@ -30,10 +30,15 @@ import java.util.zip.CRC32C;
  * caller parses the file. A wrong table would route sites to the wrong datacentre, so nothing
  * short of all of that is trusted.
  *
+ * <p>A reload's patched table (the big indexes of the table last read whole, plus a small patch
+ * of the file's differences: {@link TablePatcher}) is written as it is, patch and all, and reads
+ * back as the same patched table.
+ *
  * <p>Layout, little-endian: magic {@code PREDTBL1}, the code digest (32 bytes), the sites file's
  * digest (16), the group names (count, then length and UTF-8 bytes of each), the per-group
- * counts, the wildcard lengths, the exact and the wildcard index (size, arena length, slot count,
- * arena, slots), and the CRC-32C of everything before it.
+ * counts, the wildcard lengths, then the exact and the wildcard set (its size; its index as size,
+ * arena length, slot count, arena, slots; 1 and its patch as an index, or 0), and the CRC-32C of
+ * everything before it.
  */
 public final class SiteTableImage {
 
@@ -61,14 +66,8 @@ public final class SiteTableImage {
      * Writes {@code table} as an image of the sites file whose {@link SitesFileDigest} is {@code source}: to a
      * temporary file beside {@code image}, flushed to disk, then moved over it, so that a crash
      * leaves the old image or the new one, never a torn one under its name.
-     *
-     * @throws IllegalArgumentException for a patched table (a reload's): an image holds a table
-     *     read whole
      */
     public static void write(SiteTable table, byte[] source, Path image) throws IOException {
-        if (table.exact.patch != null || table.wildcard.patch != null) {
-            throw new IllegalArgumentException("a patched table has no image: it is not what its sites file reads as whole");
-        }
         Path tmp = image.resolveSibling(image.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -90,8 +89,8 @@ public final class SiteTableImage {
             for (long l : table.wildcardLengths) {
                 w.putLong(l);
             }
-            w.index(table.exact.index);
-            w.index(table.wildcard.index);
+            w.set(table.exact);
+            w.set(table.wildcard);
             w.finish();
             out.force(true);
         }
@@ -131,12 +130,12 @@ public final class SiteTableImage {
             for (int i = 0; i < wildcardLengths.length; i++) {
                 wildcardLengths[i] = r.getLong();
             }
-            HostIndex exact = r.index();
-            HostIndex wildcard = r.index();
+            SiteSet exact = r.set();
+            SiteSet wildcard = r.set();
             if (exact == null || wildcard == null || counts.length != (groups + 1) * 4 || !r.intact()) {
                 return null;
             }
-            return new SiteTable(new SiteSet(exact), new SiteSet(wildcard), groupNames, counts, wildcardLengths);
+            return new SiteTable(exact, wildcard, groupNames, counts, wildcardLengths);
         } catch (NoSuchFileException e) {
             return null;
         } catch (Truncated e) {
@@ -191,6 +190,15 @@ public final class SiteTableImage {
                 buf.put(b, off, n);
                 off += n;
                 len -= n;
+            }
+        }
+
+        void set(SiteSet set) throws IOException {
+            putInt(set.size());
+            index(set.index);
+            putInt(set.patch == null ? 0 : 1);
+            if (set.patch != null) {
+                index(set.patch);
             }
         }
 
@@ -284,6 +292,18 @@ public final class SiteTableImage {
                 off += n;
             }
             return b;
+        }
+
+        /** A set as {@link Writer#set} wrote it; null when its parts cannot be one. */
+        SiteSet set() throws IOException, Truncated {
+            int size = getInt();
+            HostIndex index = index();
+            int patched = getInt();
+            HostIndex patch = patched == 1 ? index() : null;
+            if (index == null || size < 0 || (patched != 0 && (patched != 1 || patch == null))) {
+                return null;
+            }
+            return new SiteSet(index, patch, size);
         }
 
         HostIndex index() throws IOException, Truncated {

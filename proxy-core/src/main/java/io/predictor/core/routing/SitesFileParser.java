@@ -45,8 +45,9 @@ public final class SitesFileParser {
      *
      * @param differences against the table in service when a reload patched it; null when the
      *                    file was read whole
-     * @param source      the {@link SitesFileDigest} of the bytes a table read whole was built
-     *                    from (what its {@link SiteTableImage} is named by); else null
+     * @param source      the {@link SitesFileDigest} of the bytes the table was built from, read
+     *                    whole or patched (what its {@link SiteTableImage} is named by); null
+     *                    for a refusal
      */
     public record Result(SiteTable table, List<Problem> problems, int problemCount, Differences differences,
             byte[] source) {
@@ -159,12 +160,13 @@ public final class SitesFileParser {
     private static Result patch(Path file, SiteTable inService, int limit, boolean paced) throws IOException {
         TablePatcher patcher = new TablePatcher(inService, limit);
         Loader loader = new Loader(file.toString(), patcher);
+        SitesFileDigest digest = new SitesFileDigest();
         try {
-            scan(file, loader, paced);
+            scan(file, new Tokenizer(loader), paced, digest);
             if (loader.problemCount > 0) {
                 return loader.refusal();
             }
-            return new Result(patcher.finish(), List.of(), 0, patcher.differences());
+            return new Result(patcher.finish(), List.of(), 0, patcher.differences(), digest.value());
         } catch (TablePatcher.TooManyDifferences e) {
             return null;
         }
@@ -262,10 +264,6 @@ public final class SitesFileParser {
             }
             return lineStart;
         }
-    }
-
-    private static void scan(Path file, LineSink sink, boolean paced) throws IOException {
-        scan(file, new Tokenizer(sink), paced, null);
     }
 
     /**

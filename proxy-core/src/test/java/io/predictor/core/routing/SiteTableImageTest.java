@@ -1,7 +1,6 @@
 package io.predictor.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -137,17 +136,34 @@ class SiteTableImageTest {
     }
 
     @Test
-    void aPatchedTableHasNoImage() throws IOException {
+    void aReloadsPatchedTableReadsBackPatched() throws IOException {
         Path sites = sitesFile();
         SiteTable base = SitesFileParser.parse(sites).table();
-        Files.writeString(sites, Files.readString(sites) + "new.example.org migrated\n");
+        // one state changed, one site removed, a site, a wildcard and a group added
+        Files.writeString(sites, Files.readString(sites)
+                .replace("site-1.example.com migrated", "site-1.example.com hold")
+                .replace("site-2.example.com maintenance filer-2\n", "")
+                + "new.example.org migrated filer-new\n*.new.example.net maintenance\n");
         SitesFileParser.Result patched = SitesFileParser.reload(sites, base);
+        assertThat(patched.differences()).isEqualTo(new SitesFileParser.Differences(2, 1, 1));
         assertThat(patched.table().patchSize()).isPositive();
-        assertThat(patched.source()).as("what a patched table came from is not the file alone").isNull();
+        assertThat(patched.source()).isEqualTo(SitesFileDigest.of(sites));
+        Path image = dir.resolve("t.img");
+        SiteTableImage.write(patched.table(), patched.source(), image);
 
-        assertThatThrownBy(() -> SiteTableImage.write(patched.table(), SitesFileDigest.of(sites), dir.resolve("t.img")))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThat(dir.resolve("t.img")).doesNotExist();
+        SiteTable read = SiteTableImage.read(image, SitesFileDigest.of(sites));
+
+        assertThat(read).isNotNull();
+        assertThat(read.patchSize()).isEqualTo(patched.table().patchSize());
+        assertThat(read.size()).isEqualTo(patched.table().size());
+        assertThat(read.groupNames()).containsExactly(patched.table().groupNames());
+        assertThat(everything(read)).isEqualTo(everything(patched.table()));
+        RoutingSnapshot s = RoutingSnapshot.of(read, 0, SiteState.LEGACY);
+        assertThat(s.describe("site-1.example.com").state()).isEqualTo(SiteState.HOLD);
+        assertThat(s.describe("site-2.example.com")).as("removed").isNull();
+        assertThat(s.describe("new.example.org").group()).isEqualTo("filer-new");
+        assertThat(s.describe("x.new.example.net").state()).isEqualTo(SiteState.MAINTENANCE);
+        assertThat(s.countsByState()).isEqualTo(RoutingSnapshot.of(patched.table(), 0, SiteState.LEGACY).countsByState());
     }
 
     @Test

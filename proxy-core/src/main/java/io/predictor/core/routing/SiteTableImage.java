@@ -65,10 +65,29 @@ public final class SiteTableImage {
     /**
      * Writes {@code table} as an image of the sites file whose {@link SitesFileDigest} is {@code source}: to a
      * temporary file beside {@code image}, flushed to disk, then moved over it, so that a crash
-     * leaves the old image or the new one, never a torn one under its name.
+     * leaves the old image or the new one, never a torn one under its name. A write that fails
+     * removes its temporary file (up to the table's size) and leaves the old image.
      */
     public static void write(SiteTable table, byte[] source, Path image) throws IOException {
         Path tmp = image.resolveSibling(image.getFileName() + ".tmp");
+        try {
+            writeTo(tmp, table, source);
+            try {
+                Files.move(tmp, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, image, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static void writeTo(Path tmp, SiteTable table, byte[] source) throws IOException {
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             Writer w = new Writer(out);
@@ -94,16 +113,12 @@ public final class SiteTableImage {
             w.finish();
             out.force(true);
         }
-        try {
-            Files.move(tmp, image, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, image, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     /**
      * The table of {@code image} if it is an image of the sites file whose {@link
-     * SitesFileDigest} is {@code source}, made by this build, and whole; else null (also when there is no image).
+     * SitesFileDigest} is {@code source}, made by this build, and intact; else null (also when
+     * there is no image).
      *
      * @throws IOException when the image exists but cannot be read
      */

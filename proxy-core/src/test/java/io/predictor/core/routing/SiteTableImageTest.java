@@ -1,6 +1,7 @@
 package io.predictor.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -128,6 +129,19 @@ class SiteTableImageTest {
         Files.write(image, whole);
 
         assertThat(SiteTableImage.read(image, SitesFileDigest.of(sites))).isNull();
+    }
+
+    @Test
+    void aWriteThatFailsLeavesNoTemporaryFile() throws IOException {
+        Path sites = sitesFile();
+        SitesFileParser.Result parsed = SitesFileParser.parse(sites);
+        Path image = dir.resolve("t.img");
+        Files.createDirectories(image.resolve("in-the-way")); // a directory that is not empty: the rename fails
+
+        assertThatThrownBy(() -> SiteTableImage.write(parsed.table(), parsed.source(), image)).isInstanceOf(IOException.class);
+
+        assertThat(dir.resolve("t.img.tmp")).doesNotExist();
+        assertThat(image.resolve("in-the-way")).isDirectory();
     }
 
     @Test

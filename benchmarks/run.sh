@@ -44,7 +44,7 @@ LAUNCHER="$ROOT/bin/predictor"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${FIXED_DURATION:=4}" "${FIXED_ROUNDS:=1}" "${FIXED_WARMUP:=2}" "${WARMUP:=5}" "${SITES:=10000}"
-  : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}" "${CERTS:=50}"
+  : "${RELOAD_DURATION:=10}" "${RELOAD_ROUNDS:=1}" "${CERTS:=50}" "${STARTUP_ROUNDS:=1}"
 fi
 ROUNDS="${ROUNDS:-4}"
 DURATION="${DURATION:-10}"

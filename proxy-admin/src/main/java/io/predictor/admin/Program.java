@@ -145,6 +145,7 @@ final class Program {
         info(log, "started", "version", Version.current(), "transport", server.transportName(),
                 "allocator", server.allocatorName(),
                 "sites", sites.table().size(), "table_from", start.from(), "table_ms", start.millis(),
+                "table_image", start.fromImage() ? "used" : start.imageMiss(),
                 "revision", router.current().revision(),
                 "admin", config.admin().bind().toString(),
                 "start_ms", (System.nanoTime() - startNanos) / 1_000_000);

@@ -36,17 +36,20 @@ class TableImageIT {
         LauncherIT.writeSites(sites, n, i -> "s" + i + ".example.com " + (i % 2 == 0 ? "legacy" : "migrated") + " filer-" + i % 5000 + "\n");
 
         String first = startAndStop(config, ports, "first.log", true);
-        assertThat(first).contains("\"table_from\":\"sites_file\"").contains("\"sites\":3000000");
+        assertThat(first).contains("\"table_from\":\"sites_file\"").contains("\"table_image\":\"no_image\"")
+                .contains("\"sites\":3000000");
 
         String second = startAndStop(config, ports, "second.log", false, "s20001.example.com", "migrated");
-        assertThat(second).contains("\"table_from\":\"image\"").contains("\"sites\":3000000")
+        assertThat(second).contains("\"table_from\":\"image\"").contains("\"table_image\":\"used\"")
+                .contains("\"sites\":3000000")
                 .doesNotContain("table_image_written");
 
         // one state changed, legacy -> migrated, the same file length otherwise but for the state's
         LauncherIT.writeSites(sites, n, i -> "s" + i + ".example.com " + (i % 2 == 0 && i != 20000 ? "legacy" : "migrated")
                 + " filer-" + i % 5000 + "\n");
         String third = startAndStop(config, ports, "third.log", true, "s20000.example.com", "migrated");
-        assertThat(third).as("an image of another sites file is not used").contains("\"table_from\":\"sites_file\"");
+        assertThat(third).as("an image of another sites file is not used").contains("\"table_from\":\"sites_file\"")
+                .contains("\"table_image\":\"other_sites_file\"");
         System.out.println("3,000,000 sites: " + startLine(first) + " / " + startLine(second) + " / " + startLine(third));
     }
 

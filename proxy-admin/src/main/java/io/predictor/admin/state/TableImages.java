@@ -1,7 +1,6 @@
 package io.predictor.admin.state;
 
 import io.predictor.admin.log.EventLog;
-import io.predictor.core.routing.SiteTable;
 import io.predictor.core.routing.SiteTableImage;
 import io.predictor.core.routing.SitesFileDigest;
 import io.predictor.core.routing.SitesFileParser;
@@ -28,9 +27,11 @@ public final class TableImages {
      * The table to start with and where it came from.
      *
      * @param from         {@code image} or {@code sites_file}
+     * @param imageMiss    from the sites file: why not from the image ({@link SiteTableImage.Miss}'s
+     *                     names, or {@code unreadable}); else null
      * @param imageProblem why an image that is there could not be read (it is then parsed around); else null
      */
-    public record Start(SitesFileParser.Result sites, String from, long millis, String imageProblem) {
+    public record Start(SitesFileParser.Result sites, String from, long millis, String imageMiss, String imageProblem) {
         public boolean fromImage() {
             return from.equals("image");
         }
@@ -60,20 +61,23 @@ public final class TableImages {
         long start = System.nanoTime();
         byte[] source = SitesFileDigest.of(sitesFile);
         String problem = null;
+        String miss;
         try {
-            SiteTable table = SiteTableImage.read(image, source);
-            if (table != null) {
-                return new Start(new SitesFileParser.Result(table, List.of(), 0, null, source), "image",
-                        millisSince(start), null);
+            SiteTableImage.Lookup found = SiteTableImage.lookUp(image, source);
+            if (found.table() != null) {
+                return new Start(new SitesFileParser.Result(found.table(), List.of(), 0, null, source), "image",
+                        millisSince(start), null, null);
             }
+            miss = found.miss().wireName();
         } catch (IOException | RuntimeException e) {
             problem = image + ": " + e;
+            miss = "unreadable";
         }
         SitesFileParser.Result parsed = SitesFileParser.parse(sitesFile);
         if (parsed.ok()) {
             unwritten = parsed;
         }
-        return new Start(parsed, "sites_file", millisSince(start), problem);
+        return new Start(parsed, "sites_file", millisSince(start), miss, problem);
     }
 
     /**

@@ -35,6 +35,7 @@ class TableImagesTest {
 
         TableImages.Start first = images.load();
         assertThat(first.from()).isEqualTo("sites_file");
+        assertThat(first.imageMiss()).isEqualTo("no_image");
         assertThat(images.image()).doesNotExist();
         images.writeUnwritten(log);
         assertThat(log.eventNames()).containsExactly("table_image_written");
@@ -44,6 +45,7 @@ class TableImagesTest {
 
         TableImages.Start second = new TableImages(sites, dir.resolve("state")).load();
         assertThat(second.fromImage()).isTrue();
+        assertThat(second.imageMiss()).isNull();
         assertThat(second.imageProblem()).isNull();
         assertThat(second.sites().table().size()).isEqualTo(3);
         assertThat(stateOf(second, "a.example.com")).isEqualTo(SiteState.MIGRATED);
@@ -62,6 +64,7 @@ class TableImagesTest {
         TableImages.Start again = new TableImages(sites, dir.resolve("state")).load();
 
         assertThat(again.from()).isEqualTo("sites_file");
+        assertThat(again.imageMiss()).isEqualTo("other_sites_file");
         assertThat(again.imageProblem()).as("another file's image is no problem, just not this one's").isNull();
         assertThat(stateOf(again, "a.example.com")).isEqualTo(SiteState.LEGACY);
     }
@@ -74,6 +77,7 @@ class TableImagesTest {
         TableImages.Start s = new TableImages(sites, dir.resolve("state")).load();
 
         assertThat(s.from()).isEqualTo("sites_file");
+        assertThat(s.imageMiss()).isEqualTo("unreadable");
         assertThat(s.imageProblem()).contains(TableImages.FILE_NAME);
         assertThat(stateOf(s, "a.example.com")).isEqualTo(SiteState.MIGRATED);
     }

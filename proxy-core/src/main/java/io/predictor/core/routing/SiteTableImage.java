@@ -115,6 +115,36 @@ public final class SiteTableImage {
         }
     }
 
+    /** Why an image was not used: an operator's answer to "why did this start parse?". */
+    public enum Miss {
+        /** There is no image. */
+        NO_IMAGE("no_image"),
+        /** The image is of another sites file (or of the same one before it changed). */
+        OTHER_SITES_FILE("other_sites_file"),
+        /** The image was made by a build that reads or lays out the table differently. */
+        OTHER_BUILD("other_build"),
+        /** The image is torn, cut short or damaged. */
+        DAMAGED("damaged");
+
+        private final String wireName;
+
+        Miss(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The name the start's event gives it. */
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    /** The table read from an image, or why there was none to use. */
+    public record Lookup(SiteTable table, Miss miss) {
+        static Lookup miss(Miss why) {
+            return new Lookup(null, why);
+        }
+    }
+
     /**
      * The table of {@code image} if it is an image of the sites file whose {@link
      * SitesFileDigest} is {@code source}, made by this build, and intact; else null (also when
@@ -123,14 +153,28 @@ public final class SiteTableImage {
      * @throws IOException when the image exists but cannot be read
      */
     public static SiteTable read(Path image, byte[] source) throws IOException {
+        return lookUp(image, source).table();
+    }
+
+    /**
+     * {@link #read}, saying why there is no table when there is none.
+     *
+     * @throws IOException when the image exists but cannot be read
+     */
+    public static Lookup lookUp(Path image, byte[] source) throws IOException {
         try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ)) {
             if (in.size() < MAGIC.length + 8) {
-                return null;
+                return Lookup.miss(Miss.DAMAGED);
             }
             Reader r = new Reader(in, in.size());
-            if (!Arrays.equals(r.bytes(MAGIC.length), MAGIC) || !Arrays.equals(r.bytes(CODE_BYTES), CODE)
-                    || !Arrays.equals(r.bytes(SitesFileDigest.BYTES), source)) {
-                return null;
+            if (!Arrays.equals(r.bytes(MAGIC.length), MAGIC)) {
+                return Lookup.miss(Miss.DAMAGED);
+            }
+            if (!Arrays.equals(r.bytes(CODE_BYTES), CODE)) {
+                return Lookup.miss(Miss.OTHER_BUILD);
+            }
+            if (!Arrays.equals(r.bytes(SitesFileDigest.BYTES), source)) {
+                return Lookup.miss(Miss.OTHER_SITES_FILE);
             }
             int groups = r.count(4);
             String[] groupNames = new String[groups];
@@ -148,13 +192,13 @@ public final class SiteTableImage {
             SiteSet exact = r.set();
             SiteSet wildcard = r.set();
             if (exact == null || wildcard == null || counts.length != (groups + 1) * 4 || !r.intact()) {
-                return null;
+                return Lookup.miss(Miss.DAMAGED);
             }
-            return new SiteTable(exact, wildcard, groupNames, counts, wildcardLengths);
+            return new Lookup(new SiteTable(exact, wildcard, groupNames, counts, wildcardLengths), null);
         } catch (NoSuchFileException e) {
-            return null;
+            return Lookup.miss(Miss.NO_IMAGE);
         } catch (Truncated e) {
-            return null;
+            return Lookup.miss(Miss.DAMAGED);
         }
     }
 

@@ -93,7 +93,8 @@ class SiteTableImageTest {
         String text = Files.readString(sites).replaceFirst("site-0.example.com legacy", "site-0.example.com LEGACY");
         Files.writeString(sites, text);
 
-        assertThat(SiteTableImage.read(image, SitesFileDigest.of(sites))).isNull();
+        assertThat(SiteTableImage.lookUp(image, SitesFileDigest.of(sites)).miss())
+                .isEqualTo(SiteTableImage.Miss.OTHER_SITES_FILE);
     }
 
     @Test
@@ -109,11 +110,13 @@ class SiteTableImageTest {
                 f.seek(at);
                 f.write(whole[at] ^ 0x10);
             }
-            assertThat(SiteTableImage.read(image, source)).as("a bit flipped at %d of %d", at, whole.length).isNull();
+            assertThat(SiteTableImage.lookUp(image, source)).as("a bit flipped at %d of %d", at, whole.length)
+                    .isEqualTo(new SiteTableImage.Lookup(null, SiteTableImage.Miss.DAMAGED));
         }
         for (int length : new int[] {0, 10, 80, whole.length / 2, whole.length - 8, whole.length - 1}) {
             Files.write(image, java.util.Arrays.copyOf(whole, length));
-            assertThat(SiteTableImage.read(image, source)).as("cut at %d of %d", length, whole.length).isNull();
+            assertThat(SiteTableImage.lookUp(image, source)).as("cut at %d of %d", length, whole.length)
+                    .isEqualTo(new SiteTableImage.Lookup(null, SiteTableImage.Miss.DAMAGED));
         }
         Files.write(image, whole);
         assertThat(SiteTableImage.read(image, source)).as("the intact image").isNotNull();
@@ -128,7 +131,7 @@ class SiteTableImageTest {
 
         Files.write(image, whole);
 
-        assertThat(SiteTableImage.read(image, SitesFileDigest.of(sites))).isNull();
+        assertThat(SiteTableImage.lookUp(image, SitesFileDigest.of(sites)).miss()).isEqualTo(SiteTableImage.Miss.OTHER_BUILD);
     }
 
     @Test
@@ -146,7 +149,8 @@ class SiteTableImageTest {
 
     @Test
     void noImageIsAMiss() throws IOException {
-        assertThat(SiteTableImage.read(dir.resolve("none.img"), new byte[SitesFileDigest.BYTES])).isNull();
+        assertThat(SiteTableImage.lookUp(dir.resolve("none.img"), new byte[SitesFileDigest.BYTES]).miss())
+                .isEqualTo(SiteTableImage.Miss.NO_IMAGE);
     }
 
     @Test

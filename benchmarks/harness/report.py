@@ -228,7 +228,8 @@ def targets(summary, table=None, reload=None, rows=None, startup=None):
     medians; the round-by-round ratios are shown beside it, to say how far the run's noise reaches."""
     out = []
     if table and table.get("ready_ms") is not None:
-        out.append((f"{int(table['sites']):,} sites ready to serve in ≤ 2 s in -Xmx256m (one core)",
+        out.append((f"{int(table['sites']):,} sites: the table alone ready ≤ 2 s from JVM start, parsing the sites file "
+                    "(`TableFootprint`, -Xmx256m, one core)",
                     f"{table['ready_ms'] / 1e3:.2f} s from JVM start; parse + snapshot {table['load_ms'] / 1e3:.2f} s, "
                     f"{table['load_cpu_ms'] / 1e3:.2f} s of CPU", table["ready_ms"] <= 2000))
         image, parse = (startup or {}).get("image"), (startup or {}).get("parse")

@@ -26,9 +26,10 @@ import java.util.Locale;
 
 /**
  * Reads the PEM files of a certificate directory: a chain ({@code NAME.crt}, leaf first) and an
- * unencrypted private key ({@code NAME.key}: PKCS#8 {@code BEGIN PRIVATE KEY}, RSA or EC, or
- * PKCS#1 {@code BEGIN RSA PRIVATE KEY}). Every failure is an {@link IllegalArgumentException}
- * whose message says what to do.
+ * unencrypted private key ({@code NAME.key}: PKCS#8 {@code BEGIN PRIVATE KEY}, RSA, EC or
+ * Ed25519; PKCS#1 {@code BEGIN RSA PRIVATE KEY}; or SEC1 {@code BEGIN EC PRIVATE KEY}, which
+ * {@code openssl ecparam -genkey} writes after an {@code EC PARAMETERS} block, skipped here).
+ * Every failure is an {@link IllegalArgumentException} whose message says what to do.
  */
 final class PemFiles {
 
@@ -55,14 +56,28 @@ final class PemFiles {
     static PrivateKey privateKey(byte[] pem) {
         String text = new String(pem, StandardCharsets.US_ASCII);
         int begin = text.indexOf(BEGIN);
-        if (begin < 0) {
-            throw new IllegalArgumentException("no PEM block; expected -----BEGIN PRIVATE KEY-----");
-        }
-        int typeEnd = text.indexOf("-----", begin + BEGIN.length());
-        String type = text.substring(begin + BEGIN.length(), typeEnd);
-        int end = text.indexOf(END + type, typeEnd);
-        if (end < 0) {
-            throw new IllegalArgumentException("the PEM block " + type + " has no END line");
+        String type;
+        int typeEnd;
+        int end;
+        while (true) {
+            if (begin < 0) {
+                throw new IllegalArgumentException("no private key block; expected -----BEGIN PRIVATE KEY-----");
+            }
+            typeEnd = text.indexOf("-----", begin + BEGIN.length());
+            if (typeEnd < 0) {
+                throw new IllegalArgumentException("a PEM BEGIN line without its closing dashes");
+            }
+            type = text.substring(begin + BEGIN.length(), typeEnd);
+            end = text.indexOf(END + type, typeEnd);
+            if (end < 0) {
+                throw new IllegalArgumentException("the PEM block " + type + " has no END line");
+            }
+            if (!type.equals("EC PARAMETERS")) {
+                break;
+            }
+            // openssl ecparam -genkey writes the curve's name in a block of its own before the
+            // key, which names its curve again
+            begin = text.indexOf(BEGIN, end + END.length());
         }
         if (text.substring(typeEnd, end).contains("Proc-Type: 4,ENCRYPTED") || type.startsWith("ENCRYPTED")) {
             throw new IllegalArgumentException("the key is encrypted; the proxy reads unencrypted keys only"
@@ -79,9 +94,12 @@ final class PemFiles {
                 return pkcs8(der);
             case "RSA PRIVATE KEY":
                 return pkcs8(rsaPkcs1ToPkcs8(der));
+            case "EC PRIVATE KEY":
+                return pkcs8(ecSec1ToPkcs8(der));
             default:
-                throw new IllegalArgumentException("unsupported key block " + type + "; expected PRIVATE KEY (PKCS#8)"
-                        + " or RSA PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in KEY -out NAME.key)");
+                throw new IllegalArgumentException("unsupported key block " + type + "; expected PRIVATE KEY (PKCS#8),"
+                        + " RSA PRIVATE KEY or EC PRIVATE KEY (convert with: openssl pkcs8 -topk8 -nocrypt -in KEY"
+                        + " -out NAME.key)");
         }
     }
 
@@ -101,12 +119,38 @@ final class PemFiles {
     private static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
         byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
             0x01, 0x01, 0x05, 0x00};
+        return privateKeyInfo(algorithm, pkcs1);
+    }
+
+    /**
+     * Wraps a SEC1 ECPrivateKey (RFC 5915) in a PKCS#8 PrivateKeyInfo whose algorithm is
+     * id-ecPublicKey with the curve the key names in its {@code [0] parameters}; the key goes in
+     * whole, its public point included, so that {@link #checkPair} can compare the point.
+     */
+    private static byte[] ecSec1ToPkcs8(byte[] sec1) {
+        byte[] curve = Der.ecNamedCurve(sec1);
+        if (curve == null) {
+            throw new IllegalArgumentException("the EC PRIVATE KEY names no curve (or is not an RFC 5915 ECPrivateKey);"
+                    + " convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out NAME.key");
+        }
+        ByteArrayOutputStream algorithm = new ByteArrayOutputStream();
+        algorithm.writeBytes(new byte[] {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01});
+        algorithm.writeBytes(curve);
+        ByteArrayOutputStream sequence = new ByteArrayOutputStream();
+        sequence.write(0x30);
+        writeLength(sequence, algorithm.size());
+        sequence.writeBytes(algorithm.toByteArray());
+        return privateKeyInfo(sequence.toByteArray(), sec1);
+    }
+
+    /** PrivateKeyInfo (RFC 5208): {version 0, algorithm, privateKey OCTET STRING}. */
+    private static byte[] privateKeyInfo(byte[] algorithm, byte[] privateKey) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(new byte[] {0x02, 0x01, 0x00});
         body.writeBytes(algorithm);
         body.write(0x04);
-        writeLength(body, pkcs1.length);
-        body.writeBytes(pkcs1);
+        writeLength(body, privateKey.length);
+        body.writeBytes(privateKey);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(0x30);
         writeLength(out, body.size());
@@ -233,6 +277,31 @@ final class PemFiles {
                 return null;
             } catch (IllegalStateException e) {
                 return null; // not the layout looked for: the signature check decides
+            }
+        }
+
+        /**
+         * The curve's OBJECT IDENTIFIER, whole (tag, length, contents), from a SEC1 ECPrivateKey
+         * (RFC 5915) {version 1, privateKey, [0] parameters, [1] publicKey}; null when it names
+         * none (explicit curve parameters included: RFC 5480 allows named curves only).
+         */
+        static byte[] ecNamedCurve(byte[] sec1) {
+            try {
+                Der ec = new Der(sec1, 0, sec1.length).inside(0x30);
+                Der version = ec.inside(0x02);
+                if (version.end - version.pos != 1 || version.b[version.pos] != 1) {
+                    return null;
+                }
+                ec.skip(0x04);
+                if (ec.pos < ec.end && (ec.b[ec.pos] & 0xff) == 0xa0) {
+                    Der parameters = ec.inside(0xa0);
+                    int start = parameters.pos;
+                    parameters.skip(0x06);
+                    return Arrays.copyOfRange(parameters.b, start, parameters.pos);
+                }
+                return null;
+            } catch (IllegalStateException e) {
+                return null;
             }
         }
 

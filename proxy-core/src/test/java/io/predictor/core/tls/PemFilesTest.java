@@ -102,6 +102,64 @@ class PemFilesTest {
         assertThat(PemFiles.Der.subjectPublicKey(new byte[] {0x04, 0x00})).isNull();
     }
 
+    @Test
+    void sec1EcKeysAsOpensslWritesThemAreReadAndMatchedByTheirPoint() throws Exception {
+        // the real tool's output: ecparam -genkey writes an EC PARAMETERS block, then the
+        // EC PRIVATE KEY (SEC1, RFC 5915) with its curve and public point; -noout the key alone
+        for (String curve : new String[] {"prime256v1", "secp384r1"}) {
+            for (boolean withParameters : new boolean[] {true, false}) {
+                Path dir = TestCertificates.newDirectory("sec1").toAbsolutePath();
+                Path keyFile = dir.resolve("site.key");
+                if (withParameters) {
+                    openssl(dir, "ecparam", "-genkey", "-name", curve, "-out", keyFile.toString());
+                } else {
+                    openssl(dir, "ecparam", "-genkey", "-noout", "-name", curve, "-out", keyFile.toString());
+                }
+                openssl(dir, "req", "-new", "-x509", "-key", keyFile.toString(), "-subj", "/CN=sec1.test",
+                        "-days", "2", "-out", dir.resolve("site.crt").toString());
+                byte[] pem = Files.readAllBytes(keyFile);
+                String text = new String(pem, java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(text).contains("-----BEGIN EC PRIVATE KEY-----");
+                assertThat(text.contains("-----BEGIN EC PARAMETERS-----")).isEqualTo(withParameters);
+                X509Certificate cert = PemFiles.chain(Files.readAllBytes(dir.resolve("site.crt")))[0];
+                X509Certificate other = certs.writePair(dir, "other", "other.test");
+
+                PrivateKey key = PemFiles.privateKey(pem);
+
+                assertThat(key).isInstanceOf(ECPrivateKey.class);
+                assertThat(PemFiles.Der.ecPublicPoint(key.getEncoded())).as("the point travels with the key").isNotNull();
+                assertThat(PemFiles.publicPartsMatch(cert.getPublicKey(), key)).as(curve).isTrue();
+                PemFiles.checkPair(cert, key);
+                assertThatThrownBy(() -> PemFiles.checkPair(other, key)).hasMessageContaining("does not belong");
+                assertThat(TlsContexts.server(key, new X509Certificate[] {cert})).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aSec1KeyThatNamesNoCurveIsRefusedWithWhatToDo() throws Exception {
+        ECPrivateKey ec = (ECPrivateKey) ecKey().getPrivate();
+        byte[] bare = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(), null, null).getEncoded();
+        String pem = "-----BEGIN EC PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(bare)
+                + "\n-----END EC PRIVATE KEY-----\n";
+
+        assertThatThrownBy(() -> PemFiles.privateKey(pem.getBytes()))
+                .hasMessageContaining("names no curve").hasMessageContaining("openssl pkcs8 -topk8");
+        assertThatThrownBy(() -> PemFiles.privateKey("-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n".getBytes()))
+                .as("the parameters alone").hasMessageContaining("no private key block");
+        assertThat(PemFiles.Der.ecNamedCurve(new byte[] {0x30, 0x03, 0x02, 0x01, 0x00})).as("version 0").isNull();
+        assertThat(PemFiles.Der.ecNamedCurve(new byte[] {0x30, 0x7f})).as("a length past the end").isNull();
+    }
+
+    private static void openssl(Path dir, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add("openssl");
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("openssl %s: %s", String.join(" ", args), output).isZero();
+    }
+
     private static PrivateKey readKey(Path dir, String name) throws Exception {
         return PemFiles.privateKey(Files.readAllBytes(dir.resolve(name + ".key")));
     }

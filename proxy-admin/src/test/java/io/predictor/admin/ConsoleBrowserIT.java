@@ -47,6 +47,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -401,7 +402,9 @@ class ConsoleBrowserIT {
         String reached = null;
         for (int i = 0; i < 60 && reached == null; i++) {
             try {
-                browser.switchTo().activeElement().sendKeys(Keys.TAB);
+                // a key press to whatever has the focus, as a user's: sending it to the active element
+                // failed now and then with "element not interactable" while the console re-rendered
+                new Actions(browser).sendKeys(Keys.TAB).perform();
                 WebElement focused = browser.switchTo().activeElement();
                 if ("step-migrate".equals(focused.getAttribute("id"))) {
                     reached = focused.getCssValue("outline-style");

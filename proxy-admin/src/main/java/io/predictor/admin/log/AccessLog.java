@@ -43,13 +43,19 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     /** A line waits at most this long in its event loop's buffer. */
     static final long FLUSH_AFTER_MILLIS = 100;
-    static final int BUFFER_SIZE = 64 * 1024;
+    /**
+     * An event loop's buffer. Each hand-off wakes the writer thread on the loop's core: with 64 KiB
+     * buffers (~130 hand-offs a second at 25,000 requests a second) the fixed-rate benchmark's
+     * p99.9 was higher with the log than without it in 8 of 9 paired rounds; with 256 KiB in 2
+     * of 5 (benchmarks/README.md, "The access log and the fixed rate's tail").
+     */
+    static final int BUFFER_SIZE = 256 * 1024;
     /** A buffer is handed off once it holds this much: the longest line still fits after it. */
     static final int HAND_OFF_AT = BUFFER_SIZE - 16 * 1024;
     /** Buffers waiting for the writer: 16 MiB at most. */
-    static final int QUEUE_CAPACITY = 256;
+    static final int QUEUE_CAPACITY = 64;
     /** Written buffers kept for reuse: 1 MiB at most. */
-    static final int SPARE_BUFFERS = 16;
+    static final int SPARE_BUFFERS = 4;
 
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     /**

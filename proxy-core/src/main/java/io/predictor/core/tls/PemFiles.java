@@ -136,11 +136,7 @@ final class PemFiles {
         ByteArrayOutputStream algorithm = new ByteArrayOutputStream();
         algorithm.writeBytes(new byte[] {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01});
         algorithm.writeBytes(curve);
-        ByteArrayOutputStream sequence = new ByteArrayOutputStream();
-        sequence.write(0x30);
-        writeLength(sequence, algorithm.size());
-        sequence.writeBytes(algorithm.toByteArray());
-        return privateKeyInfo(sequence.toByteArray(), sec1);
+        return privateKeyInfo(sequence(algorithm), sec1);
     }
 
     /** PrivateKeyInfo (RFC 5208): {version 0, algorithm, privateKey OCTET STRING}. */
@@ -151,10 +147,15 @@ final class PemFiles {
         body.write(0x04);
         writeLength(body, privateKey.length);
         body.writeBytes(privateKey);
+        return sequence(body);
+    }
+
+    /** A DER SEQUENCE of {@code contents}. */
+    private static byte[] sequence(ByteArrayOutputStream contents) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(0x30);
-        writeLength(out, body.size());
-        out.writeBytes(body.toByteArray());
+        writeLength(out, contents.size());
+        out.writeBytes(contents.toByteArray());
         return out.toByteArray();
     }
 

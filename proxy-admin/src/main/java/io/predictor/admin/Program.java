@@ -240,12 +240,13 @@ final class Program {
             return server.bindPassthrough(settings, router);
         }
         io.predictor.core.tls.CertificateStore store = io.predictor.core.tls.CertificateStore.load(
-                l.tls().certificates(), new io.predictor.core.tls.CertificateStore.Listener() {
+                l.tls().certificates(), l.tls().contextCache(), new io.predictor.core.tls.CertificateStore.Listener() {
                     @Override
                     public void loaded(java.nio.file.Path directory,
                             java.util.List<io.predictor.core.tls.ServerCertificate> certificates, String defaultName) {
                         info(log, "certificates_loaded", "listener", l.name(), "directory", directory.toString(),
                                 "certificates", certificates.size(), "default", defaultName,
+                                "context_cache", l.tls().contextCache(),
                                 "engine", io.predictor.core.tls.TlsContexts.engineName());
                     }
 

@@ -58,8 +58,11 @@ public record Config(
         }
     }
 
-    /** {@code certificates}: a directory of NAME.crt + NAME.key. */
-    public record Tls(Path certificates, boolean passthrough) {
+    /**
+     * {@code certificates}: a directory of NAME.crt + NAME.key; {@code contextCache}: the most
+     * TLS contexts kept built (each ~10–20 KB of native memory), the rest built on first use.
+     */
+    public record Tls(Path certificates, boolean passthrough, int contextCache) {
     }
 
     public record Tcp(String target) {

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ListenersReader {
     private static final List<String> LISTENER_KEYS = List.of("name", "bind", "tls", "tcp", "proxy_protocol",
             "trusted_proxies");
-    private static final List<String> TLS_KEYS = List.of("certificates", "passthrough");
+    private static final List<String> TLS_KEYS = List.of("certificates", "passthrough", "context_cache");
     private static final List<String> TCP_KEYS = List.of("target");
 
     private final YamlNodes nodes;
@@ -82,7 +82,13 @@ final class ListenersReader {
             s.missing("certificates", "a directory of NAME.crt + NAME.key files, e.g. certs/"
                     + " (or passthrough: true to relay TLS by SNI)");
         }
-        return new Tls(certificates, passthrough);
+        int contextCache = s.get("context_cache", Values.intIn(1, 10_000_000),
+                io.predictor.core.tls.CertificateStore.DEFAULT_CONTEXT_CACHE);
+        if (passthrough && s.has("context_cache")) {
+            nodes.problem(s.lineOf("context_cache"), s.pathOf("context_cache") + ": not used with passthrough: true"
+                    + " (no certificate is served); remove it");
+        }
+        return new Tls(certificates, passthrough, contextCache);
     }
 
     private Tcp tcp(Section s, Set<String> poolNames) {

@@ -1,5 +1,6 @@
 package io.predictor.admin.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -8,6 +9,7 @@ import io.predictor.admin.metrics.PredictorMeter.Labels;
 import io.predictor.core.routing.Route;
 import io.predictor.core.server.PoolSettings;
 import io.predictor.core.server.ProxyServer;
+import io.predictor.core.tls.CertificateStore;
 import io.predictor.core.upstream.ServerHealth;
 import java.net.InetSocketAddress;
 import java.util.EnumMap;
@@ -74,6 +76,16 @@ public final class DataPlaneMetrics implements MeterBinder {
                         .register(registry);
             }
         }
+        server.certificateStores().forEach((listener, store) -> {
+            Gauge.builder(PredictorMeter.TLS_CONTEXTS.meterName(), store, CertificateStore::contextsBuilt)
+                    .description(PredictorMeter.TLS_CONTEXTS.description())
+                    .tag(Labels.LISTENER, listener)
+                    .register(registry);
+            FunctionCounter.builder(PredictorMeter.TLS_CONTEXT_BUILDS.meterName(), store, CertificateStore::contextBuilds)
+                    .description(PredictorMeter.TLS_CONTEXT_BUILDS.description())
+                    .tag(Labels.LISTENER, listener)
+                    .register(registry);
+        });
         new NettyEventExecutorMetrics(server.eventLoops()).bindTo(registry);
     }
 

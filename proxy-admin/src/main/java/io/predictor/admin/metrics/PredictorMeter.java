@@ -77,6 +77,21 @@ public enum PredictorMeter {
     STATE_STORE_AVAILABLE("predictor.state.store.available", Type.GAUGE, null,
             "1 if the state store takes changes, 0 while it is away"),
 
+    /**
+     * TLS contexts built and held, by terminating TLS listener: at most its {@code tls.context_cache};
+     * each holds ~10–20 KB of native memory.
+     */
+    TLS_CONTEXTS("predictor.tls.contexts", Type.GAUGE, null,
+            "TLS contexts built and held, by listener (at most tls.context_cache)", Labels.LISTENER),
+
+    /**
+     * TLS contexts built, by listener: one a certificate after a load, more when the cache is too
+     * small for the certificates in use (each build costs ~1 ms of CPU and delays a handshake).
+     */
+    TLS_CONTEXT_BUILDS("predictor.tls.context.builds", Type.COUNTER, null,
+            "TLS contexts built, by listener (more than the certificates in use: tls.context_cache is too small)",
+            Labels.LISTENER),
+
     /** Access log lines dropped because the writer could not keep up (the data plane never waits). */
     ACCESS_LOG_DROPPED("predictor.access.log.dropped", Type.COUNTER, null,
             "Access log lines dropped because the log writer could not keep up"),

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
                     trusted_proxies: [10.0.0.0/8, "fd00::/8", 192.168.1.7]
                   - name: https
                     bind: "[::]:8443"
-                    tls: { certificates: certs/, passthrough: false }
+                    tls: { certificates: certs/, passthrough: false, context_cache: 500 }
                   - name: sni
                     bind: 0.0.0.0:9443
                     tls: { passthrough: true }
@@ -109,8 +109,8 @@ class ConfigLoaderTest {
         assertThat(c.listeners().get(0).trustedProxyCidrs()).extracting(Cidr::toString)
                 .containsExactly("10.0.0.0/8", "fd00::/8", "192.168.1.7/32");
         assertThat(c.listeners().get(1).bind()).isEqualTo(new HostPort("::", 8443));
-        assertThat(c.listeners().get(1).tls()).isEqualTo(new Config.Tls(dir.resolve("certs"), false));
-        assertThat(c.listeners().get(2).tls()).isEqualTo(new Config.Tls(null, true));
+        assertThat(c.listeners().get(1).tls()).isEqualTo(new Config.Tls(dir.resolve("certs"), false, 500));
+        assertThat(c.listeners().get(2).tls()).isEqualTo(new Config.Tls(null, true, 10_000));
         assertThat(c.listeners().get(3).tcp()).isEqualTo(new Config.Tcp("mail"));
         assertThat(c.admin()).isEqualTo(new Config.Admin(new HostPort("10.1.2.3", 9090), dir.resolve("admin-tokens")));
         assertThat(c.pools()).containsOnlyKeys("local", "legacy", "mail");
@@ -414,6 +414,27 @@ class ConfigLoaderTest {
                                 + " NAME.key files, e.g. certs/ (or passthrough: true to relay TLS by SNI)",
                         "7: listeners[1].tls.certificates: not used with passthrough: true (the proxy relays TLS"
                                 + " without terminating it); remove it, or set passthrough: false");
+    }
+
+    @Test
+    void theContextCacheHoldsAtLeastOneContextAndIsForTerminatingListenersOnly() {
+        assertThat(files.problemsAtLines("""
+                listeners:
+                  - name: https
+                    bind: 0.0.0.0:443
+                    tls: { certificates: certs, context_cache: 0 }
+                  - name: sni
+                    bind: 0.0.0.0:8443
+                    tls: { passthrough: true, context_cache: 100 }
+                pools:
+                  local: { servers: [127.0.0.1:8081] }
+                  legacy: { servers: [127.0.0.1:8082] }
+                routing: { sites_file: sites.txt }
+                """)).containsExactly(
+                        "4: listeners[0].tls.context_cache: 0 is out of range; expected a whole number from 1 to"
+                                + " 10000000",
+                        "7: listeners[1].tls.context_cache: not used with passthrough: true (no certificate is"
+                                + " served); remove it");
     }
 
     @Test

@@ -84,6 +84,14 @@ final class MetricsHarness implements AutoCloseable {
         accessLog = new AccessLog(OutputStream.nullOutputStream(), quiet);
         proxy = new TestProxy(base, local.address(), legacy.address(), TestProxy.settings(),
                 ExchangeListener.all(accessLog, metrics.requests()));
+        // a terminating TLS listener too, for the certificate store's meters
+        Path certificates = io.predictor.core.testing.TestCertificates.newDirectory("metrics");
+        new io.predictor.core.testing.TestCertificates("metrics test CA").writePair(certificates, "default",
+                "new.example.com");
+        proxy.server().bindTls(new io.predictor.core.server.ListenerSettings("https",
+                        new java.net.InetSocketAddress("127.0.0.1", 0), addr -> false), proxy.router(),
+                ExchangeListener.all(accessLog, metrics.requests()),
+                io.predictor.core.testing.TestCertificates.quietStore(certificates));
         metrics.bindRouting(proxy.router()).bindAccessLog(accessLog).bindDataPlane(proxy.server());
         plane = ControlPlane.start(TestConfigs.controlPlane("127.0.0.1", tokens, sites, dir.resolve("state")),
                 proxy.router(), base, () -> true,

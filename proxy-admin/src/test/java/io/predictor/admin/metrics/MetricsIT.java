@@ -166,6 +166,13 @@ class MetricsIT {
     }
 
     @Test
+    void aTlsListenerReportsItsContextsBuiltAndHeld() throws Exception {
+        PrometheusText m = h.scrape();
+        assertThat(m.value("predictor_tls_contexts", "listener", "https")).as("the default's, built at load").isEqualTo(1);
+        assertThat(m.value("predictor_tls_context_builds_total", "listener", "https")).isEqualTo(1);
+    }
+
+    @Test
     void everyPredictorMeterIsScrapedUnderItsDocumentedNameAndLabels() throws Exception {
         PrometheusText m = h.scrape();
         for (PredictorMeter meter : PredictorMeter.values()) {

@@ -62,7 +62,8 @@ public final class ProxyServer implements AutoCloseable {
     private final PoolSettings legacyPool;
     private final OriginPools pools;
 
-    private final List<CertificateStore> certificateStores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The certificates of each terminating TLS listener, by listener name. */
+    private final Map<String, CertificateStore> certificateStores = new ConcurrentHashMap<>();
 
     public ProxyServer(ProxySettings settings, PoolSettings local, PoolSettings legacy) {
         this.settings = settings;
@@ -143,14 +144,19 @@ public final class ProxyServer implements AutoCloseable {
     public InetSocketAddress bindTls(ListenerSettings listener, Router router, ExchangeListener exchanges,
             CertificateStore certificates) throws InterruptedException {
         FrontendContext shared = frontend(listener, router, exchanges, "https");
-        certificateStores.add(certificates);
+        certificateStores.put(listener.name(), certificates);
         return bind(listener, new ClientPipelineInitializer(shared, listenerLimiter(listener), clients,
                 ClientPipelineInitializer.Kind.TLS, certificates, null, null), false);
     }
 
     /** Re-reads the certificate directory of every TLS listener now (SIGHUP); the watchers do it on change too. */
     public void reloadCertificates() {
-        certificateStores.forEach(CertificateStore::reload);
+        certificateStores.values().forEach(CertificateStore::reload);
+    }
+
+    /** The certificate store of each terminating TLS listener, by listener name (for metrics). */
+    public Map<String, CertificateStore> certificateStores() {
+        return Map.copyOf(certificateStores);
     }
 
     /**
@@ -462,7 +468,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         healthChecker.close();
-        certificateStores.forEach(CertificateStore::close);
+        certificateStores.values().forEach(CertificateStore::close);
         for (Channel ch : serverChannels) {
             ch.close();
         }

@@ -1,6 +1,7 @@
 package io.predictor.core.tls;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -19,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +34,13 @@ import java.util.concurrent.TimeUnit;
  * parsed again. A file that cannot be used is reported once through the {@link Listener} and
  * skipped; the others keep being served. A reload that finds no usable certificate at all keeps
  * the table in service.
+ *
+ * <p>A (re)load reads and checks every changed pair (PEM, key against certificate, names) but
+ * builds no TLS context: those are built when a handshake first needs one, or by the warm-up
+ * that follows each load, and kept in a {@link ContextCache} of {@code contextCache} contexts.
+ * The default certificate's context is built before the load returns, so a listener that
+ * starts can answer every handshake. A pair the TLS engine refuses when its context is built is
+ * reported once, and its names get the default certificate until its files change.
  */
 public final class CertificateStore implements AutoCloseable {
 
@@ -46,9 +57,12 @@ public final class CertificateStore implements AutoCloseable {
     public static final String DEFAULT_NAME = "default";
     static final long DEBOUNCE_MILLIS = 200;
     static final long RESCAN_MILLIS = 10_000;
+    /** Contexts kept built when the config does not say ({@code tls.context_cache}). */
+    public static final int DEFAULT_CONTEXT_CACHE = 10_000;
 
     private final Path directory;
     private final Listener listener;
+    private final ContextCache contexts;
     private volatile CertificateTable table;
     /** Loaded pairs by name, with the fingerprint of their two files. */
     private final Map<String, Loaded> loaded = new HashMap<>();
@@ -60,22 +74,30 @@ public final class CertificateStore implements AutoCloseable {
     private record Loaded(String fingerprint, ServerCertificate certificate) {
     }
 
-    private CertificateStore(Path directory, Listener listener) {
+    private CertificateStore(Path directory, int contextCache, Listener listener) {
         this.directory = directory;
         this.listener = listener;
+        this.contexts = new ContextCache(contextCache, this::build);
+    }
+
+    /** {@link #load(Path, int, Listener)} with {@link #DEFAULT_CONTEXT_CACHE}. */
+    public static CertificateStore load(Path directory, Listener listener) throws IOException {
+        return load(directory, DEFAULT_CONTEXT_CACHE, listener);
     }
 
     /**
-     * Loads the directory. Fails when it cannot be read or holds no usable certificate (a TLS
-     * listener without one could not answer any handshake).
+     * Loads the directory, keeping at most {@code contextCache} TLS contexts built. Fails when it
+     * cannot be read or holds no usable certificate (a TLS listener without one could not answer
+     * any handshake).
      */
-    public static CertificateStore load(Path directory, Listener listener) throws IOException {
-        CertificateStore store = new CertificateStore(directory, listener);
+    public static CertificateStore load(Path directory, int contextCache, Listener listener) throws IOException {
         if (!Files.isDirectory(directory)) {
             throw new IOException(directory + ": not a directory of certificates (NAME.crt + NAME.key)");
         }
+        CertificateStore store = new CertificateStore(directory, contextCache, listener);
         store.reload();
         if (store.table == null) {
+            store.close();
             throw new IOException(directory + ": no usable certificate (NAME.crt + NAME.key PEM pairs);"
                     + " the problems were reported above");
         }
@@ -86,10 +108,47 @@ public final class CertificateStore implements AutoCloseable {
         return directory;
     }
 
-    /** The certificate for a TLS ClientHello's SNI (null: none sent). */
+    /**
+     * The certificate for a TLS ClientHello's SNI (null: none sent): the default when no
+     * certificate covers the name, or when the one that does was refused by the TLS engine.
+     */
     public ServerCertificate select(String sni) {
         String name = sni == null ? null : io.predictor.core.routing.HostName.normalize(sni);
-        return table.select(name);
+        CertificateTable t = table;
+        ServerCertificate c = t.select(name);
+        return c.refusal() == null ? c : t.defaultCertificate();
+    }
+
+    /**
+     * The certificate's context if it is built, with a reference for the caller, who releases it
+     * once the connection's engine exists (the engine holds its own); null when not built yet.
+     */
+    public SslContext retainedContext(ServerCertificate c) {
+        return contexts.retained(c);
+    }
+
+    /**
+     * The certificate's context, built off the caller's thread if need be, with a reference for
+     * the caller as in {@link #retainedContext}. Fails when the TLS engine refuses the pair
+     * (reported once; {@link ServerCertificate#refusal()} says why).
+     */
+    public CompletableFuture<SslContext> retainedContextLater(ServerCertificate c) {
+        return contexts.retainedLater(c);
+    }
+
+    /** TLS contexts built and held now. */
+    public long contextsBuilt() {
+        return contexts.size();
+    }
+
+    /** TLS contexts built since the start; more than the certificates means the cache is too small for the traffic. */
+    public long contextBuilds() {
+        return contexts.builds();
+    }
+
+    /** The most TLS contexts kept built. */
+    public int contextCache() {
+        return contexts.capacity();
     }
 
     /** The certificates in service. */
@@ -130,7 +189,7 @@ public final class CertificateStore implements AutoCloseable {
                 continue; // reported already; waits for the files to change
             }
             try {
-                ServerCertificate c = read(name);
+                ServerCertificate c = index(name);
                 loaded.put(name, new Loaded(fingerprint, c));
                 failed.remove(name);
                 changed = true;
@@ -142,7 +201,10 @@ public final class CertificateStore implements AutoCloseable {
                 listener.problem(directory.resolve(name + ".crt"), e.getMessage() + "; skipped");
             }
         }
-        if (loaded.isEmpty()) {
+        int usable = loaded.size();
+        ServerCertificate defaultCertificate = buildDefault();
+        changed |= loaded.size() != usable; // a default candidate the engine refused left the table
+        if (defaultCertificate == null) {
             if (table != null) {
                 listener.problem(directory, "no usable certificate left; the certificates in service stay");
             }
@@ -154,14 +216,45 @@ public final class CertificateStore implements AutoCloseable {
         List<ServerCertificate> certificates = new ArrayList<>();
         loaded.values().forEach(l -> certificates.add(l.certificate()));
         certificates.sort((a, b) -> a.name().compareTo(b.name()));
-        Loaded def = loaded.get(DEFAULT_NAME);
-        ServerCertificate defaultCertificate = def != null ? def.certificate() : certificates.get(0);
         table = new CertificateTable(certificates, defaultCertificate);
+        contexts.retainOnly(certificates);
         listener.loaded(directory, certificates, defaultCertificate.name());
+        contexts.warm(certificates);
         return true;
     }
 
-    private ServerCertificate read(String name) throws IOException {
+    /**
+     * The default certificate — {@code default.crt}, else the first by name — with its context
+     * built, so that every handshake has one to fall back on. A candidate the TLS engine refuses
+     * leaves the table (reported) and the next is tried; null when none is left.
+     */
+    private ServerCertificate buildDefault() {
+        while (!loaded.isEmpty()) {
+            Loaded def = loaded.get(DEFAULT_NAME);
+            String name = def != null ? DEFAULT_NAME : new TreeMap<>(loaded).firstKey();
+            Loaded candidate = loaded.get(name);
+            if (candidate.certificate().refusal() != null) { // refused (and reported) when it was not the default
+                loaded.remove(name);
+                failed.put(name, candidate.fingerprint());
+                continue;
+            }
+            try {
+                ReferenceCountUtil.release(contexts.retainedLater(candidate.certificate()).join());
+                return candidate.certificate();
+            } catch (CompletionException | CancellationException e) {
+                // refused and reported by build(); it stays out until its files change
+                loaded.remove(name);
+                failed.put(name, candidate.fingerprint());
+            }
+        }
+        return null;
+    }
+
+    /** A pair read from its files and checked: the key belongs to the chain's first certificate. */
+    private record Pair(X509Certificate[] chain, PrivateKey key) {
+    }
+
+    private Pair readPair(String name) throws IOException {
         Path crt = directory.resolve(name + ".crt");
         Path key = directory.resolve(name + ".key");
         if (!Files.exists(key)) {
@@ -175,21 +268,43 @@ public final class CertificateStore implements AutoCloseable {
             throw new IllegalArgumentException(name + ".key: " + e.getMessage());
         }
         PemFiles.checkPair(chain[0], privateKey);
-        List<String> names = PemFiles.dnsNames(chain[0]);
+        return new Pair(chain, privateKey);
+    }
+
+    /** Reads and checks a pair for the table: its names and expiry; no context yet. */
+    private ServerCertificate index(String name) throws IOException {
+        X509Certificate leaf = readPair(name).chain()[0];
+        List<String> names = PemFiles.dnsNames(leaf);
         if (names.isEmpty()) {
             throw new IllegalArgumentException("the certificate names no DNS name (no subject alternative name, no CN)");
         }
-        Instant notAfter = chain[0].getNotAfter().toInstant();
+        Instant notAfter = leaf.getNotAfter().toInstant();
         if (notAfter.isBefore(Instant.now())) {
-            listener.problem(crt, "expired on " + notAfter + "; served anyway until it is replaced");
+            listener.problem(directory.resolve(name + ".crt"), "expired on " + notAfter
+                    + "; served anyway until it is replaced");
         }
-        SslContext context;
+        return new ServerCertificate(name, names, notAfter);
+    }
+
+    /**
+     * Builds a certificate's context (on the context cache's thread): the pair is read again —
+     * the store keeps no key material on the heap — checked again, and given to the TLS engine.
+     * A refusal is recorded on the certificate and reported once.
+     */
+    private SslContext build(ServerCertificate c) throws IOException {
         try {
-            context = TlsContexts.server(privateKey, chain);
-        } catch (javax.net.ssl.SSLException | RuntimeException e) {
-            throw new IllegalArgumentException("the TLS engine refused the pair (" + e.getMessage() + ")");
+            Pair pair = readPair(c.name());
+            try {
+                return TlsContexts.server(pair.key(), pair.chain());
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                throw new IllegalArgumentException("the TLS engine refused the pair (" + e.getMessage() + ")");
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            c.refuse(e.getMessage());
+            listener.problem(directory.resolve(c.name() + ".crt"), e.getMessage()
+                    + "; its names get the default certificate until its files change");
+            throw e;
         }
-        return new ServerCertificate(name, names, context, notAfter);
     }
 
     private static String fingerprint(Path crt, Path key) {
@@ -268,6 +383,7 @@ public final class CertificateStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        contexts.close();
         if (watcher != null) {
             watcher.interrupt();
         }

@@ -1,15 +1,16 @@
 package io.predictor.core.tls;
 
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One certificate of a TLS listener's directory ({@code NAME.crt} + {@code NAME.key}): the DNS
- * names it is valid for and the server context that serves it. Immutable; a reload that finds
- * the files unchanged keeps the same instance (and so its session cache).
+ * One certificate of a TLS listener's directory ({@code NAME.crt} + {@code NAME.key}), as the
+ * last (re)load read and checked it: the DNS names it is valid for and its expiry. Its server
+ * context is built when a handshake first needs it ({@link CertificateStore#context}) and kept
+ * in a bounded cache keyed by this instance. A reload that finds the files unchanged keeps the
+ * same instance (and so its context and session cache); changed files make a new one.
  */
 public final class ServerCertificate {
 
@@ -22,13 +23,16 @@ public final class ServerCertificate {
     private final byte[][] exact;
     /** Suffixes of the wildcard names, with their leading dot ({@code *.example.com} → {@code .example.com}). */
     private final byte[][] wildcardSuffixes;
-    private final SslContext context;
     private final Instant notAfter;
+    /**
+     * Why the TLS engine refused the pair when its context was built (null: not refused, or not
+     * built yet). Set once; the pair's names then get the default certificate until its files change.
+     */
+    private volatile String refusal;
 
-    ServerCertificate(String name, List<String> dnsNames, SslContext context, Instant notAfter) {
+    ServerCertificate(String name, List<String> dnsNames, Instant notAfter) {
         this.name = name;
         this.dnsNames = List.copyOf(dnsNames);
-        this.context = context;
         this.notAfter = notAfter;
         this.exact = dnsNames.stream().filter(n -> !n.startsWith("*."))
                 .map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
@@ -46,8 +50,13 @@ public final class ServerCertificate {
         return dnsNames;
     }
 
-    public SslContext context() {
-        return context;
+    /** Why the TLS engine refused this pair, or null. */
+    public String refusal() {
+        return refusal;
+    }
+
+    void refuse(String why) {
+        refusal = why;
     }
 
     public Instant notAfter() {

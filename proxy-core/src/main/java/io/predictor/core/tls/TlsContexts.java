@@ -8,9 +8,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.internal.tcnative.Buffer;
+import io.netty.internal.tcnative.SSL;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509TrustManager;
 
@@ -19,6 +24,11 @@ import javax.net.ssl.X509TrustManager;
  * the JDK's engine otherwise; TLS 1.2 and 1.3 only, with HTTP/2's cipher list for 1.2
  * (RFC 9113 §9.2.2); ALPN {@code h2} then {@code http/1.1}; session resumption on (a session
  * cache, and tickets, which both engines issue by default).
+ *
+ * <p>BoringSSL's contexts are the reference-counted kind ({@code OPENSSL_REFCNT}): the
+ * {@link ContextCache} releases a context it drops and each connection's engine holds it while
+ * it lives, so a dropped context's native memory is freed when its last connection ends rather
+ * than at some later full collection.
  */
 public final class TlsContexts {
 
@@ -34,11 +44,11 @@ public final class TlsContexts {
 
     /** The engine in use: {@code openssl} (BoringSSL) or {@code jdk}. */
     public static String engineName() {
-        return provider() == SslProvider.OPENSSL ? "openssl" : "jdk";
+        return provider() == SslProvider.JDK ? "jdk" : "openssl";
     }
 
     static SslProvider provider() {
-        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL_REFCNT : SslProvider.JDK;
     }
 
     /**
@@ -65,8 +75,15 @@ public final class TlsContexts {
         }
     }
 
-    /** A server context for one certificate, offering h2 and http/1.1 by ALPN. */
+    /**
+     * A server context for one certificate, offering h2 and http/1.1 by ALPN; the caller owns
+     * one reference (release it when dropping the context). Refused ({@link SSLException}) when
+     * the engine cannot use the key.
+     */
     static SslContext server(PrivateKey key, X509Certificate[] chain) throws SSLException {
+        if (provider() != SslProvider.JDK) {
+            checkKeyWithBoringSsl(key);
+        }
         return SslContextBuilder.forServer(key, chain)
                 .sslProvider(provider())
                 // How the pair reaches the engine is an in-memory key store: JKS, not the JDK's
@@ -88,5 +105,34 @@ public final class TlsContexts {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                 .build();
+    }
+
+    /**
+     * BoringSSL's own parse of the key, which Netty's non-counted context runs when it is built
+     * and the reference-counted one leaves to the first handshake. It refuses what the
+     * public-part comparison of {@link PemFiles#checkPair} cannot see, such as an EC key whose
+     * public point is not its own: such a pair must be refused when its context is built, not
+     * fail every handshake.
+     */
+    private static void checkKeyWithBoringSsl(PrivateKey key) throws SSLException {
+        byte[] pem = ("-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer direct = ByteBuffer.allocateDirect(pem.length).put(pem).flip();
+        long bio = 0;
+        long parsed = 0;
+        try {
+            bio = SSL.newMemBIO();
+            SSL.bioWrite(bio, Buffer.address(direct), pem.length);
+            parsed = SSL.parsePrivateKey(bio, null);
+        } catch (Exception e) {
+            throw new SSLException("BoringSSL cannot use the key (" + e.getMessage() + ")", e);
+        } finally {
+            if (parsed != 0) {
+                SSL.freePrivateKey(parsed);
+            }
+            if (bio != 0) {
+                SSL.freeBIO(bio);
+            }
+        }
     }
 }

@@ -13,8 +13,6 @@ import io.predictor.core.testing.TestProxy;
 import io.predictor.core.testing.TlsClient;
 import io.predictor.core.testing.TlsOrigin;
 import io.predictor.core.testing.UploadWhileAnswered;
-import io.predictor.core.tls.CertificateStore;
-import io.predictor.core.tls.ServerCertificate;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,7 +51,8 @@ class NativeTransportIT {
     static TestCertificates originCa;
     static TlsOrigin localTls;
     static TestCertificates certs;
-    static CertificateStore store;
+    /** The certificates' directory; each TLS listener loads its own store (its server closes it). */
+    static Path certificateDir;
 
     @BeforeAll
     static void start() throws Exception {
@@ -66,20 +65,12 @@ class NativeTransportIT {
         certs = new TestCertificates("Predictor Test CA");
         Path dir = TestCertificates.newDirectory("native-transport-it");
         certs.writePair(dir, "example", "www.example.com", "shop.example.org");
-        store = CertificateStore.load(dir, new CertificateStore.Listener() {
-            @Override
-            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
-            }
-
-            @Override
-            public void problem(Path file, String message) {
-            }
-        });
+        certificateDir = dir;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {store, local, legacy, echo, localTls}) {
+        for (AutoCloseable c : new AutoCloseable[] {local, legacy, echo, localTls}) {
             if (c != null) {
                 c.close();
             }
@@ -189,7 +180,8 @@ class NativeTransportIT {
     void aTlsListenerServesHttp1AndHttp2(String transport, String allocator) throws Exception {
         try (TestProxy p = proxy(transport, allocator)) {
             InetSocketAddress tls = p.server().bindTls(new ListenerSettings("https",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false), p.router(), ExchangeListener.NONE, store);
+                    new InetSocketAddress("127.0.0.1", 0), a -> false), p.router(), ExchangeListener.NONE,
+                    TestCertificates.quietStore(certificateDir));
             try (SSLSocket s = TlsClient.connect(certs.clientContext(), tls, "www.example.com");
                     RawClient c = new RawClient(s)) {
                 assertThat(c.get("www.example.com", "/").bodyText()).startsWith("local 0 ");

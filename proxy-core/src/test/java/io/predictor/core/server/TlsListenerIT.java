@@ -271,6 +271,55 @@ class TlsListenerIT {
         assertThat(local.getAllServeEvents()).hasSize(1);
     }
 
+    /**
+     * A listener whose context cache holds one context, for six certificates: nearly every
+     * handshake waits for its certificate's context to be built (off the event loop) while
+     * another is evicted; each still gets its own certificate, and requests on it are routed and
+     * checked against it (421) as on the listener above.
+     */
+    @Test
+    void withAOneContextCacheEveryHandshakeStillGetsItsOwnCertificate() throws Exception {
+        Path churn = TestCertificates.newDirectory("tls-churn");
+        certs.writePair(churn, "default", "default.test");
+        certs.writePair(churn, "example", "www.example.com");
+        certs.writePair(churn, "blog", "*.blog.example.net");
+        for (int i = 1; i <= 3; i++) {
+            certs.writePair(churn, "a" + i, "a" + i + ".test");
+        }
+        List<String> churnProblems = new CopyOnWriteArrayList<>();
+        try (CertificateStore small = CertificateStore.load(churn, 1, new CertificateStore.Listener() {
+            @Override
+            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
+            }
+
+            @Override
+            public void problem(Path file, String message) {
+                churnProblems.add(file.getFileName() + ": " + message);
+            }
+        })) {
+            InetSocketAddress address = proxy.server().bindTls(new ListenerSettings("https-churn",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false), proxy.router(),
+                    io.predictor.core.server.ExchangeListener.NONE, small);
+            String[][] cases = {{"www.example.com", "www.example.com"}, {"a.blog.example.net", "*.blog.example.net"},
+                {"a1.test", "a1.test"}, {"a2.test", "a2.test"}, {"a3.test", "a3.test"}, {"unknown.test", "default.test"}};
+            for (int round = 0; round < 3; round++) {
+                for (String[] c : cases) {
+                    try (SSLSocket s = TlsClient.connect(certs.clientContext(), address, c[0])) {
+                        assertThat(TlsClient.subjectName(s)).as("round %d, SNI %s", round, c[0]).isEqualTo(c[1]);
+                    }
+                }
+                try (SSLSocket s = TlsClient.connect(certs.clientContext(), address, "www.example.com", "http/1.1");
+                        RawClient c = new RawClient(s)) {
+                    assertThat(c.get("www.example.com", "/").status()).isEqualTo(200);
+                    assertThat(c.get("a.blog.example.net", "/").status()).isEqualTo(421);
+                }
+            }
+            assertThat(small.contextsBuilt()).as("bounded").isLessThanOrEqualTo(1);
+            assertThat(small.contextBuilds()).as("evicted and built again").isGreaterThan(6);
+        }
+        assertThat(churnProblems).isEmpty();
+    }
+
     @Test
     void malformedHttp2RequestsNeverReachTheOrigin() throws Exception {
         try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {

@@ -2,6 +2,7 @@ package io.predictor.core.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.predictor.core.testing.TestCertificates;
 import java.io.IOException;
@@ -9,6 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCounted;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class CertificateStoreTest {
 
     static TestCertificates certs;
-    final List<String> problems = new ArrayList<>();
+    final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>(); // the builder thread reports too
     final List<String> loads = new ArrayList<>();
 
     @BeforeAll
@@ -25,7 +31,11 @@ class CertificateStoreTest {
     }
 
     CertificateStore load(Path dir) throws IOException {
-        return CertificateStore.load(dir, new CertificateStore.Listener() {
+        return load(dir, CertificateStore.DEFAULT_CONTEXT_CACHE);
+    }
+
+    CertificateStore load(Path dir, int contextCache) throws IOException {
+        return CertificateStore.load(dir, contextCache, new CertificateStore.Listener() {
             @Override
             public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
                 loads.add(certificates.size() + " default=" + defaultName);
@@ -128,5 +138,160 @@ class CertificateStoreTest {
         assertThat(PemFiles.privateKey(pem.getBytes()).getEncoded()).isEqualTo(pkcs8);
         assertThatThrownBy(() -> PemFiles.privateKey("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n".getBytes()))
                 .hasMessageContaining("encrypted");
+    }
+
+    @Test
+    void aLoadBuildsOnlyTheDefaultsContextAndTheRestAreBuiltOnFirstUseWithinTheBound() throws Exception {
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "default", "fallback.test");
+        for (int i = 0; i < 4; i++) {
+            certs.writePair(dir, "site" + i, "site" + i + ".test");
+        }
+        try (CertificateStore store = load(dir, 2)) {
+            assertThat(store.certificates()).hasSize(5);
+            awaitBuilt(store, 2); // the default, then the warm-up fills the cache and stops
+            Thread.sleep(100);
+            assertThat(store.contextBuilds()).as("the warm-up stops at the bound").isEqualTo(2);
+
+            SslContext a = store.retainedContextLater(store.select("site3.test")).get(10, TimeUnit.SECONDS);
+            assertThat(store.contextBuilds()).isEqualTo(3);
+            SslContext again = store.retainedContext(store.select("site3.test"));
+            if (again != null) { // a frequency-based cache may evict the newcomer at once
+                assertThat(again).isSameAs(a);
+                io.netty.util.ReferenceCountUtil.release(again);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (store.contextsBuilt() > 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // Caffeine evicts in its maintenance, on the builder thread
+            }
+            assertThat(store.contextsBuilt()).as("bounded").isLessThanOrEqualTo(2);
+            assertThat(store.retainedContext(store.select("site2.test"))).as("never asked for: not built").isNull();
+            io.netty.util.ReferenceCountUtil.release(a);
+        }
+    }
+
+    @Test
+    void handshakesWaitingForOneContextShareOneBuildAndAnEvictedContextIsFreedOnceItsLastUserLetsGo()
+            throws Exception {
+        assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL's contexts are reference counted");
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "default", "fallback.test");
+        certs.writePair(dir, "cold", "cold.test");
+        certs.writePair(dir, "other", "other.test");
+        try (CertificateStore store = load(dir, 1)) {
+            awaitBuilt(store, 1);
+            long before = store.contextBuilds();
+            ServerCertificate cold = store.select("cold.test");
+            List<CompletableFuture<SslContext>> waiting = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                waiting.add(store.retainedContextLater(cold));
+            }
+            SslContext first = waiting.get(0).get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<SslContext> f : waiting) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).isSameAs(first);
+            }
+            assertThat(store.contextBuilds() - before).as("one build for twenty handshakes").isEqualTo(1);
+            ReferenceCounted counted = (ReferenceCounted) first;
+            assertThat(counted.refCnt()).as("the cache's reference, if it kept it, and the twenty")
+                    .isBetween(20, 21);
+
+            // push it out of the one-context cache, then let the twenty go
+            for (int round = 0; round < 5 && isBuilt(store, cold); round++) {
+                for (String name : new String[] {"other.test", "fallback.test"}) {
+                    io.netty.util.ReferenceCountUtil.release(
+                            store.retainedContextLater(store.select(name)).get(10, TimeUnit.SECONDS));
+                }
+                Thread.sleep(50);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (counted.refCnt() > 20 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the removal listener runs on the builder thread
+            }
+            assertThat(counted.refCnt()).as("evicted: only the handshakes hold it").isEqualTo(20);
+            for (int i = 0; i < 20; i++) {
+                counted.release();
+            }
+            assertThat(counted.refCnt()).as("freed").isZero();
+            SslContext rebuilt = store.retainedContextLater(cold).get(10, TimeUnit.SECONDS);
+            assertThat(rebuilt).as("asked for again: built again").isNotSameAs(first);
+            io.netty.util.ReferenceCountUtil.release(rebuilt);
+        }
+    }
+
+    @Test
+    void aPairTheEngineRefusesIsReportedOnceAndItsNamesGetTheDefault() throws Exception {
+        assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL checks the key when it parses it");
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "good", "good.test");
+        certs.writePair(dir, "other", "other.test");
+        X509Certificate lying = certs.writePair(dir, "zlying", "zlying.test");
+        // other's scalar with zlying's point: the point matches the certificate (so the read's
+        // check passes); BoringSSL refuses the key when the context is built
+        writeKey(dir.resolve("zlying.key"), PemFilesTest.withPublicPoint(PemFilesTest.readKey(dir, "other"), lying));
+        try (CertificateStore store = load(dir)) {
+            assertThat(store.certificates()).extracting(ServerCertificate::name).contains("zlying");
+            awaitProblem("zlying.crt", "the TLS engine refused the pair");
+            assertThat(store.select("zlying.test").name()).as("refused: the default").isEqualTo("good");
+            assertThat(store.select("good.test").name()).isEqualTo("good");
+            assertThat(store.reload()).as("nothing changed").isFalse();
+            Thread.sleep(100);
+            assertThat(problems).as("reported once").filteredOn(p -> p.startsWith("zlying.crt")).hasSize(1);
+
+            certs.writePair(dir, "zlying", "zlying.test"); // mended
+            Files.setLastModifiedTime(dir.resolve("zlying.crt"), java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 2_000));
+            assertThat(store.reload()).isTrue();
+            assertThat(store.select("zlying.test").name()).as("mended: its own again").isEqualTo("zlying");
+        }
+    }
+
+    @Test
+    void aDefaultTheEngineRefusesLeavesTheTableAndTheNextPairIsTheDefault() throws Exception {
+        assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL checks the key when it parses it");
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "other", "other.test");
+        X509Certificate lying = certs.writePair(dir, "default", "fallback.test");
+        writeKey(dir.resolve("default.key"), PemFilesTest.withPublicPoint(PemFilesTest.readKey(dir, "other"), lying));
+        try (CertificateStore store = load(dir)) {
+            assertThat(store.defaultCertificate().name()).isEqualTo("other");
+            assertThat(store.certificates()).extracting(ServerCertificate::name).containsExactly("other");
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("default.crt").contains("refused"));
+        }
+        Files.delete(dir.resolve("other.crt"));
+        assertThatThrownBy(() -> load(dir)).as("no pair the engine takes: no start")
+                .isInstanceOf(IOException.class).hasMessageContaining("no usable certificate");
+    }
+
+    private static boolean isBuilt(CertificateStore store, ServerCertificate c) {
+        SslContext context = store.retainedContext(c);
+        io.netty.util.ReferenceCountUtil.release(context);
+        return context != null;
+    }
+
+    private static void awaitBuilt(CertificateStore store, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.contextsBuilt() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(store.contextsBuilt()).isEqualTo(n);
+    }
+
+    private void awaitProblem(String file, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            synchronized (problems) {
+                if (problems.stream().anyMatch(p -> p.startsWith(file) && p.contains(text))) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(file).contains(text));
+    }
+
+    private static void writeKey(Path file, java.security.PrivateKey key) throws IOException {
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
     }
 }

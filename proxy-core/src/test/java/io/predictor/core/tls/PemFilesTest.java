@@ -72,7 +72,9 @@ class PemFilesTest {
         X509Certificate other = certs.writePair(dir, "other", "other.test");
         PrivateKey honest = withPublicPoint(readKey(dir, "mine"), mine);
         PrivateKey lying = withPublicPoint(readKey(dir, "mine"), other);
-        assertThat(TlsContexts.server(honest, new X509Certificate[] {mine})).as("the same layout, consistent").isNotNull();
+        io.netty.handler.ssl.SslContext consistent = TlsContexts.server(honest, new X509Certificate[] {mine});
+        assertThat(consistent).as("the same layout, consistent").isNotNull();
+        io.netty.util.ReferenceCountUtil.release(consistent);
 
         assertThat(PemFiles.publicPartsMatch(other.getPublicKey(), lying)).isTrue();
         assertThatThrownBy(() -> TlsContexts.server(lying, new X509Certificate[] {other}))
@@ -131,7 +133,9 @@ class PemFilesTest {
                 assertThat(PemFiles.publicPartsMatch(cert.getPublicKey(), key)).as(curve).isTrue();
                 PemFiles.checkPair(cert, key);
                 assertThatThrownBy(() -> PemFiles.checkPair(other, key)).hasMessageContaining("does not belong");
-                assertThat(TlsContexts.server(key, new X509Certificate[] {cert})).isNotNull();
+                io.netty.handler.ssl.SslContext context = TlsContexts.server(key, new X509Certificate[] {cert});
+                assertThat(context).isNotNull();
+                io.netty.util.ReferenceCountUtil.release(context);
             }
         }
     }
@@ -160,12 +164,12 @@ class PemFilesTest {
         assertThat(p.waitFor()).as("openssl %s: %s", String.join(" ", args), output).isZero();
     }
 
-    private static PrivateKey readKey(Path dir, String name) throws Exception {
+    static PrivateKey readKey(Path dir, String name) throws Exception {
         return PemFiles.privateKey(Files.readAllBytes(dir.resolve(name + ".key")));
     }
 
     /** The key as OpenSSL writes it: its ECPrivateKey (RFC 5915) carries {@code cert}'s public point. */
-    private static PrivateKey withPublicPoint(PrivateKey key, X509Certificate cert) throws Exception {
+    static PrivateKey withPublicPoint(PrivateKey key, X509Certificate cert) throws Exception {
         ECPrivateKey ec = (ECPrivateKey) key;
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
         PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(key.getEncoded());

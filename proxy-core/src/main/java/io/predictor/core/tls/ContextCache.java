@@ -1,0 +1,189 @@
+package io.predictor.core.tls;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server contexts of one listener's certificates, built when a handshake first needs one and
+ * kept in a bounded cache (Caffeine, least recently and frequently used out first). A context is
+ * BoringSSL's {@code SSL_CTX} with the pair, its session cache and its ticket keys: ~1 ms of CPU
+ * to build and ~10–20 KB of native memory to keep. Building every pair at start made a start
+ * with 10,000 certificates take ~15 s and hold them all; here a start only reads and checks the
+ * files, and the native memory is bounded by {@code capacity}.
+ *
+ * <p>Builds run on one daemon thread ({@code predictor-tls-contexts}), never on an event loop: a
+ * build reads the pair's files again. Concurrent handshakes for a context being built wait for
+ * that one build. After a (re)load, {@link #warm} builds the rest in name order, one at a time, so
+ * that a handshake's build waits behind at most one warm-up build.
+ *
+ * <p>Contexts are reference counted (BoringSSL's engine retains its context): the cache holds one
+ * reference and releases it when it drops the context — evicted, or its pair replaced or removed
+ * by a reload — and each connection's engine holds one while it lives. {@link #retained} hands a
+ * handshake a context with a reference of its own, so an eviction between the lookup and the
+ * engine's creation cannot free it.
+ */
+final class ContextCache implements AutoCloseable {
+
+    /** Builds one certificate's context (reads and checks the pair's files again). */
+    interface Builder {
+        SslContext build(ServerCertificate certificate) throws Exception;
+    }
+
+    private final int capacity;
+    /** The builder thread; once closed, Caffeine's removal notices run on the caller (they release contexts). */
+    private final ExecutorService builderThread;
+    private final java.util.concurrent.Executor executor;
+    private volatile boolean closed;
+    private final AsyncLoadingCache<ServerCertificate, SslContext> contexts;
+    private final AtomicLong builds = new AtomicLong();
+    private final AtomicLong generation = new AtomicLong();
+
+    ContextCache(int capacity, Builder builder) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the context cache must hold at least one context, was " + capacity);
+        }
+        this.capacity = capacity;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "predictor-tls-contexts");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.builderThread = pool;
+        this.executor = task -> {
+            if (pool.isShutdown()) {
+                task.run();
+            } else {
+                pool.execute(task);
+            }
+        };
+        this.contexts = Caffeine.newBuilder()
+                .maximumSize(capacity)
+                .executor(executor)
+                .removalListener((ServerCertificate c, SslContext context, com.github.benmanes.caffeine.cache.RemovalCause cause) ->
+                        ReferenceCountUtil.release(context))
+                .buildAsync((ServerCertificate c) -> {
+                    if (closed) {
+                        throw new IllegalStateException("the listener's certificates are closed");
+                    }
+                    builds.incrementAndGet();
+                    return builder.build(c);
+                });
+    }
+
+    /**
+     * The certificate's context with a reference for the caller (to be released once its engine
+     * exists), or null when it is not built yet.
+     */
+    SslContext retained(ServerCertificate c) {
+        CompletableFuture<SslContext> f = contexts.getIfPresent(c);
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        return retainOrNull(f.join());
+    }
+
+    /**
+     * The certificate's context, built on the builder thread if it is not cached, completed with
+     * a reference for the caller (to be released once its engine exists). Fails when the build
+     * failed.
+     */
+    CompletableFuture<SslContext> retainedLater(ServerCertificate c) {
+        return contexts.get(c).thenCompose(context -> {
+            SslContext retained = retainOrNull(context);
+            // released by an eviction between the build and here: build it again
+            return retained != null ? CompletableFuture.completedFuture(retained) : retainedLater(c);
+        });
+    }
+
+    private static SslContext retainOrNull(SslContext context) {
+        try {
+            return ReferenceCountUtil.retain(context);
+        } catch (IllegalReferenceCountException released) {
+            return null; // the cache dropped it a moment ago; the caller builds it again
+        }
+    }
+
+    /** Drops the contexts of certificates no longer in service (their pairs changed or went away). */
+    void retainOnly(Collection<ServerCertificate> inService) {
+        Set<ServerCertificate> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        keep.addAll(inService);
+        contexts.synchronous().asMap().keySet().removeIf(c -> !keep.contains(c));
+    }
+
+    /**
+     * Builds, in the background and one at a time, the contexts of {@code certificates} not built
+     * yet, until the cache is full. A later call stops an earlier warm-up.
+     */
+    void warm(List<ServerCertificate> certificates) {
+        long mine = generation.incrementAndGet();
+        Iterator<ServerCertificate> it = List.copyOf(certificates).iterator();
+        executor.execute(() -> warmNext(it, mine));
+    }
+
+    private void warmNext(Iterator<ServerCertificate> it, long mine) {
+        while (it.hasNext()) {
+            if (mine != generation.get() || closed || contexts.synchronous().estimatedSize() >= capacity) {
+                return;
+            }
+            ServerCertificate c = it.next();
+            if (c.refusal() != null || contexts.getIfPresent(c) != null) {
+                continue;
+            }
+            // the next step is queued behind whatever handshakes asked for meanwhile
+            contexts.get(c).whenCompleteAsync((context, failure) -> warmNext(it, mine), executor);
+            return;
+        }
+    }
+
+    /** Contexts built and held. */
+    long size() {
+        contexts.synchronous().cleanUp();
+        return contexts.synchronous().estimatedSize();
+    }
+
+    /** Contexts built since the start (a build after an eviction counts again). */
+    long builds() {
+        return builds.get();
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Stops the builder (a build under way finishes) and releases every context held; connections
+     * still open keep theirs until they end.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        generation.incrementAndGet();
+        builderThread.shutdown();
+        try {
+            if (!builderThread.awaitTermination(10, TimeUnit.SECONDS)) {
+                builderThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        contexts.synchronous().invalidateAll(); // the removal notices now run here, releasing each context
+        contexts.synchronous().cleanUp();
+    }
+}

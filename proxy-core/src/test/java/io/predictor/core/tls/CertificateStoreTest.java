@@ -203,10 +203,7 @@ class CertificateStoreTest {
                 }
                 Thread.sleep(50);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (counted.refCnt() > 20 && System.nanoTime() < deadline) {
-                Thread.sleep(10); // the removal listener runs on the builder thread
-            }
+            awaitReleasedTo(counted, 20);
             assertThat(counted.refCnt()).as("evicted: only the handshakes hold it").isEqualTo(20);
             for (int i = 0; i < 20; i++) {
                 counted.release();
@@ -215,6 +212,29 @@ class CertificateStoreTest {
             SslContext rebuilt = store.retainedContextLater(cold).get(10, TimeUnit.SECONDS);
             assertThat(rebuilt).as("asked for again: built again").isNotSameAs(first);
             io.netty.util.ReferenceCountUtil.release(rebuilt);
+        }
+    }
+
+    @Test
+    void aReloadThatReplacesAPairFreesItsOldContextOnceTheLastConnectionUsingItLetsGo() throws Exception {
+        assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL's contexts are reference counted");
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "default", "fallback.test");
+        certs.writePair(dir, "site", "site.test");
+        try (CertificateStore store = load(dir)) {
+            ServerCertificate old = store.select("site.test");
+            SslContext inUse = store.retainedContextLater(old).get(10, TimeUnit.SECONDS); // as a connection holds it
+            ReferenceCounted counted = (ReferenceCounted) inUse;
+
+            certs.writePair(dir, "site", "site.test"); // renewed
+            Files.setLastModifiedTime(dir.resolve("site.crt"), java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 2_000));
+            assertThat(store.reload()).isTrue();
+            assertThat(store.select("site.test")).isNotSameAs(old);
+            awaitReleasedTo(counted, 1);
+            assertThat(counted.refCnt()).as("dropped by the cache; the open connection keeps it").isEqualTo(1);
+            counted.release();
+            assertThat(counted.refCnt()).as("freed with its last connection, not at some full collection").isZero();
         }
     }
 
@@ -260,6 +280,14 @@ class CertificateStoreTest {
         Files.delete(dir.resolve("other.crt"));
         assertThatThrownBy(() -> load(dir)).as("no pair the engine takes: no start")
                 .isInstanceOf(IOException.class).hasMessageContaining("no usable certificate");
+    }
+
+    /** Waits up to 5 s for the cache's reference to go: its removal notice runs on the builder thread. */
+    private static void awaitReleasedTo(ReferenceCounted counted, int refCnt) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (counted.refCnt() > refCnt && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static boolean isBuilt(CertificateStore store, ServerCertificate c) {

@@ -117,7 +117,12 @@ final class ContextCache implements AutoCloseable {
         }
     }
 
-    /** Drops the contexts of certificates no longer in service (their pairs changed or went away). */
+    /**
+     * Drops the contexts of certificates no longer in service (their pairs changed or went away),
+     * a build under way included: the key set is the async cache's, in-flight entries too, so a
+     * context finished after this is handed to those waiting for it and not kept
+     * ({@code ContextCacheTest}).
+     */
     void retainOnly(Collection<ServerCertificate> inService) {
         Set<ServerCertificate> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         keep.addAll(inService);

@@ -1,0 +1,61 @@
+package io.predictor.core.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCounted;
+import io.predictor.core.testing.TestCertificates;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+
+/** The cache's own timing, with a builder the test holds back. */
+class ContextCacheTest {
+
+    /** A BoringSSL context (reference counted) where it loads, else the JDK's. */
+    private static SslContext context() throws Exception {
+        if (!io.netty.handler.ssl.OpenSsl.isAvailable()) {
+            return new JdkSslContext(SSLContext.getDefault(), false, ClientAuth.NONE);
+        }
+        java.nio.file.Path dir = TestCertificates.newDirectory("context-cache");
+        java.security.cert.X509Certificate cert = new TestCertificates("context cache CA").writePair(dir, "site",
+                "site.test");
+        return TlsContexts.server(PemFilesTest.readKey(dir, "site"), new java.security.cert.X509Certificate[] {cert});
+    }
+
+    @Test
+    void aContextWhoseBuildWasUnderWayWhenItsPairLeftServiceIsNotKept() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SslContext built = context();
+        ContextCache cache = new ContextCache(10, c -> {
+            release.await(10, TimeUnit.SECONDS);
+            return built;
+        });
+        try {
+            ServerCertificate replaced = new ServerCertificate("site", List.of("site.test"), Instant.MAX);
+            CompletableFuture<SslContext> handshake = cache.retainedLater(replaced); // being built...
+            cache.retainOnly(List.of()); // ...when a reload replaces its pair
+            release.countDown();
+
+            assertThat(handshake.get(10, TimeUnit.SECONDS)).as("the handshake that asked still gets it").isSameAs(built);
+            assertThat(cache.size()).as("not kept for a pair no longer in service").isZero();
+            assertThat(cache.builds()).isEqualTo(1);
+            if (built instanceof ReferenceCounted counted) {
+                counted.release(); // the handshake's engine exists: its reference goes
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (counted.refCnt() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10); // the cache's goes with its removal notice, on the builder thread
+                }
+                assertThat(counted.refCnt()).as("the cache let its reference go too: freed").isZero();
+            }
+        } finally {
+            cache.close();
+        }
+    }
+}

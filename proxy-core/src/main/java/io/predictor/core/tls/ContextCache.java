@@ -2,14 +2,18 @@ package io.predictor.core.tls;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,10 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The server contexts of one listener's certificates, built when a handshake first needs one and
  * kept in a bounded cache (Caffeine, least recently and frequently used out first). A context is
- * BoringSSL's {@code SSL_CTX} with the pair, its session cache and its ticket keys: ~1 ms of CPU
- * to build and ~10–20 KB of native memory to keep. Building every pair at start made a start
- * with 10,000 certificates take ~15 s and hold them all; here a start only reads and checks the
- * files, and the native memory is bounded by {@code capacity}.
+ * BoringSSL's {@code SSL_CTX} with the pair, its session cache and its ticket keys: ~0.5–1 ms
+ * of CPU to build and ~16–20 KB of native memory to keep. Building every pair at start made a
+ * start with 10,000 certificates take 8–9 s on one core and hold them all; here a start only
+ * reads and checks the files, and the native memory is bounded by {@code capacity}.
  *
  * <p>Builds run on one daemon thread ({@code predictor-tls-contexts}), never on an event loop: a
  * build reads the pair's files again. Concurrent handshakes for a context being built wait for
@@ -45,7 +49,7 @@ final class ContextCache implements AutoCloseable {
     private final int capacity;
     /** The builder thread; once closed, Caffeine's removal notices run on the caller (they release contexts). */
     private final ExecutorService builderThread;
-    private final java.util.concurrent.Executor executor;
+    private final Executor executor;
     private volatile boolean closed;
     private final AsyncLoadingCache<ServerCertificate, SslContext> contexts;
     private final AtomicLong builds = new AtomicLong();
@@ -73,7 +77,7 @@ final class ContextCache implements AutoCloseable {
         this.contexts = Caffeine.newBuilder()
                 .maximumSize(capacity)
                 .executor(executor)
-                .removalListener((ServerCertificate c, SslContext context, com.github.benmanes.caffeine.cache.RemovalCause cause) ->
+                .removalListener((ServerCertificate c, SslContext context, RemovalCause cause) ->
                         ReferenceCountUtil.release(context))
                 .buildAsync((ServerCertificate c) -> {
                     if (closed) {
@@ -124,7 +128,7 @@ final class ContextCache implements AutoCloseable {
      * ({@code ContextCacheTest}).
      */
     void retainOnly(Collection<ServerCertificate> inService) {
-        Set<ServerCertificate> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<ServerCertificate> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         keep.addAll(inService);
         contexts.synchronous().asMap().keySet().removeIf(c -> !keep.contains(c));
     }

@@ -8,9 +8,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.internal.tcnative.Buffer;
 import io.netty.internal.tcnative.SSL;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -117,12 +118,14 @@ public final class TlsContexts {
     private static void checkKeyWithBoringSsl(PrivateKey key) throws SSLException {
         byte[] pem = ("-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n").getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer direct = ByteBuffer.allocateDirect(pem.length).put(pem).flip();
+        // freed here, not by a cleaner after some collection: under churn this runs hundreds of times a second
+        ByteBuf direct = Unpooled.directBuffer(pem.length).writeBytes(pem);
         long bio = 0;
         long parsed = 0;
         try {
             bio = SSL.newMemBIO();
-            SSL.bioWrite(bio, Buffer.address(direct), pem.length);
+            long address = direct.hasMemoryAddress() ? direct.memoryAddress() : Buffer.address(direct.nioBuffer());
+            SSL.bioWrite(bio, address, pem.length);
             parsed = SSL.parsePrivateKey(bio, null);
         } catch (Exception e) {
             throw new SSLException("BoringSSL cannot use the key (" + e.getMessage() + ")", e);
@@ -133,6 +136,7 @@ public final class TlsContexts {
             if (bio != 0) {
                 SSL.freeBIO(bio);
             }
+            direct.release();
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -64,8 +65,8 @@ public final class CertificateStore implements AutoCloseable {
     private final Listener listener;
     private final ContextCache contexts;
     private volatile CertificateTable table;
-    /** Loaded pairs by name, with the fingerprint of their two files. */
-    private final Map<String, Loaded> loaded = new HashMap<>();
+    /** Loaded pairs by name, in name order, with the fingerprint of their two files. */
+    private final NavigableMap<String, Loaded> loaded = new TreeMap<>();
     /** Fingerprints of the pairs that failed, so that each failure is reported once. */
     private final Map<String, String> failed = new HashMap<>();
     private Thread watcher;
@@ -214,8 +215,7 @@ public final class CertificateStore implements AutoCloseable {
             return false;
         }
         List<ServerCertificate> certificates = new ArrayList<>();
-        loaded.values().forEach(l -> certificates.add(l.certificate()));
-        certificates.sort((a, b) -> a.name().compareTo(b.name()));
+        loaded.values().forEach(l -> certificates.add(l.certificate())); // in name order
         table = new CertificateTable(certificates, defaultCertificate);
         contexts.retainOnly(certificates);
         listener.loaded(directory, certificates, defaultCertificate.name());
@@ -230,24 +230,27 @@ public final class CertificateStore implements AutoCloseable {
      */
     private ServerCertificate buildDefault() {
         while (!loaded.isEmpty()) {
-            Loaded def = loaded.get(DEFAULT_NAME);
-            String name = def != null ? DEFAULT_NAME : new TreeMap<>(loaded).firstKey();
+            String name = loaded.containsKey(DEFAULT_NAME) ? DEFAULT_NAME : loaded.firstKey();
             Loaded candidate = loaded.get(name);
-            if (candidate.certificate().refusal() != null) { // refused (and reported) when it was not the default
-                loaded.remove(name);
-                failed.put(name, candidate.fingerprint());
-                continue;
-            }
-            try {
-                ReferenceCountUtil.release(contexts.retainedLater(candidate.certificate()).join());
+            if (candidate.certificate().refusal() == null && contextBuilt(candidate.certificate())) {
                 return candidate.certificate();
-            } catch (CompletionException | CancellationException e) {
-                // refused and reported by build(); it stays out until its files change
-                loaded.remove(name);
-                failed.put(name, candidate.fingerprint());
             }
+            // refused by the engine (reported by build(), now or when it was not the default):
+            // it stays out until its files change
+            loaded.remove(name);
+            failed.put(name, candidate.fingerprint());
         }
         return null;
+    }
+
+    /** Whether the certificate's context is built, or can be now (waits for the build). */
+    private boolean contextBuilt(ServerCertificate c) {
+        try {
+            ReferenceCountUtil.release(contexts.retainedLater(c).join());
+            return true;
+        } catch (CompletionException | CancellationException refused) {
+            return false;
+        }
     }
 
     /** A pair read from its files and checked: the key belongs to the chain's first certificate. */

@@ -320,6 +320,44 @@ class TlsListenerIT {
         assertThat(churnProblems).isEmpty();
     }
 
+    /**
+     * A pair the TLS engine refuses, met by a handshake (a one-context cache: the warm-up never
+     * reaches it): the build fails during the ClientHello, and the connection gets the default
+     * certificate, with requests checked against the default's names (421 for the refused
+     * pair's name), as for an unknown name. The refusal is reported once.
+     */
+    @Test
+    void aHandshakeWhoseCertificateTheEngineRefusesGetsTheDefault() throws Exception {
+        Path dir = TestCertificates.newDirectory("tls-refused");
+        certs.writePair(dir, "default", "default.test");
+        certs.writePair(dir, "example", "www.example.com");
+        TestCertificates.writeKeyWithForeignScalar(dir, "example", "default");
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        try (CertificateStore store = CertificateStore.load(dir, 1, new CertificateStore.Listener() {
+            @Override
+            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
+            }
+
+            @Override
+            public void problem(Path file, String message) {
+                refusals.add(file.getFileName() + ": " + message);
+            }
+        })) {
+            InetSocketAddress address = proxy.server().bindTls(new ListenerSettings("https-refused",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false), proxy.router(),
+                    io.predictor.core.server.ExchangeListener.NONE, store);
+            for (int i = 0; i < 2; i++) {
+                try (SSLSocket s = TlsClient.connect(certs.clientContext(), address, "www.example.com", "http/1.1");
+                        RawClient c = new RawClient(s)) {
+                    assertThat(TlsClient.subjectName(s)).as("handshake %d", i).isEqualTo("default.test");
+                    assertThat(c.get("www.example.com", "/").status()).as("not covered by the default").isEqualTo(421);
+                }
+            }
+            assertThat(refusals).singleElement().satisfies(p -> assertThat(p).startsWith("example.crt")
+                    .contains("the TLS engine refused the pair"));
+        }
+    }
+
     @Test
     void malformedHttp2RequestsNeverReachTheOrigin() throws Exception {
         try (H2Client h2 = new H2Client(certs.ca(), tls, "www.example.com")) {

@@ -7,12 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -20,12 +24,15 @@ import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -107,9 +114,7 @@ public final class TestCertificates {
     public SSLContext serverContext(String... dnsNames) throws Exception {
         Path dir = newDirectory("origin");
         X509Certificate leaf = writePair(dir, "origin", dnsNames);
-        java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
-                new java.security.spec.PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(Files.readString(
-                        dir.resolve("origin.key")).replaceAll("-----[A-Z ]+-----", ""))));
+        PrivateKey key = readKey(dir.resolve("origin.key"));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("origin", key, new char[0], new java.security.cert.Certificate[] {leaf, ca});
@@ -130,6 +135,38 @@ public final class TestCertificates {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
         return ctx;
+    }
+
+    /**
+     * Rewrites {@code dir/name.key} as a key whose public point is not its own: the private scalar
+     * of {@code dir/scalarFrom.key} with the point of {@code dir/name.crt}. The point matches the
+     * certificate, so a comparison of public parts passes; BoringSSL refuses the key when it
+     * parses it (a hand-made or damaged file).
+     */
+    public static void writeKeyWithForeignScalar(Path dir, String name, String scalarFrom) throws Exception {
+        X509Certificate cert;
+        try (java.io.InputStream in = Files.newInputStream(dir.resolve(name + ".crt"))) {
+            cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        PrivateKey lying = withPublicPoint(readKey(dir.resolve(scalarFrom + ".key")), cert);
+        Files.writeString(dir.resolve(name + ".key"), pem("PRIVATE KEY", lying.getEncoded()));
+    }
+
+    /** The EC key as OpenSSL writes it: its ECPrivateKey (RFC 5915) carries {@code cert}'s public point. */
+    public static PrivateKey withPublicPoint(PrivateKey key, X509Certificate cert) throws Exception {
+        ECPrivateKey ec = (ECPrivateKey) key;
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
+        PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(key.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey withPoint = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
+                new DERBitString(spki.getPublicKeyData().getBytes()), null);
+        byte[] pkcs8 = new PrivateKeyInfo(jdk.getPrivateKeyAlgorithm(), withPoint).getEncoded();
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    }
+
+    /** A PKCS#8 EC key file as {@link #writePair} writes it. */
+    private static PrivateKey readKey(Path file) throws Exception {
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(
+                Files.readString(file).replaceAll("-----[A-Z ]+-----", ""))));
     }
 
     private static KeyPair keyPair() throws Exception {

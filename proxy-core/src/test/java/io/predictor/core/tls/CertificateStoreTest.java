@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCounted;
-import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -226,9 +225,7 @@ class CertificateStoreTest {
             SslContext inUse = store.retainedContextLater(old).get(10, TimeUnit.SECONDS); // as a connection holds it
             ReferenceCounted counted = (ReferenceCounted) inUse;
 
-            certs.writePair(dir, "site", "site.test"); // renewed
-            Files.setLastModifiedTime(dir.resolve("site.crt"), java.nio.file.attribute.FileTime.fromMillis(
-                    System.currentTimeMillis() + 2_000));
+            rewritePair(dir, "site", "site.test"); // renewed
             assertThat(store.reload()).isTrue();
             assertThat(store.select("site.test")).isNotSameAs(old);
             awaitReleasedTo(counted, 1);
@@ -244,10 +241,9 @@ class CertificateStoreTest {
         Path dir = TestCertificates.newDirectory("unit");
         certs.writePair(dir, "good", "good.test");
         certs.writePair(dir, "other", "other.test");
-        X509Certificate lying = certs.writePair(dir, "zlying", "zlying.test");
-        // other's scalar with zlying's point: the point matches the certificate (so the read's
-        // check passes); BoringSSL refuses the key when the context is built
-        writeKey(dir.resolve("zlying.key"), PemFilesTest.withPublicPoint(PemFilesTest.readKey(dir, "other"), lying));
+        certs.writePair(dir, "zlying", "zlying.test");
+        // the load's check passes; BoringSSL refuses the key when the context is built
+        TestCertificates.writeKeyWithForeignScalar(dir, "zlying", "other");
         try (CertificateStore store = load(dir)) {
             assertThat(store.certificates()).extracting(ServerCertificate::name).contains("zlying");
             awaitProblem("zlying.crt", "the TLS engine refused the pair");
@@ -257,9 +253,7 @@ class CertificateStoreTest {
             Thread.sleep(100);
             assertThat(problems).as("reported once").filteredOn(p -> p.startsWith("zlying.crt")).hasSize(1);
 
-            certs.writePair(dir, "zlying", "zlying.test"); // mended
-            Files.setLastModifiedTime(dir.resolve("zlying.crt"), java.nio.file.attribute.FileTime.fromMillis(
-                    System.currentTimeMillis() + 2_000));
+            rewritePair(dir, "zlying", "zlying.test"); // mended
             assertThat(store.reload()).isTrue();
             assertThat(store.select("zlying.test").name()).as("mended: its own again").isEqualTo("zlying");
         }
@@ -270,8 +264,8 @@ class CertificateStoreTest {
         assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL checks the key when it parses it");
         Path dir = TestCertificates.newDirectory("unit");
         certs.writePair(dir, "other", "other.test");
-        X509Certificate lying = certs.writePair(dir, "default", "fallback.test");
-        writeKey(dir.resolve("default.key"), PemFilesTest.withPublicPoint(PemFilesTest.readKey(dir, "other"), lying));
+        certs.writePair(dir, "default", "fallback.test");
+        TestCertificates.writeKeyWithForeignScalar(dir, "default", "other");
         try (CertificateStore store = load(dir)) {
             assertThat(store.defaultCertificate().name()).isEqualTo("other");
             assertThat(store.certificates()).extracting(ServerCertificate::name).containsExactly("other");
@@ -280,6 +274,16 @@ class CertificateStoreTest {
         Files.delete(dir.resolve("other.crt"));
         assertThatThrownBy(() -> load(dir)).as("no pair the engine takes: no start")
                 .isInstanceOf(IOException.class).hasMessageContaining("no usable certificate");
+    }
+
+    /**
+     * Writes a new pair over {@code name}'s, dated 2 s ahead so that the store sees a change even
+     * when the new files have the old ones' sizes and land within the file system's time resolution.
+     */
+    private static void rewritePair(Path dir, String name, String dnsName) throws Exception {
+        certs.writePair(dir, name, dnsName);
+        Files.setLastModifiedTime(dir.resolve(name + ".crt"), java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() + 2_000));
     }
 
     /** Waits up to 5 s for the cache's reference to go: its removal notice runs on the builder thread. */
@@ -315,11 +319,5 @@ class CertificateStoreTest {
             Thread.sleep(10);
         }
         assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(file).contains(text));
-    }
-
-    private static void writeKey(Path file, java.security.PrivateKey key) throws IOException {
-        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
-                + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
     }
 }

@@ -26,7 +26,8 @@ class ContextCacheTest {
         java.nio.file.Path dir = TestCertificates.newDirectory("context-cache");
         java.security.cert.X509Certificate cert = new TestCertificates("context cache CA").writePair(dir, "site",
                 "site.test");
-        return TlsContexts.server(PemFilesTest.readKey(dir, "site"), new java.security.cert.X509Certificate[] {cert});
+        return TlsContexts.server(PemFiles.privateKey(java.nio.file.Files.readAllBytes(dir.resolve("site.key"))),
+                new java.security.cert.X509Certificate[] {cert});
     }
 
     @Test

@@ -7,17 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.predictor.core.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
-import org.bouncycastle.asn1.DERBitString;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +34,7 @@ class PemFilesTest {
         Path dir = TestCertificates.newDirectory("pem");
         X509Certificate mine = certs.writePair(dir, "mine", "mine.test");
         X509Certificate other = certs.writePair(dir, "other", "other.test");
-        PrivateKey key = withPublicPoint(readKey(dir, "mine"), mine);
+        PrivateKey key = TestCertificates.withPublicPoint(readKey(dir, "mine"), mine);
 
         assertThat(PemFiles.Der.ecPublicPoint(key.getEncoded())).as("the point travels with the key").isNotNull();
         assertThat(PemFiles.publicPartsMatch(mine.getPublicKey(), key)).isTrue();
@@ -70,8 +65,8 @@ class PemFilesTest {
         Path dir = TestCertificates.newDirectory("pem");
         X509Certificate mine = certs.writePair(dir, "mine", "mine.test");
         X509Certificate other = certs.writePair(dir, "other", "other.test");
-        PrivateKey honest = withPublicPoint(readKey(dir, "mine"), mine);
-        PrivateKey lying = withPublicPoint(readKey(dir, "mine"), other);
+        PrivateKey honest = TestCertificates.withPublicPoint(readKey(dir, "mine"), mine);
+        PrivateKey lying = TestCertificates.withPublicPoint(readKey(dir, "mine"), other);
         io.netty.handler.ssl.SslContext consistent = TlsContexts.server(honest, new X509Certificate[] {mine});
         assertThat(consistent).as("the same layout, consistent").isNotNull();
         io.netty.util.ReferenceCountUtil.release(consistent);
@@ -164,19 +159,8 @@ class PemFilesTest {
         assertThat(p.waitFor()).as("openssl %s: %s", String.join(" ", args), output).isZero();
     }
 
-    static PrivateKey readKey(Path dir, String name) throws Exception {
+    private static PrivateKey readKey(Path dir, String name) throws Exception {
         return PemFiles.privateKey(Files.readAllBytes(dir.resolve(name + ".key")));
-    }
-
-    /** The key as OpenSSL writes it: its ECPrivateKey (RFC 5915) carries {@code cert}'s public point. */
-    static PrivateKey withPublicPoint(PrivateKey key, X509Certificate cert) throws Exception {
-        ECPrivateKey ec = (ECPrivateKey) key;
-        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
-        PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(key.getEncoded());
-        org.bouncycastle.asn1.sec.ECPrivateKey withPoint = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
-                new DERBitString(spki.getPublicKeyData().getBytes()), null);
-        byte[] pkcs8 = new PrivateKeyInfo(jdk.getPrivateKeyAlgorithm(), withPoint).getEncoded();
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     }
 
     private static KeyPair ecKey() throws Exception {

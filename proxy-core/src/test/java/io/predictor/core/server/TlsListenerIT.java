@@ -287,19 +287,8 @@ class TlsListenerIT {
             certs.writePair(churn, "a" + i, "a" + i + ".test");
         }
         List<String> churnProblems = new CopyOnWriteArrayList<>();
-        try (CertificateStore small = CertificateStore.load(churn, 1, new CertificateStore.Listener() {
-            @Override
-            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
-            }
-
-            @Override
-            public void problem(Path file, String message) {
-                churnProblems.add(file.getFileName() + ": " + message);
-            }
-        })) {
-            InetSocketAddress address = proxy.server().bindTls(new ListenerSettings("https-churn",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false), proxy.router(),
-                    io.predictor.core.server.ExchangeListener.NONE, small);
+        try (CertificateStore small = oneContextStore(churn, churnProblems)) {
+            InetSocketAddress address = bindTls("https-churn", small);
             String[][] cases = {{"www.example.com", "www.example.com"}, {"a.blog.example.net", "*.blog.example.net"},
                 {"a1.test", "a1.test"}, {"a2.test", "a2.test"}, {"a3.test", "a3.test"}, {"unknown.test", "default.test"}};
             for (int round = 0; round < 3; round++) {
@@ -333,19 +322,8 @@ class TlsListenerIT {
         certs.writePair(dir, "example", "www.example.com");
         TestCertificates.writeKeyWithForeignScalar(dir, "example", "default");
         List<String> refusals = new CopyOnWriteArrayList<>();
-        try (CertificateStore store = CertificateStore.load(dir, 1, new CertificateStore.Listener() {
-            @Override
-            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
-            }
-
-            @Override
-            public void problem(Path file, String message) {
-                refusals.add(file.getFileName() + ": " + message);
-            }
-        })) {
-            InetSocketAddress address = proxy.server().bindTls(new ListenerSettings("https-refused",
-                    new InetSocketAddress("127.0.0.1", 0), a -> false), proxy.router(),
-                    io.predictor.core.server.ExchangeListener.NONE, store);
+        try (CertificateStore store = oneContextStore(dir, refusals)) {
+            InetSocketAddress address = bindTls("https-refused", store);
             for (int i = 0; i < 2; i++) {
                 try (SSLSocket s = TlsClient.connect(certs.clientContext(), address, "www.example.com", "http/1.1");
                         RawClient c = new RawClient(s)) {
@@ -356,6 +334,26 @@ class TlsListenerIT {
             assertThat(refusals).singleElement().satisfies(p -> assertThat(p).startsWith("example.crt")
                     .contains("the TLS engine refused the pair"));
         }
+    }
+
+    /** {@code dir}'s certificates behind a one-context cache, their problems added to {@code problems}. */
+    private static CertificateStore oneContextStore(Path dir, List<String> problems) throws Exception {
+        return CertificateStore.load(dir, 1, new CertificateStore.Listener() {
+            @Override
+            public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
+            }
+
+            @Override
+            public void problem(Path file, String message) {
+                problems.add(file.getFileName() + ": " + message);
+            }
+        });
+    }
+
+    /** Another TLS listener on the shared proxy, with {@code store}'s certificates. */
+    private static InetSocketAddress bindTls(String name, CertificateStore store) throws Exception {
+        return proxy.server().bindTls(new ListenerSettings(name, new InetSocketAddress("127.0.0.1", 0), a -> false),
+                proxy.router(), io.predictor.core.server.ExchangeListener.NONE, store);
     }
 
     @Test

@@ -16,8 +16,10 @@ import io.netty.util.concurrent.Promise;
  * ({@link ServerCertificate#CHANNEL_ATTRIBUTE}, for the 421 check) and replaces itself with an
  * {@link SslHandler} whose handshake is bounded by the same timeout. Netty's
  * {@link SniHandler} does the parsing and the bounds, and holds the ClientHello while a
- * certificate's context is being built (its first handshake, or after an eviction). A pair the
- * TLS engine refuses when its context is built gets the default certificate instead.
+ * certificate's context is being built (its first handshake, or after an eviction). When the build
+ * fails — the TLS engine refuses the pair, its files cannot be read again just now, or a reload
+ * replaced it since it was selected — the handshake selects again: the pair's successor, else the
+ * default certificate.
  */
 public final class CertificateSelector extends SniHandler {
 
@@ -39,11 +41,15 @@ public final class CertificateSelector extends SniHandler {
             return ctx.executor().newSucceededFuture(built);
         }
         Promise<SslContext> promise = ctx.executor().newPromise();
-        buildThenComplete(ctx, c, promise);
+        buildThenComplete(ctx, hostname, c, promise, 0);
         return promise;
     }
 
-    private void buildThenComplete(ChannelHandlerContext ctx, ServerCertificate c, Promise<SslContext> promise) {
+    /** Most certificates a handshake tries after the first one's build failed. */
+    private static final int MAX_FALLBACKS = 3;
+
+    private void buildThenComplete(ChannelHandlerContext ctx, String hostname, ServerCertificate c,
+            Promise<SslContext> promise, int fallbacks) {
         store.retainedContextLater(c).whenComplete((context, failure) -> {
             if (failure == null) {
                 if (!promise.trySuccess(context)) {
@@ -51,14 +57,19 @@ public final class CertificateSelector extends SniHandler {
                 }
                 return;
             }
-            ServerCertificate fallback = store.defaultCertificate();
-            if (fallback == c) {
-                promise.tryFailure(failure); // the default refused as well: the connection closes
+            // a reload replaced or removed the pair since it was selected: its successor, if any;
+            // refused by the engine, or its files unreadable just now (both reported by the store):
+            // the default certificate, as for an unknown name
+            ServerCertificate next = store.select(hostname);
+            if (next == c) {
+                next = store.defaultCertificate();
+            }
+            if (next == c || fallbacks == MAX_FALLBACKS) {
+                promise.tryFailure(failure); // the default failed as well: the connection closes
                 return;
             }
-            // refused by the engine (reported by the store): the default certificate, as for an unknown name
-            ctx.channel().attr(ServerCertificate.CHANNEL_ATTRIBUTE).set(fallback);
-            buildThenComplete(ctx, fallback, promise);
+            ctx.channel().attr(ServerCertificate.CHANNEL_ATTRIBUTE).set(next);
+            buildThenComplete(ctx, hostname, next, promise, fallbacks + 1);
         });
     }
 

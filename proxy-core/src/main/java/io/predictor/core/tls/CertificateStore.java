@@ -203,6 +203,9 @@ public final class CertificateStore implements AutoCloseable {
             }
         }
         int usable = loaded.size();
+        List<ServerCertificate> candidates = new ArrayList<>();
+        loaded.values().forEach(l -> candidates.add(l.certificate()));
+        contexts.admit(candidates);
         ServerCertificate defaultCertificate = buildDefault();
         changed |= loaded.size() != usable; // a default candidate the engine refused left the table
         if (defaultCertificate == null) {
@@ -226,14 +229,20 @@ public final class CertificateStore implements AutoCloseable {
     /**
      * The default certificate — {@code default.crt}, else the first by name — with its context
      * built, so that every handshake has one to fall back on. A candidate the TLS engine refuses
-     * leaves the table (reported) and the next is tried; null when none is left.
+     * leaves the table (reported) and the next is tried; null when none is left. A candidate whose
+     * files could not be read again just now (reported by {@link #build}) is not refused: it stays
+     * the default, and the next handshake that needs its context builds it.
      */
     private ServerCertificate buildDefault() {
         while (!loaded.isEmpty()) {
             String name = loaded.containsKey(DEFAULT_NAME) ? DEFAULT_NAME : loaded.firstKey();
             Loaded candidate = loaded.get(name);
-            if (candidate.certificate().refusal() == null && contextBuilt(candidate.certificate())) {
-                return candidate.certificate();
+            ServerCertificate c = candidate.certificate();
+            if (c.refusal() == null) {
+                buildContext(c);
+                if (c.refusal() == null) {
+                    return c;
+                }
             }
             // refused by the engine (reported by build(), now or when it was not the default):
             // it stays out until its files change
@@ -243,13 +252,16 @@ public final class CertificateStore implements AutoCloseable {
         return null;
     }
 
-    /** Whether the certificate's context is built, or can be now (waits for the build). */
-    private boolean contextBuilt(ServerCertificate c) {
+    /**
+     * Builds the certificate's context now unless it is built (waits for the build). A failed build
+     * is reported by {@link #build}; the certificate's {@link ServerCertificate#refusal()} says
+     * whether the engine refused it.
+     */
+    private void buildContext(ServerCertificate c) {
         try {
             ReferenceCountUtil.release(contexts.retainedLater(c).join());
-            return true;
-        } catch (CompletionException | CancellationException refused) {
-            return false;
+        } catch (CompletionException | CancellationException failed) {
+            // reported by build(), or a failure of an earlier build not yet dropped by the cache
         }
     }
 
@@ -292,21 +304,37 @@ public final class CertificateStore implements AutoCloseable {
     /**
      * Builds a certificate's context (on the context cache's thread): the pair is read again —
      * the store keeps no key material on the heap — checked again, and given to the TLS engine.
-     * A refusal is recorded on the certificate and reported once.
+     * <ul>
+     * <li>The engine refuses the pair: recorded on the certificate and reported; its names get the
+     * default certificate until its files change.
+     * <li>The files cannot be read again, or no longer check: they were readable and right at the
+     * last (re)load, so they changed since (the next rescan reads them again) or the failure is
+     * a passing one (too many open files, an I/O error). Not a refusal: this build fails (the
+     * handshake gets the default certificate) and the next one tries again. Reported once a
+     * streak of failures.
+     * </ul>
      */
     private SslContext build(ServerCertificate c) throws IOException {
+        Pair pair;
         try {
-            Pair pair = readPair(c.name());
-            try {
-                return TlsContexts.server(pair.key(), pair.chain());
-            } catch (javax.net.ssl.SSLException | RuntimeException e) {
-                throw new IllegalArgumentException("the TLS engine refused the pair (" + e.getMessage() + ")");
-            }
+            pair = readPair(c.name());
         } catch (IllegalArgumentException | IOException e) {
-            c.refuse(e.getMessage());
-            listener.problem(directory.resolve(c.name() + ".crt"), e.getMessage()
+            if (c.firstReadFailure()) {
+                listener.problem(directory.resolve(c.name() + ".crt"), "cannot read the pair again to build its TLS"
+                        + " context (" + e.getMessage() + "); its handshakes get the default certificate until a"
+                        + " build can read it (each tries again)");
+            }
+            throw new IOException(c.name() + ": cannot read the pair again (" + e.getMessage() + ")", e);
+        }
+        c.readAgain();
+        try {
+            return TlsContexts.server(pair.key(), pair.chain());
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            String why = "the TLS engine refused the pair (" + e.getMessage() + ")";
+            c.refuse(why);
+            listener.problem(directory.resolve(c.name() + ".crt"), why
                     + "; its names get the default certificate until its files change");
-            throw e;
+            throw new IllegalArgumentException(why, e);
         }
     }
 

@@ -54,6 +54,13 @@ final class ContextCache implements AutoCloseable {
     private final AsyncLoadingCache<ServerCertificate, SslContext> contexts;
     private final AtomicLong builds = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
+    /**
+     * The certificates whose contexts may be built and kept (by identity): those of the table in
+     * service, and during a reload those it is about to serve. A handshake that selected its
+     * certificate from a table a reload has replaced since gets no context for it: built, it
+     * would stay in the cache under a key no reload drops again.
+     */
+    private volatile Set<ServerCertificate> inService = Set.of();
 
     ContextCache(int capacity, Builder builder) {
         if (capacity < 1) {
@@ -82,6 +89,9 @@ final class ContextCache implements AutoCloseable {
                 .buildAsync((ServerCertificate c) -> {
                     if (closed) {
                         throw new IllegalStateException("the listener's certificates are closed");
+                    }
+                    if (!inService.contains(c)) {
+                        throw new NotInService(c);
                     }
                     builds.incrementAndGet();
                     return builder.build(c);
@@ -130,7 +140,28 @@ final class ContextCache implements AutoCloseable {
     void retainOnly(Collection<ServerCertificate> inService) {
         Set<ServerCertificate> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         keep.addAll(inService);
+        this.inService = Collections.unmodifiableSet(keep); // before the removal: no build for a dropped one starts after it
         contexts.synchronous().asMap().keySet().removeIf(c -> !keep.contains(c));
+    }
+
+    /**
+     * Lets the contexts of {@code certificates} be built as well as those in service: a reload's
+     * candidates for the default, built before the reload's table is published.
+     */
+    void admit(Collection<ServerCertificate> certificates) {
+        Set<ServerCertificate> both = Collections.newSetFromMap(new IdentityHashMap<>());
+        both.addAll(inService);
+        both.addAll(certificates);
+        this.inService = Collections.unmodifiableSet(both);
+    }
+
+    /** A build asked for a certificate that a reload has taken out of service (replaced or removed). */
+    static final class NotInService extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NotInService(ServerCertificate c) {
+            super(c.name() + ": replaced or removed by a reload; select the certificate again");
+        }
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One certificate of a TLS listener's directory ({@code NAME.crt} + {@code NAME.key}), as the
  * last (re)load read and checked it: the DNS names it is valid for and its expiry. Its server
- * context is built when a handshake first needs it ({@link CertificateStore#context}) and kept
+ * context is built when a handshake first needs it ({@link CertificateStore#retainedContextLater}) and kept
  * in a bounded cache keyed by this instance. A reload that finds the files unchanged keeps the
  * same instance (and so its context and session cache); changed files make a new one.
  */
@@ -29,6 +29,13 @@ public final class ServerCertificate {
      * built yet). Set once; the pair's names then get the default certificate until its files change.
      */
     private volatile String refusal;
+    /**
+     * Whether a failure to read the pair again for a build is reported already: one report a
+     * streak of failures (under a descriptor flood every handshake would fail the same way),
+     * until a read succeeds.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean readFailureReported =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     ServerCertificate(String name, List<String> dnsNames, Instant notAfter) {
         this.name = name;
@@ -57,6 +64,16 @@ public final class ServerCertificate {
 
     void refuse(String why) {
         refusal = why;
+    }
+
+    /** Whether this read failure is the first since the pair was last read (to be reported). */
+    boolean firstReadFailure() {
+        return readFailureReported.compareAndSet(false, true);
+    }
+
+    /** The pair was read: the next read failure is reported again. */
+    void readAgain() {
+        readFailureReported.set(false);
     }
 
     public Instant notAfter() {

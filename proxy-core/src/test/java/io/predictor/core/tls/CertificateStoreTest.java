@@ -217,9 +217,7 @@ class CertificateStoreTest {
     @Test
     void aReloadThatReplacesAPairFreesItsOldContextOnceTheLastConnectionUsingItLetsGo() throws Exception {
         assumeTrue(io.netty.handler.ssl.OpenSsl.isAvailable(), "BoringSSL's contexts are reference counted");
-        Path dir = TestCertificates.newDirectory("unit");
-        certs.writePair(dir, "default", "fallback.test");
-        certs.writePair(dir, "site", "site.test");
+        Path dir = defaultAndSite();
         try (CertificateStore store = load(dir)) {
             ServerCertificate old = store.select("site.test");
             SslContext inUse = store.retainedContextLater(old).get(10, TimeUnit.SECONDS); // as a connection holds it
@@ -276,6 +274,113 @@ class CertificateStoreTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("no usable certificate");
     }
 
+    @Test
+    void aPairWhoseFilesCannotBeReadAgainForAMomentIsNotRefusedAndIsReportedOnce() throws Exception {
+        Path dir = defaultAndSite();
+        try (CertificateStore store = load(dir, 1)) { // the warm-up stops at the default: site is built on demand
+            ServerCertificate site = store.select("site.test");
+            // a read that fails while the files stay the same (too many open files, an I/O error)
+            unreadableWhile(dir, "site", () -> {
+                for (int i = 0; i < 3; i++) {
+                    assertThatThrownBy(() -> store.retainedContextLater(site).get(10, TimeUnit.SECONDS))
+                            .hasMessageContaining("cannot read the pair again");
+                    Thread.sleep(50); // the cache drops a failed build a moment after it fails
+                }
+                assertThat(store.select("site.test")).as("not refused: a handshake falls back for itself only")
+                        .isSameAs(site);
+            });
+            assertThat(problems).filteredOn(p -> p.startsWith("site.crt")).as("a streak of failures, one report")
+                    .singleElement().asString().contains("cannot read the pair again");
+            assertThat(store.reload()).as("the files are back, unchanged").isFalse();
+            assertThat(store.select("site.test")).isSameAs(site);
+            io.netty.util.ReferenceCountUtil.release(store.retainedContextLater(site).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aDefaultWhoseFilesCannotBeReadAgainAfterAnEvictionStaysTheDefault() throws Exception {
+        Path dir = defaultAndSite();
+        try (CertificateStore store = load(dir, 1)) {
+            ServerCertificate byDefault = store.defaultCertificate();
+            ServerCertificate site = store.select("site.test");
+            // site's context takes the one place (the cache's admission may turn a newcomer away a few
+            // times, and evicts in its maintenance, which contextsBuilt() runs)
+            for (int i = 0; i < 200 && !(store.contextsBuilt() == 1 && isBuilt(store, site)); i++) {
+                io.netty.util.ReferenceCountUtil.release(store.retainedContextLater(site).get(10, TimeUnit.SECONDS));
+                Thread.sleep(5);
+            }
+            assertThat(isBuilt(store, site)).isTrue();
+            assertThat(store.contextsBuilt()).as("the default's context evicted").isEqualTo(1);
+            // a handshake needs the default's context again while its key cannot be read for a moment
+            unreadableWhile(dir, "default", () -> assertThatThrownBy(
+                    () -> store.retainedContextLater(byDefault).get(10, TimeUnit.SECONDS)));
+            store.reload(); // the rescan, every 10 s; the failed build may still be in the cache
+            assertThat(store.defaultCertificate()).as("unchanged and valid: still the default").isSameAs(byDefault);
+            assertThat(store.select("fallback.test")).isSameAs(byDefault);
+            assertThat(store.certificates()).extracting(ServerCertificate::name).containsExactly("default", "site");
+        }
+    }
+
+    @Test
+    void aHandshakeThatSelectedAPairBeforeAReloadReplacedItGetsNoContextForItAndSelectsAgain() throws Exception {
+        Path dir = defaultAndSite();
+        try (CertificateStore store = load(dir)) {
+            ServerCertificate old = store.select("site.test"); // the handshake's selection, before the reload
+            awaitBuilt(store, 2);
+            rewritePair(dir, "site", "site.test");
+            assertThat(store.reload()).isTrue();
+            awaitBuilt(store, 2); // the default and the new site
+            // the handshake's build, after the reload: a context for the old pair would stay cached for good
+            assertThatThrownBy(() -> store.retainedContextLater(old).get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("replaced or removed by a reload");
+            ServerCertificate again = store.select("site.test"); // what CertificateSelector does next
+            assertThat(again).isNotSameAs(old);
+            io.netty.util.ReferenceCountUtil.release(store.retainedContextLater(again).get(10, TimeUnit.SECONDS));
+            // the failed build's entry leaves the cache a moment after it fails
+            awaitBuilt(store, 2);
+            assertThat(problems).as("nothing to report").isEmpty();
+        }
+    }
+
+    @Test
+    void aHandshakeThatSelectedAPairBeforeAReloadRemovedItIsNotReported() throws Exception {
+        Path dir = defaultAndSite();
+        try (CertificateStore store = load(dir, 1)) {
+            ServerCertificate old = store.select("site.test");
+            Files.delete(dir.resolve("site.crt"));
+            Files.delete(dir.resolve("site.key"));
+            assertThat(store.reload()).isTrue();
+            assertThatThrownBy(() -> store.retainedContextLater(old).get(10, TimeUnit.SECONDS));
+            assertThat(store.select("site.test").name()).isEqualTo("default");
+            Thread.sleep(100);
+            assertThat(problems).as("a removed pair is neither refused nor unreadable").isEmpty();
+        }
+    }
+
+    /** A new directory with two pairs: {@code default} (fallback.test) and {@code site} (site.test). */
+    private static Path defaultAndSite() throws Exception {
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "default", "fallback.test");
+        certs.writePair(dir, "site", "site.test");
+        return dir;
+    }
+
+    /** Runs {@code r} while {@code name}'s key is moved away: its files' sizes, times and inodes stay the same. */
+    private static void unreadableWhile(Path dir, String name, ThrowingRunnable r) throws Exception {
+        Path key = dir.resolve(name + ".key");
+        Path away = dir.resolve("." + name + ".away");
+        Files.move(key, away);
+        try {
+            r.run();
+        } finally {
+            Files.move(away, key);
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     /**
      * Writes a new pair over {@code name}'s, dated 2 s ahead so that the store sees a change even
      * when the new files have the old ones' sizes and land within the file system's time resolution.
@@ -300,9 +405,10 @@ class CertificateStoreTest {
         return context != null;
     }
 
+    /** Waits up to 10 s for exactly {@code n} contexts held (builds finish, failed ones leave, on other threads). */
     private static void awaitBuilt(CertificateStore store, long n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (store.contextsBuilt() < n && System.nanoTime() < deadline) {
+        while (store.contextsBuilt() != n && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertThat(store.contextsBuilt()).isEqualTo(n);

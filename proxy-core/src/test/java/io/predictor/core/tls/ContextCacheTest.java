@@ -1,6 +1,7 @@
 package io.predictor.core.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;
@@ -32,15 +33,19 @@ class ContextCacheTest {
 
     @Test
     void aContextWhoseBuildWasUnderWayWhenItsPairLeftServiceIsNotKept() throws Exception {
+        CountDownLatch building = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         SslContext built = context();
         ContextCache cache = new ContextCache(10, c -> {
+            building.countDown();
             release.await(10, TimeUnit.SECONDS);
             return built;
         });
         try {
             ServerCertificate replaced = new ServerCertificate("site", List.of("site.test"), Instant.MAX);
+            cache.retainOnly(List.of(replaced));
             CompletableFuture<SslContext> handshake = cache.retainedLater(replaced); // being built...
+            assertThat(building.await(10, TimeUnit.SECONDS)).isTrue();
             cache.retainOnly(List.of()); // ...when a reload replaces its pair
             release.countDown();
 
@@ -55,6 +60,30 @@ class ContextCacheTest {
                 }
                 assertThat(counted.refCnt()).as("the cache let its reference go too: freed").isZero();
             }
+        } finally {
+            cache.close();
+        }
+    }
+
+    @Test
+    void aBuildAskedForAPairAReloadHasTakenOutOfServiceFailsAndKeepsNothing() throws Exception {
+        ContextCache cache = new ContextCache(10, c -> {
+            throw new AssertionError("no build for a pair out of service");
+        });
+        try {
+            ServerCertificate replaced = new ServerCertificate("site", List.of("site.test"), Instant.MAX);
+            ServerCertificate successor = new ServerCertificate("site", List.of("site.test"), Instant.MAX);
+            cache.retainOnly(List.of(replaced));
+            cache.retainOnly(List.of(successor)); // a reload replaced the pair
+            // a handshake that selected the pair before that reload asks for its context after it
+            assertThatThrownBy(() -> cache.retainedLater(replaced).get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ContextCache.NotInService.class);
+            assertThat(cache.builds()).isZero();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (cache.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the cache drops a failed entry a moment after it fails, on the builder thread
+            }
+            assertThat(cache.size()).isZero();
         } finally {
             cache.close();
         }

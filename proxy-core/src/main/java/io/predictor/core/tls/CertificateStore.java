@@ -23,8 +23,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The certificates of one TLS listener: a directory of PEM pairs {@code NAME.crt} (the chain,
@@ -58,6 +59,8 @@ public final class CertificateStore implements AutoCloseable {
     public static final String DEFAULT_NAME = "default";
     static final long DEBOUNCE_MILLIS = 200;
     static final long RESCAN_MILLIS = 10_000;
+    /** How long a (re)load waits for the default certificate's context (~1 ms normally). */
+    static final long BUILD_WAIT_SECONDS = 30;
     /** Contexts kept built when the config does not say ({@code tls.context_cache}). */
     public static final int DEFAULT_CONTEXT_CACHE = 10_000;
 
@@ -258,10 +261,20 @@ public final class CertificateStore implements AutoCloseable {
      * whether the engine refused it.
      */
     private void buildContext(ServerCertificate c) {
+        CompletableFuture<SslContext> built = contexts.retainedLater(c);
         try {
-            ReferenceCountUtil.release(contexts.retainedLater(c).join());
-        } catch (CompletionException | CancellationException failed) {
+            ReferenceCountUtil.release(built.get(BUILD_WAIT_SECONDS, TimeUnit.SECONDS));
+        } catch (ExecutionException | CancellationException failed) {
             // reported by build(), or a failure of an earlier build not yet dropped by the cache
+        } catch (TimeoutException stuck) {
+            // a build stuck on its files (a hung file system) must not hold the reload, the watcher
+            // and close() for good: the default stays, unbuilt; its handshakes wait for that build
+            built.thenAccept(ReferenceCountUtil::release);
+            listener.problem(directory.resolve(c.name() + ".crt"), "its TLS context was not built within "
+                    + BUILD_WAIT_SECONDS + " s (its files hang?); the reload goes on without it");
+        } catch (InterruptedException e) {
+            built.thenAccept(ReferenceCountUtil::release);
+            Thread.currentThread().interrupt();
         }
     }
 

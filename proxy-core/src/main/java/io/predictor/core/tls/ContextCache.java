@@ -67,20 +67,16 @@ final class ContextCache implements AutoCloseable {
             throw new IllegalArgumentException("the context cache must hold at least one context, was " + capacity);
         }
         this.capacity = capacity;
+        // once the pool is shut down (close), a task runs on the caller instead of being refused:
+        // a refused removal notice would be lost inside Caffeine's future, and its context never released
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "predictor-tls-contexts");
                     t.setDaemon(true);
                     return t;
-                });
+                }, (task, refusing) -> task.run());
         this.builderThread = pool;
-        this.executor = task -> {
-            if (pool.isShutdown()) {
-                task.run();
-            } else {
-                pool.execute(task);
-            }
-        };
+        this.executor = pool;
         this.contexts = Caffeine.newBuilder()
                 .maximumSize(capacity)
                 .executor(executor)
@@ -218,7 +214,9 @@ final class ContextCache implements AutoCloseable {
         builderThread.shutdown();
         try {
             if (!builderThread.awaitTermination(10, TimeUnit.SECONDS)) {
-                builderThread.shutdownNow();
+                // a build stuck (a hung file system): the tasks queued behind it run here, where a
+                // build fails at once (closed) and a removal notice releases its context
+                builderThread.shutdownNow().forEach(Runnable::run);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

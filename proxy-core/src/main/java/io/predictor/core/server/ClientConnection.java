@@ -222,7 +222,9 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         }
         switch (state) {
             case HEAD:
-                ctx.read();
+                if (ctx.channel().isWritable()) {
+                    ctx.read(); // else the next requests stay in the kernel until the client reads its answers
+                }
                 break;
             case BODY:
             case TUNNEL:
@@ -248,8 +250,17 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && origin != null) {
+        if (!ctx.channel().isWritable()) {
+            return;
+        }
+        if (origin != null) {
             origin.clientWritable();
+        } else if (state == HEAD) {
+            // the client took its earlier answers: the pipelined requests it sent meanwhile are served now
+            if (!headArmed) {
+                armHeadTimer();
+            }
+            resume();
         }
     }
 
@@ -349,6 +360,15 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
                 boolean more;
                 switch (state) {
                     case HEAD:
+                        if (!ctx.channel().isWritable()) {
+                            // answers are still queued for a client that is not reading them: a
+                            // pipelined request waits for them to drain, or every one it sent would
+                            // be answered into memory (~8 KB of buffer for 40 bytes of request).
+                            // Meanwhile timeouts.idle applies, not the head timeout: the head is here.
+                            cancelHeadTimer();
+                            more = false;
+                            break;
+                        }
                         more = readHead();
                         break;
                     case BODY:
@@ -380,7 +400,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             origin.flush();
         }
         flushClient();
-        if (inputEnded && state == HEAD) {
+        if (inputEnded && state == HEAD && ctx.channel().isWritable()) {
             closeNow(); // what is left is not a whole request, and nothing more will come
             return;
         }
@@ -1023,13 +1043,17 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (!ctx.channel().isActive()) {
             return;
         }
+        long now = System.nanoTime();
         if (state == CLOSING) {
             if (lingering) {
                 lingerDeadline();
+            } else if (now - lastActivity >= idleTimeoutNanos) {
+                ctx.close(); // the last bytes were never taken: a client that stopped reading
+            } else {
+                timer.wakeBy(lastActivity + idleTimeoutNanos, now); // the close waits for the write, not for ever
             }
             return;
         }
-        long now = System.nanoTime();
         if (headArmed && now - headDeadline >= 0) {
             headArmed = false;
             if (state == HEAD) {

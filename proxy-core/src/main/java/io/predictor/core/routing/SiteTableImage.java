@@ -47,13 +47,15 @@ public final class SiteTableImage {
     private static final int CHUNK = 1 << 16;
 
     /**
-     * The classes whose code decides what table a sites file becomes, or how it is laid out;
-     * {@code SiteTableImageTest} checks that each of them exists.
+     * The classes whose code decides what table a sites file becomes (parsed whole, or patched by
+     * a reload), or how an image lays it out. Each is hashed with every class nested in it
+     * ({@link Class#getNestMembers}: a change inside {@code SiteTableImage.Reader} alone leaves
+     * {@code SiteTableImage.class} as it was), so that an image made by another build is never
+     * read as this one's.
      */
-    static final String[] TABLE_CLASSES = {
-        "SitesFileParser", "SitesFileParser$Tokenizer", "SitesFileParser$Counts", "SitesFileParser$GroupIds",
-        "SitesFileParser$Loader", "SiteTable", "SiteTable$Builder", "SiteTable$Groups", "SiteSet", "SiteState",
-        "HostIndex", "HostIndex$Builder", "HostName", "SiteTableImage", "SitesFileDigest",
+    static final Class<?>[] TABLE_CLASSES = {
+        SitesFileParser.class, SiteTable.class, SiteSet.class, SiteState.class, HostIndex.class, HostName.class,
+        SiteTableImage.class, SitesFileDigest.class, TablePatcher.class,
     };
 
     /** The digest of {@link #TABLE_CLASSES}' class files in this build. */
@@ -209,17 +211,33 @@ public final class SiteTableImage {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
-        for (String name : TABLE_CLASSES) {
-            try (InputStream in = SiteTableImage.class.getResourceAsStream(name + ".class")) {
+        for (String name : classFileNames()) {
+            try (InputStream in = SiteTableImage.class.getResourceAsStream(name)) {
                 if (in == null) {
-                    throw new IllegalStateException(name + ".class is not beside SiteTableImage.class: update TABLE_CLASSES");
+                    throw new IllegalStateException(name + " is not beside SiteTableImage.class in this build");
                 }
+                digest.update(name.getBytes(StandardCharsets.US_ASCII));
                 digest.update(in.readAllBytes());
             } catch (IOException e) {
-                throw new IllegalStateException("reading " + name + ".class from this build", e);
+                throw new IllegalStateException("reading " + name + " from this build", e);
             }
         }
         return digest.digest();
+    }
+
+    /**
+     * The class files {@link #TABLE_CLASSES} and the classes nested in them are made of, relative
+     * to this package ({@code SiteTableImage$Reader.class}), in name order.
+     */
+    static java.util.List<String> classFileNames() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Class<?> top : TABLE_CLASSES) {
+            for (Class<?> member : top.getNestMembers()) {
+                String binary = member.getName();
+                names.add(binary.substring(binary.lastIndexOf('.') + 1) + ".class");
+            }
+        }
+        return java.util.List.copyOf(names);
     }
 
     /** Writes through one 64 KiB buffer, keeping the CRC of what it wrote. */

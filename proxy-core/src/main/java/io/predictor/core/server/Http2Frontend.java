@@ -152,6 +152,12 @@ final class Http2Frontend {
         boolean trustedPeer;
         private DeadlineTimer timer;
         private long lastActivity;
+        /**
+         * Since when the client channel has been unwritable (0: writable). A client that stops
+         * reading leaves streams whose last DATA or RST_STREAM write never completes, so they stay
+         * active for good: {@code timeouts.idle} of it closes the connection, as for HTTP/1.1.
+         */
+        private long unwritableSince;
         private boolean flushScheduled;
         private long now;
         private long nextWake;
@@ -478,9 +484,23 @@ final class Http2Frontend {
             timer.wakeBy(deadline, System.nanoTime());
         }
 
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().isWritable()) {
+                unwritableSince = 0;
+            } else if (unwritableSince == 0) {
+                unwritableSince = System.nanoTime() | 1; // never 0
+            }
+            super.channelWritabilityChanged(ctx);
+        }
+
         private void onTimer() {
             now = System.nanoTime();
             nextWake = now + idleNanos;
+            if (unwritableSince != 0 && now - unwritableSince >= idleNanos) {
+                ctx.close(); // the client has taken nothing for timeouts.idle (found by review, Http2SlowReaderIT)
+                return;
+            }
             if (connection().numActiveStreams() == 0) {
                 long quiet = now - lastActivity;
                 if (quiet >= idleNanos) {

@@ -206,9 +206,7 @@ public final class CertificateStore implements AutoCloseable {
             }
         }
         int usable = loaded.size();
-        List<ServerCertificate> candidates = new ArrayList<>();
-        loaded.values().forEach(l -> candidates.add(l.certificate()));
-        contexts.admit(candidates);
+        contexts.admit(loadedCertificates());
         ServerCertificate defaultCertificate = buildDefault();
         changed |= loaded.size() != usable; // a default candidate the engine refused left the table
         if (defaultCertificate == null) {
@@ -220,13 +218,19 @@ public final class CertificateStore implements AutoCloseable {
         if (!changed && table != null) {
             return false;
         }
-        List<ServerCertificate> certificates = new ArrayList<>();
-        loaded.values().forEach(l -> certificates.add(l.certificate())); // in name order
+        List<ServerCertificate> certificates = loadedCertificates(); // buildDefault may have left some out
         table = new CertificateTable(certificates, defaultCertificate);
         contexts.retainOnly(certificates);
         listener.loaded(directory, certificates, defaultCertificate.name());
         contexts.warm(certificates);
         return true;
+    }
+
+    /** The certificates of the pairs loaded, in name order. */
+    private List<ServerCertificate> loadedCertificates() {
+        List<ServerCertificate> certificates = new ArrayList<>(loaded.size());
+        loaded.values().forEach(l -> certificates.add(l.certificate()));
+        return certificates;
     }
 
     /**

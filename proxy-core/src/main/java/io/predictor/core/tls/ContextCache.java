@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,9 +46,8 @@ final class ContextCache implements AutoCloseable {
     }
 
     private final int capacity;
-    /** The builder thread; once closed, Caffeine's removal notices run on the caller (they release contexts). */
+    /** The builder thread; once closed, the tasks it is given (removal notices: releases) run on the caller. */
     private final ExecutorService builderThread;
-    private final Executor executor;
     private volatile boolean closed;
     private final AsyncLoadingCache<ServerCertificate, SslContext> contexts;
     private final AtomicLong builds = new AtomicLong();
@@ -76,10 +74,9 @@ final class ContextCache implements AutoCloseable {
                     return t;
                 }, (task, refusing) -> task.run());
         this.builderThread = pool;
-        this.executor = pool;
         this.contexts = Caffeine.newBuilder()
                 .maximumSize(capacity)
-                .executor(executor)
+                .executor(builderThread)
                 .removalListener((ServerCertificate c, SslContext context, RemovalCause cause) ->
                         ReferenceCountUtil.release(context))
                 .buildAsync((ServerCertificate c) -> {
@@ -134,9 +131,8 @@ final class ContextCache implements AutoCloseable {
      * ({@code ContextCacheTest}).
      */
     void retainOnly(Collection<ServerCertificate> inService) {
-        Set<ServerCertificate> keep = Collections.newSetFromMap(new IdentityHashMap<>());
-        keep.addAll(inService);
-        this.inService = Collections.unmodifiableSet(keep); // before the removal: no build for a dropped one starts after it
+        Set<ServerCertificate> keep = identitySet(inService, List.of());
+        this.inService = keep; // before the removal: no build for a dropped one starts after it
         contexts.synchronous().asMap().keySet().removeIf(c -> !keep.contains(c));
     }
 
@@ -145,10 +141,15 @@ final class ContextCache implements AutoCloseable {
      * candidates for the default, built before the reload's table is published.
      */
     void admit(Collection<ServerCertificate> certificates) {
-        Set<ServerCertificate> both = Collections.newSetFromMap(new IdentityHashMap<>());
-        both.addAll(inService);
-        both.addAll(certificates);
-        this.inService = Collections.unmodifiableSet(both);
+        this.inService = identitySet(inService, certificates);
+    }
+
+    /** The certificates of both, by identity (a reload makes a new instance for changed files), unmodifiable. */
+    private static Set<ServerCertificate> identitySet(Collection<ServerCertificate> a, Collection<ServerCertificate> b) {
+        Set<ServerCertificate> set = Collections.newSetFromMap(new IdentityHashMap<>());
+        set.addAll(a);
+        set.addAll(b);
+        return Collections.unmodifiableSet(set);
     }
 
     /** A build asked for a certificate that a reload has taken out of service (replaced or removed). */
@@ -167,7 +168,7 @@ final class ContextCache implements AutoCloseable {
     void warm(List<ServerCertificate> certificates) {
         long mine = generation.incrementAndGet();
         Iterator<ServerCertificate> it = List.copyOf(certificates).iterator();
-        executor.execute(() -> warmNext(it, mine));
+        builderThread.execute(() -> warmNext(it, mine));
     }
 
     private void warmNext(Iterator<ServerCertificate> it, long mine) {
@@ -180,7 +181,7 @@ final class ContextCache implements AutoCloseable {
                 continue;
             }
             // the next step is queued behind whatever handshakes asked for meanwhile
-            contexts.get(c).whenCompleteAsync((context, failure) -> warmNext(it, mine), executor);
+            contexts.get(c).whenCompleteAsync((context, failure) -> warmNext(it, mine), builderThread);
             return;
         }
     }

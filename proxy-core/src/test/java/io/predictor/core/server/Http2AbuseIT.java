@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.H2Frames;
 import io.predictor.core.testing.H2Client;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
@@ -71,13 +72,13 @@ class Http2AbuseIT {
             try (SSLSocket s = TlsClient.connect(certs.clientContext(), tls, "www.example.com", "h2")) {
                 OutputStream out = s.getOutputStream();
                 out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.write(frame(4, 0, 0, new byte[0]));
+                out.write(H2Frames.frame(4, 0, 0, new byte[0]));
                 int sent = 0;
                 try {
                     for (int id = 1; id < 2 * 2000; id += 2) {
                         ByteArrayOutputStream batch = new ByteArrayOutputStream();
-                        batch.write(frame(1, 0x4, id, requestBlock()));
-                        batch.write(frame(3, 0, id, new byte[] {0, 0, 0, 8})); // RST_STREAM(CANCEL)
+                        batch.write(H2Frames.frame(1, 0x4, id, H2Frames.getRequest("www.example.com", "/")));
+                        batch.write(H2Frames.frame(3, 0, id, new byte[] {0, 0, 0, 8})); // RST_STREAM(CANCEL)
                         out.write(batch.toByteArray());
                         sent++;
                     }
@@ -101,13 +102,13 @@ class Http2AbuseIT {
         try (SSLSocket s = TlsClient.connect(certs.clientContext(), tls, "www.example.com", "h2")) {
             OutputStream out = s.getOutputStream();
             out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(frame(4, 0, 0, new byte[0]));
-            out.write(frame(1, 0, 1, requestBlock())); // HEADERS without END_HEADERS
+            out.write(H2Frames.frame(4, 0, 0, new byte[0]));
+            out.write(H2Frames.frame(1, 0, 1, H2Frames.getRequest("www.example.com", "/"))); // HEADERS without END_HEADERS
             byte[] filler = new byte[1000];
             java.util.Arrays.fill(filler, (byte) 0x40); // literal with a new name... never completed
             try {
                 for (int i = 0; i < 10_000; i++) {
-                    out.write(frame(9, 0, 1, filler));
+                    out.write(H2Frames.frame(9, 0, 1, filler));
                 }
             } catch (IOException closed) {
                 // expected
@@ -118,34 +119,6 @@ class Http2AbuseIT {
         try (H2Client fresh = new H2Client(certs.ca(), tls, "www.example.com")) {
             assertThat(fresh.get("/still").status()).isEqualTo(200);
         }
-    }
-
-    /** GET https://www.example.com/ in HPACK: indexed :method GET, :scheme https, :path /, literal :authority. */
-    private static byte[] requestBlock() {
-        byte[] host = "www.example.com".getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(0x82);
-        b.write(0x87);
-        b.write(0x84);
-        b.write(0x01);
-        b.write(host.length);
-        b.writeBytes(host);
-        return b.toByteArray();
-    }
-
-    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(payload.length >> 16);
-        b.write(payload.length >> 8);
-        b.write(payload.length);
-        b.write(type);
-        b.write(flags);
-        b.write(stream >> 24);
-        b.write(stream >> 16);
-        b.write(stream >> 8);
-        b.write(stream);
-        b.writeBytes(payload);
-        return b.toByteArray();
     }
 
     /** Reads frames until a GOAWAY (its error code) or the end of the connection (-1). */

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.predictor.core.routing.SiteState;
 import io.predictor.core.routing.SiteTable;
+import io.predictor.core.testing.H2Frames;
 import io.predictor.core.testing.RawOrigin;
 import io.predictor.core.testing.TestCertificates;
 import io.predictor.core.testing.TestProxy;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -101,11 +101,11 @@ class Http2SlowReaderIT {
         assertThat(s.getApplicationProtocol()).isEqualTo("h2");
         OutputStream out = s.getOutputStream();
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(frame(4, 0, 0, new byte[] {0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff})); // INITIAL_WINDOW_SIZE max
+        out.write(H2Frames.frame(4, 0, 0, new byte[] {0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff})); // INITIAL_WINDOW_SIZE max
         int inc = Integer.MAX_VALUE - 65_535;
-        out.write(frame(8, 0, 0, new byte[] {(byte) (inc >>> 24), (byte) (inc >>> 16), (byte) (inc >>> 8), (byte) inc}));
+        out.write(H2Frames.frame(8, 0, 0, new byte[] {(byte) (inc >>> 24), (byte) (inc >>> 16), (byte) (inc >>> 8), (byte) inc}));
         for (int i = 0; i < streams; i++) {
-            out.write(frame(1, 0x5, 2 * i + 1, requestBlock("/sized/" + (16 << 20))));
+            out.write(H2Frames.frame(1, 0x5, 2 * i + 1, H2Frames.getRequest("www.example.com", "/sized/" + (16 << 20))));
         }
         out.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -114,36 +114,6 @@ class Http2SlowReaderIT {
         }
         assertThat(proxy.server().openConnections()).isEqualTo(1);
         return s;
-    }
-
-    private static byte[] requestBlock(String path) {
-        byte[] host = "www.example.com".getBytes(StandardCharsets.US_ASCII);
-        byte[] p = path.getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(0x82);
-        b.write(0x87);
-        b.write(0x04);
-        b.write(p.length);
-        b.writeBytes(p);
-        b.write(0x01);
-        b.write(host.length);
-        b.writeBytes(host);
-        return b.toByteArray();
-    }
-
-    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(payload.length >> 16);
-        b.write(payload.length >> 8);
-        b.write(payload.length);
-        b.write(type);
-        b.write(flags);
-        b.write(stream >>> 24);
-        b.write(stream >>> 16);
-        b.write(stream >>> 8);
-        b.write(stream);
-        b.writeBytes(payload);
-        return b.toByteArray();
     }
 
     private void serve(Socket s) throws Exception {

@@ -254,17 +254,28 @@ final class Http2Frontend {
 
         @Override
         public void drain() {
-            ctx.channel().close(); // GOAWAY, then the open streams get up to timeouts.drain
+            closeWithGoAway(); // the open streams get up to timeouts.drain
         }
 
         /** Idle: no stream open; closed with GOAWAY, as {@code timeouts.idle} closes it. */
         @Override
         public boolean closeIfIdle() {
             if (connection().numActiveStreams() == 0 && ctx.channel().isOpen()) {
-                ctx.close();
+                closeWithGoAway();
                 return true;
             }
             return false;
+        }
+
+        /**
+         * GOAWAY(NO_ERROR) with the last stream taken, then the close once it is written (or
+         * after {@code timeouts.drain}): a request the client sent meanwhile is then known not
+         * processed and safe to retry (RFC 9113 §6.8). The close starts at the channel, not at
+         * {@code ctx}, so that it passes through this handler's {@code close}, which writes the
+         * GOAWAY; {@code ctx.close()} would start below it and drop the connection without one.
+         */
+        private void closeWithGoAway() {
+            ctx.channel().close();
         }
 
         // ---- what the streams call ------------------------------------------------------------
@@ -498,13 +509,15 @@ final class Http2Frontend {
             now = System.nanoTime();
             nextWake = now + idleNanos;
             if (unwritableSince != 0 && now - unwritableSince >= idleNanos) {
-                ctx.close(); // the client has taken nothing for timeouts.idle (found by review, Http2SlowReaderIT)
+                // the client has taken nothing for timeouts.idle (found by review, Http2SlowReaderIT):
+                // no GOAWAY, which would only queue behind what it does not read
+                ctx.close();
                 return;
             }
             if (connection().numActiveStreams() == 0) {
                 long quiet = now - lastActivity;
                 if (quiet >= idleNanos) {
-                    ctx.close(); // timeouts.idle without a stream: GOAWAY
+                    closeWithGoAway(); // timeouts.idle without a stream
                     return;
                 }
                 nextWake = lastActivity + idleNanos;

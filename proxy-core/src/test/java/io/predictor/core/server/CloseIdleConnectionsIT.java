@@ -98,6 +98,8 @@ class CloseIdleConnectionsIT {
             assertThat(fresh.closedByPeer()).isTrue();
             assertThat(keptAlive.closedByPeer()).isTrue();
             assertThat(h2Idle.channel().closeFuture().await(5, TimeUnit.SECONDS)).as("GOAWAY, then closed").isTrue();
+            assertThat(h2Idle.goAwaysReceived()).as("GOAWAY before the close")
+                    .containsExactly(new H2Client.GoAway(h2Idle.lastStreamId(), 0));
 
             slowAnswers.release(2);
             assertThat(waiting.read().bodyText()).isEqualTo("slow /slow");

@@ -153,6 +153,10 @@ class Http2FrontendIT {
             assertThat(h2.channel().closeFuture().await(8, TimeUnit.SECONDS)).as("closed by the proxy").isTrue();
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(tookMillis).as("timeouts.idle").isBetween(1_500L, 7_000L);
+            // GOAWAY(NO_ERROR) naming the last stream it took first: a request the client sent
+            // as the proxy closed is known unprocessed, and safe to retry (RFC 9113 §6.8)
+            assertThat(h2.goAwaysReceived()).as("GOAWAY before the close")
+                    .containsExactly(new H2Client.GoAway(h2.lastStreamId(), 0));
         }
     }
 }

@@ -59,6 +59,8 @@ public final class H2Client implements AutoCloseable {
     private final String authority;
     /** Every RST_STREAM the server sent, in order (the frame reader's log, not the streams' events). */
     private final List<Reset> resetsReceived = new CopyOnWriteArrayList<>();
+    private final List<GoAway> goAwaysReceived = new CopyOnWriteArrayList<>();
+    private volatile int lastStreamId;
 
     public H2Client(X509Certificate trusted, InetSocketAddress address, String sni) throws Exception {
         this(trusted, address, sni, null);
@@ -104,7 +106,7 @@ public final class H2Client implements AutoCloseable {
                     private void addHttp2(Channel ch) {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sni, address.getPort()));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(settings)
-                                .frameLogger(new ResetCounter()).build());
+                                .frameLogger(new FrameRecorder()).build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
@@ -137,10 +139,28 @@ public final class H2Client implements AutoCloseable {
         return List.copyOf(resetsReceived);
     }
 
-    /** Counts inbound RST_STREAM frames; logs nothing (Netty's frame logger at TRACE, off). */
-    private final class ResetCounter extends Http2FrameLogger {
-        ResetCounter() {
+    /** One GOAWAY frame received: the last stream the server says it processed, and its error code. */
+    public record GoAway(int lastStreamId, long errorCode) {
+    }
+
+    /** The GOAWAY frames received so far. */
+    public List<GoAway> goAwaysReceived() {
+        return List.copyOf(goAwaysReceived);
+    }
+
+    /** Records inbound RST_STREAM and GOAWAY frames; logs nothing (Netty's frame logger at TRACE, off). */
+    private final class FrameRecorder extends Http2FrameLogger {
+        FrameRecorder() {
             super(LogLevel.TRACE, H2Client.class);
+        }
+
+        @Override
+        public void logGoAway(Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode,
+                ByteBuf debugData) {
+            if (direction == Direction.INBOUND) {
+                goAwaysReceived.add(new GoAway(lastStreamId, errorCode));
+            }
+            super.logGoAway(direction, ctx, lastStreamId, errorCode, debugData);
         }
 
         @Override
@@ -175,7 +195,14 @@ public final class H2Client implements AutoCloseable {
             }
         }
         stream.flush();
-        return result.get(20, TimeUnit.SECONDS);
+        Response response = result.get(20, TimeUnit.SECONDS);
+        lastStreamId = Math.max(lastStreamId, stream.stream().id()); // assigned by the HEADERS write
+        return response;
+    }
+
+    /** The highest stream id of a request this client completed (0: none yet). */
+    public int lastStreamId() {
+        return lastStreamId;
     }
 
     private static final class Collector extends SimpleChannelInboundHandler<Object> {

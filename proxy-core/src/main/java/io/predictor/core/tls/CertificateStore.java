@@ -60,13 +60,14 @@ public final class CertificateStore implements AutoCloseable {
     static final long DEBOUNCE_MILLIS = 200;
     static final long RESCAN_MILLIS = 10_000;
     /** How long a (re)load waits for the default certificate's context (~1 ms normally). */
-    static final long BUILD_WAIT_SECONDS = 30;
+    static final long BUILD_WAIT_MILLIS = 30_000;
     /** Contexts kept built when the config does not say ({@code tls.context_cache}). */
     public static final int DEFAULT_CONTEXT_CACHE = 10_000;
 
     private final Path directory;
     private final Listener listener;
     private final ContextCache contexts;
+    private final long buildWaitMillis;
     private volatile CertificateTable table;
     /** Loaded pairs by name, in name order, with the fingerprint of their two files. */
     private final NavigableMap<String, Loaded> loaded = new TreeMap<>();
@@ -78,9 +79,10 @@ public final class CertificateStore implements AutoCloseable {
     private record Loaded(String fingerprint, ServerCertificate certificate) {
     }
 
-    private CertificateStore(Path directory, int contextCache, Listener listener) {
+    private CertificateStore(Path directory, int contextCache, Listener listener, long buildWaitMillis) {
         this.directory = directory;
         this.listener = listener;
+        this.buildWaitMillis = buildWaitMillis;
         this.contexts = new ContextCache(contextCache, this::build);
     }
 
@@ -95,10 +97,16 @@ public final class CertificateStore implements AutoCloseable {
      * any handshake).
      */
     public static CertificateStore load(Path directory, int contextCache, Listener listener) throws IOException {
+        return load(directory, contextCache, listener, BUILD_WAIT_MILLIS);
+    }
+
+    /** {@link #load(Path, int, Listener)}, a (re)load waiting at most {@code buildWaitMillis} for the default's context. */
+    static CertificateStore load(Path directory, int contextCache, Listener listener, long buildWaitMillis)
+            throws IOException {
         if (!Files.isDirectory(directory)) {
             throw new IOException(directory + ": not a directory of certificates (NAME.crt + NAME.key)");
         }
-        CertificateStore store = new CertificateStore(directory, contextCache, listener);
+        CertificateStore store = new CertificateStore(directory, contextCache, listener, buildWaitMillis);
         store.reload();
         if (store.table == null) {
             store.close();
@@ -267,7 +275,7 @@ public final class CertificateStore implements AutoCloseable {
     private void buildContext(ServerCertificate c) {
         CompletableFuture<SslContext> built = contexts.retainedLater(c);
         try {
-            ReferenceCountUtil.release(built.get(BUILD_WAIT_SECONDS, TimeUnit.SECONDS));
+            ReferenceCountUtil.release(built.get(buildWaitMillis, TimeUnit.MILLISECONDS));
         } catch (ExecutionException | CancellationException failed) {
             // reported by build(), or a failure of an earlier build not yet dropped by the cache
         } catch (TimeoutException stuck) {
@@ -275,7 +283,7 @@ public final class CertificateStore implements AutoCloseable {
             // and close() for good: the default stays, unbuilt; its handshakes wait for that build
             built.thenAccept(ReferenceCountUtil::release);
             listener.problem(directory.resolve(c.name() + ".crt"), "its TLS context was not built within "
-                    + BUILD_WAIT_SECONDS + " s (its files hang?); the reload goes on without it");
+                    + buildWaitMillis / 1000 + " s (its files hang?); the reload goes on without it");
         } catch (InterruptedException e) {
             built.thenAccept(ReferenceCountUtil::release);
             Thread.currentThread().interrupt();

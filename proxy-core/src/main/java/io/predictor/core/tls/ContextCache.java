@@ -46,6 +46,7 @@ final class ContextCache implements AutoCloseable {
     }
 
     private final int capacity;
+    private final long closeWaitMillis;
     /** The builder thread; once closed, the tasks it is given (removal notices: releases) run on the caller. */
     private final ExecutorService builderThread;
     private volatile boolean closed;
@@ -61,10 +62,16 @@ final class ContextCache implements AutoCloseable {
     private volatile Set<ServerCertificate> inService = Set.of();
 
     ContextCache(int capacity, Builder builder) {
+        this(capacity, builder, TimeUnit.SECONDS.toMillis(10));
+    }
+
+    /** {@code closeWaitMillis}: how long {@link #close} waits for a build under way. */
+    ContextCache(int capacity, Builder builder, long closeWaitMillis) {
         if (capacity < 1) {
             throw new IllegalArgumentException("the context cache must hold at least one context, was " + capacity);
         }
         this.capacity = capacity;
+        this.closeWaitMillis = closeWaitMillis;
         // once the pool is shut down (close), a task runs on the caller instead of being refused:
         // a refused removal notice would be lost inside Caffeine's future, and its context never released
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -214,7 +221,7 @@ final class ContextCache implements AutoCloseable {
         generation.incrementAndGet();
         builderThread.shutdown();
         try {
-            if (!builderThread.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!builderThread.awaitTermination(closeWaitMillis, TimeUnit.MILLISECONDS)) {
                 // a build stuck (a hung file system): the tasks queued behind it run here, where a
                 // build fails at once (closed) and a removal notice releases its context
                 builderThread.shutdownNow().forEach(Runnable::run);

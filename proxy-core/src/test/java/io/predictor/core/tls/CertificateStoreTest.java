@@ -34,7 +34,12 @@ class CertificateStoreTest {
     }
 
     CertificateStore load(Path dir, int contextCache) throws IOException {
-        return CertificateStore.load(dir, contextCache, new CertificateStore.Listener() {
+        return CertificateStore.load(dir, contextCache, recorder());
+    }
+
+    /** A listener that records into {@link #loads} and {@link #problems}. */
+    CertificateStore.Listener recorder() {
+        return new CertificateStore.Listener() {
             @Override
             public void loaded(Path directory, List<ServerCertificate> certificates, String defaultName) {
                 loads.add(certificates.size() + " default=" + defaultName);
@@ -44,7 +49,7 @@ class CertificateStoreTest {
             public void problem(Path file, String message) {
                 problems.add(file.getFileName() + ": " + message);
             }
-        });
+        };
     }
 
     @Test
@@ -358,6 +363,53 @@ class CertificateStoreTest {
     }
 
     /** A new directory with two pairs: {@code default} (fallback.test) and {@code site} (site.test). */
+    /**
+     * A default whose files hang when its context is built (a hung file system; here its key is a
+     * named pipe nobody writes to at that moment): the reload waits for that build only so long,
+     * reports it, and returns, instead of holding the store's lock (and with it SIGHUP, the
+     * watcher and close) for good. The build completes once the files answer again.
+     */
+    @Test
+    void aReloadWhoseDefaultsBuildHangsGivesUpWaitingAndReportsIt() throws Exception {
+        Path dir = TestCertificates.newDirectory("unit");
+        certs.writePair(dir, "default", "fallback.test");
+        Path key = dir.resolve("default.key");
+        byte[] keyBytes = Files.readAllBytes(key);
+        java.util.concurrent.Semaphore reads = new java.util.concurrent.Semaphore(0);
+        Thread feeder = new Thread(() -> {
+            try {
+                while (true) {
+                    reads.acquire();
+                    Files.write(key, keyBytes); // waits for a reader to open the pipe; the reader gets EOF after it
+                }
+            } catch (InterruptedException | IOException e) {
+                // the test is over
+            }
+        }, "key-feeder");
+        feeder.setDaemon(true);
+        try (CertificateStore store = CertificateStore.load(dir, 10, recorder(), 1_000)) {
+            Files.delete(key);
+            assumeTrue(new ProcessBuilder("mkfifo", key.toString()).start().waitFor() == 0, "mkfifo");
+            feeder.start();
+            reads.release(1); // the reload reads the pair (a new key file); its build then finds nobody writing
+
+            long t0 = System.nanoTime();
+            assertThat(store.reload()).as("a new default (its context not built yet)").isTrue();
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+            assertThat(took).as("ms the reload waited").isBetween(900L, 8_000L);
+            assertThat(problems).singleElement().asString()
+                    .isEqualTo("default.crt: its TLS context was not built within 1 s (its files hang?);"
+                            + " the reload goes on without it");
+            ServerCertificate fallback = store.defaultCertificate();
+            assertThat(fallback.dnsNames()).containsExactly("fallback.test");
+            reads.release(1); // the files answer again: the build under way completes
+            io.netty.util.ReferenceCountUtil.release(store.retainedContextLater(fallback).get(10, TimeUnit.SECONDS));
+        } finally {
+            feeder.interrupt();
+        }
+    }
+
     private static Path defaultAndSite() throws Exception {
         Path dir = TestCertificates.newDirectory("unit");
         certs.writePair(dir, "default", "fallback.test");

@@ -88,4 +88,51 @@ class ContextCacheTest {
             cache.close();
         }
     }
+
+    /**
+     * A build stuck on its files (a hung file system) when the listener closes: the close gives up
+     * waiting for it, and the builds queued behind it fail at once rather than never completing
+     * (their handshakes would wait until their timeout); the contexts held are released.
+     */
+    @Test
+    void aCloseThatGivesUpOnAStuckBuildFailsTheBuildsQueuedBehindItAndReleasesWhatItHeld() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        SslContext heldContext = context();
+        ServerCertificate held = new ServerCertificate("held", List.of("held.test"), Instant.MAX);
+        ServerCertificate hung = new ServerCertificate("hung", List.of("hung.test"), Instant.MAX);
+        ServerCertificate queued = new ServerCertificate("queued", List.of("queued.test"), Instant.MAX);
+        ContextCache cache = new ContextCache(10, c -> {
+            if (c == held) {
+                return heldContext;
+            }
+            if (c == hung) {
+                stuck.countDown();
+                never.await(); // interrupted by the close's shutdownNow
+            }
+            return context();
+        }, 500);
+        try {
+            cache.retainOnly(List.of(held, hung, queued));
+            io.netty.util.ReferenceCountUtil.release(cache.retainedLater(held).get(10, TimeUnit.SECONDS));
+            CompletableFuture<SslContext> hungBuild = cache.retainedLater(hung);
+            assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<SslContext> queuedBuild = cache.retainedLater(queued); // waits behind the stuck one
+
+            long t0 = System.nanoTime();
+            cache.close();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("close gives up").isLessThan(5_000);
+
+            assertThatThrownBy(() -> queuedBuild.get(5, TimeUnit.SECONDS)).as("the queued build fails, not hangs")
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThatThrownBy(() -> hungBuild.get(5, TimeUnit.SECONDS)).as("the stuck one, interrupted")
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class);
+            if (heldContext instanceof ReferenceCounted counted) {
+                assertThat(counted.refCnt()).as("the context the cache held is released").isZero();
+            }
+        } finally {
+            never.countDown();
+            cache.close();
+        }
+    }
 }

@@ -97,6 +97,7 @@ final class Program {
             log.event(EventLog.Level.WARN, "table_image_unreadable", Map.of("error", start.imageProblem(),
                     "detail", "the sites file was parsed instead, and a new image is written"));
         }
+        images.removeInterruptedWrite(log);
         DemoOrigins demo = null;
         if (cli.demo()) {
             demo = new DemoOrigins();

@@ -269,6 +269,17 @@ public final class FileStateStore implements StateStore {
             long size = ch.size();
             MappedByteBuffer map = StoreFiles.map(ch, file);
             if (!StoreFiles.startsWith(map, JOURNAL_MAGIC)) {
+                if (!last && size <= JOURNAL_MAGIC.length) {
+                    // A rotation whose header write failed (a full disk) before this build removed
+                    // such a file: it never held a record, since a segment takes appends only once
+                    // its header is on disk. Were a record missing, the revision check says so.
+                    ch.close();
+                    Files.delete(file);
+                    StoreFiles.fsyncDirectory(dir);
+                    events.event(EventLog.Level.WARN, "journal_empty_segment_removed", Map.of("file", file.toString(),
+                            "bytes", size, "detail", "left by a journal rotation that failed; it held no record"));
+                    return;
+                }
                 if (last && size <= JOURNAL_MAGIC.length) {
                     // Torn while being created, before any record could be written into it.
                     ch.truncate(0);
@@ -325,7 +336,15 @@ public final class FileStateStore implements StateStore {
             ch.force(true);
             StoreFiles.fsyncDirectory(dir);
         } catch (IOException e) {
+            // a full disk: left behind, an empty segment would sit between the records of the
+            // current one and the next rotation's, and the next start would take it for damage
             ch.close();
+            try {
+                Files.deleteIfExists(p);
+                StoreFiles.fsyncDirectory(dir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup); // load() removes it if it is still there
+            }
             throw e;
         }
         return ch;

@@ -11,8 +11,9 @@ import java.util.zip.CRC32C;
  *
  * <p>Telling a torn tail from damage: a crash while appending leaves at most one partial record
  * at the end of the file (each record is one {@code write}, and the file is fsynced after each).
- * So a bad record that is followed by a valid one, or by more bytes than one record can hold,
- * is corruption of acknowledged data and is refused; anything else is a torn tail.
+ * So a bad record that is followed by a valid one (anywhere after it: its length may be the
+ * damaged part), or by more bytes than one record can hold, is corruption of acknowledged data
+ * and is refused; anything else is a torn tail.
  */
 final class JournalFrames {
 
@@ -102,6 +103,15 @@ final class JournalFrames {
             int len = file.getInt(pos);
             long next = (long) pos + HEADER_BYTES + len;
             if (len > 0 && next < file.limit() && check(file, (int) next) == null) {
+                return Stop.CORRUPT;
+            }
+        }
+        // A torn tail is a prefix of one record, so no whole record lies inside it. Its own length
+        // may be what is damaged (and point anywhere): look for a valid record at every offset
+        // after it, not only where it points. At most 64 KiB, and nearly every offset fails the
+        // length test before any checksum is computed.
+        for (int p = pos + 1; p <= file.limit() - HEADER_BYTES; p++) {
+            if (check(file, p) == null) {
                 return Stop.CORRUPT;
             }
         }

@@ -81,6 +81,27 @@ public final class TableImages {
     }
 
     /**
+     * Removes what an image write that a kill -9 or a power cut interrupted left behind: a file as
+     * large as the table, which nothing else would remove until the next write (after a reload, if
+     * ever). Call at start, before any write; logs what it did. Never throws.
+     */
+    public void removeInterruptedWrite(EventLog log) {
+        Path tmp = SiteTableImage.temporaryFile(image);
+        if (!Files.exists(tmp)) {
+            return;
+        }
+        try {
+            long bytes = Files.size(tmp);
+            Files.delete(tmp);
+            log.event(EventLog.Level.INFO, "table_image_leftover_removed", Map.of("path", tmp.toString(),
+                    "mb", Math.round(bytes / 1048576.0 * 10) / 10.0, "detail", "left by an image write that was interrupted"));
+        } catch (IOException e) {
+            log.event(EventLog.Level.WARN, "table_image_leftover_not_removed", Map.of("path", tmp.toString(),
+                    "error", e.toString(), "detail", "left by an interrupted image write; the next image write replaces it"));
+        }
+    }
+
+    /**
      * Writes the image of {@code parsed}, a table read from the sites file (whole or patched),
      * and logs the outcome. Never throws: the image is a cache.
      */

@@ -110,4 +110,23 @@ class TableImagesTest {
         assertThat(log.events).isEmpty();
         assertThat(images.image()).doesNotExist();
     }
+
+    /** A kill -9 during an image write leaves a temporary file up to the table's size: the next start removes it. */
+    @Test
+    void aTemporaryImageLeftByAKillDuringTheWriteIsRemovedAtTheNextStart() throws IOException {
+        Path sites = sites("a.example.com migrated filer-1\n");
+        Path state = dir.resolve("state");
+        TableImages first = new TableImages(sites, state);
+        first.load();
+        first.writeUnwritten(log);
+        Path tmp = state.resolve(TableImages.FILE_NAME + ".tmp");
+        Files.write(tmp, new byte[1 << 20]);
+
+        TableImages next = new TableImages(sites, state);
+        assertThat(next.load().fromImage()).isTrue();
+        next.removeInterruptedWrite(log);
+
+        assertThat(tmp).doesNotExist();
+        assertThat(log.eventNames()).endsWith("table_image_leftover_removed");
+    }
 }

@@ -68,10 +68,11 @@ public final class SiteTableImage {
      * Writes {@code table} as an image of the sites file whose {@link SitesFileDigest} is {@code source}: to a
      * temporary file beside {@code image}, flushed to disk, then moved over it, so that a crash
      * leaves the old image or the new one, never a torn one under its name. A write that fails
-     * removes its temporary file (up to the table's size) and leaves the old image.
+     * removes its temporary file (up to the table's size) and leaves the old image; one a crash
+     * left behind is for the program to remove at its next start ({@link #temporaryFile}).
      */
     public static void write(SiteTable table, byte[] source, Path image) throws IOException {
-        Path tmp = image.resolveSibling(image.getFileName() + ".tmp");
+        Path tmp = temporaryFile(image);
         try {
             writeTo(tmp, table, source);
             try {
@@ -79,7 +80,7 @@ public final class SiteTableImage {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, image, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // an OutOfMemoryError too: the file may be as large as the table
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException cleanup) {
@@ -87,6 +88,11 @@ public final class SiteTableImage {
             }
             throw e;
         }
+    }
+
+    /** The temporary file {@link #write} writes {@code image}'s next version to before moving it into place. */
+    public static Path temporaryFile(Path image) {
+        return image.resolveSibling(image.getFileName() + ".tmp");
     }
 
     private static void writeTo(Path tmp, SiteTable table, byte[] source) throws IOException {

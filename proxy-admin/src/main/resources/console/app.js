@@ -397,13 +397,15 @@
       const rows = members.map((m) => {
         const name = m.instance || m.name || '?';
         const applied = m.revision;
-        const lag = m.lag ?? m.lag_revisions ?? (applied !== undefined && revision !== null ? revision - applied : null);
+        // an absent or diverged member has no lag ("lag":null): not one computed from a revision it does not have
+        const lag = 'lag' in m ? m.lag : (m.lag_revisions ?? (applied != null && revision !== null ? revision - applied : null));
         const alive = m.alive ?? m.live;
+        const state = m.diverged ? 'diverged' : alive === false ? 'away' : alive === true ? 'live' : (m.state || '');
         return el('tr', {},
           el('th', { scope: 'row' }, String(name)),
           el('td', { class: 'num' }, fmt(applied)),
           el('td', { class: 'num' + (lag > 0 ? ' warn' : '') }, lag === null ? '–' : fmt(lag)),
-          el('td', {}, alive === false ? 'away' : alive === true ? 'live' : (m.state || '')));
+          el('td', {}, state));
       });
       replace($('fleet'), el('table', { class: 'data' },
         el('caption', { class: 'visually-hidden' }, 'Fleet members and how far behind the table each is'),

@@ -416,4 +416,39 @@ class EtcdFleetIT {
         await("a applies " + r3, 5000, () -> a.revision() == r3);
         assertThat(a.route("s3.example.com")).isEqualTo("503");
     }
+
+    /**
+     * A member that crashed stays registered without a live key: GET /api/v1/fleet shows it
+     * {@code "live":false}, and a barrier waits for it (it may still serve the old way) until an
+     * operator forgets it; a live member cannot be forgotten.
+     */
+    @Test
+    void aCrashedMemberHoldsTheBarrierUntilAnOperatorForgetsIt() throws Exception {
+        FleetMember a = member("a");
+        FleetMember b = member("b");
+        try (io.etcd.jetcd.Client admin = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            // c ran, then died with kill -9: its lease is gone, its registration stays
+            admin.getKVClient().put(io.etcd.jetcd.ByteSequence.from(PREFIX + "registered/c", java.nio.charset.StandardCharsets.UTF_8),
+                    io.etcd.jetcd.ByteSequence.from("{\"instance\":\"c\",\"time\":\"2026-12-07T22:00:00Z\"}",
+                            java.nio.charset.StandardCharsets.UTF_8)).get();
+        }
+        assertThat(a.get("/api/v1/fleet").body()).contains("{\"instance\":\"c\",\"live\":false,\"revision\":null,"
+                + "\"lag\":null,\"registered\":\"2026-12-07T22:00:00Z\",\"self\":false}");
+
+        HttpResponse<String> held = a.put("/api/v1/sites/s1.example.com?wait=drained&timeout=1s", "maintenance");
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(504);
+        assertThat(held.body()).contains("\"drained\":false", "\"waiting_for\":[\"c\"]");
+
+        HttpResponse<String> live = a.send("DELETE", "/api/v1/fleet/members/b", null);
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(409);
+        assertThat(live.body()).contains("member_live");
+        HttpResponse<String> forgotten = a.send("DELETE", "/api/v1/fleet/members/c", null);
+        assertThat(forgotten.statusCode()).as(forgotten.body()).isEqualTo(200);
+        assertThat(forgotten.body()).isEqualTo("{\"instance\":\"c\",\"forgotten\":true}\n");
+        assertThat(a.send("DELETE", "/api/v1/fleet/members/c", null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> drained = b.put("/api/v1/sites/s2.example.com?wait=drained&timeout=5s", "maintenance");
+        assertThat(drained.statusCode()).as(drained.body()).isEqualTo(200);
+        assertThat(drained.body()).contains("\"drained\":true");
+    }
 }

@@ -52,7 +52,7 @@ final class AdminApi {
         this.auth = new BearerAuth(options.tokens());
         this.status = new StatusEndpoint(sites, options.ready(), options.version(), options.store());
         this.barrier = new FleetBarrier(new DrainBarrier(options.dataPlane(), options.observer()), options.fleet());
-        this.fleet = new FleetEndpoint(sites, options.store(), options.fleet(), options.instance());
+        this.fleet = new FleetEndpoint(sites, options.store(), options.fleet(), options.instance(), events);
         this.metrics = options.metrics();
         this.sitesEndpoint = new SitesEndpoint(sites, options.dataPlane());
         this.groups = new GroupsEndpoint(sites, options.dataPlane());
@@ -207,6 +207,11 @@ final class AdminApi {
                 case "PUT" -> sitesEndpoint.put(req, host, who(req));
                 default -> sitesEndpoint.delete(req, host, who(req));
             };
+        }
+        String member = segment(path, FleetEndpoint.MEMBERS + "/");
+        if (member != null) {
+            allow(req, "DELETE");
+            return fleet.forget(req, member, who(req));
         }
         String group = segment(path, GROUPS + "/");
         if (group != null) {

@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The drain barrier across a fleet: the local {@link DrainBarrier} for this proxy, and for every
- * other live member its {@link MemberReport} in the fleet store — applied the change, and no
- * longer lists it as pending. On one proxy (no fleet) it is the local barrier alone.
+ * other registered member its {@link MemberReport} in the fleet store — live, on the fleet's
+ * history, applied the change, and no longer lists it as pending ({@link Fleet.Member#drained}).
+ * A member that is registered but not live, or diverged, is waited for: it may be serving by an
+ * older state that nobody can see. On one proxy (no fleet) it is the local barrier alone.
  *
  * <p>With {@code close}, a timeout makes this proxy close what is left here and ask the others
  * (a {@code close/R} key) to do the same; the answer counts what all of them closed.
@@ -116,7 +118,7 @@ public final class FleetBarrier implements AutoCloseable {
             }
             MemberReport rep = m.report();
             closed += rep.closed().getOrDefault(revision, 0);
-            if (!rep.drained(revision)) {
+            if (!m.drained(revision)) {
                 waiting.add(m.instance());
                 InflightCount c = rep.inflight(revision);
                 local += c.local();

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  *                                nonce; its mod_revision is what a commit compares
  *   P changes/00000000000000000042   one change record (the journal's binary encoding), never rewritten
  *   P members/NAME               a member's report (flat JSON), bound to its lease
+ *   P registered/NAME            {"instance":NAME,"time":…}: in the fleet until it stops cleanly
+ *                                or is forgotten (no lease: it outlives a crash or a partition)
  *   P close/00000000000000000042     "close what revision 42's barrier waits for", bound to the asker's lease
  * </pre>
  *
@@ -47,6 +49,20 @@ final class EtcdKeys {
 
     ByteSequence membersPrefix() {
         return bytes(prefix + "members/");
+    }
+
+    ByteSequence registered(String instance) {
+        return bytes(prefix + "registered/" + instance);
+    }
+
+    ByteSequence registeredPrefix() {
+        return bytes(prefix + "registered/");
+    }
+
+    /** The name at the end of a {@code members/} or {@code registered/} key. */
+    static String nameOf(ByteSequence key) {
+        String k = key.toString(StandardCharsets.UTF_8);
+        return k.substring(k.lastIndexOf('/') + 1);
     }
 
     ByteSequence close(long revision) {

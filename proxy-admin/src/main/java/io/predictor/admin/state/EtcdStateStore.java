@@ -60,9 +60,17 @@ import java.util.logging.Logger;
  * applied and catches up when etcd returns. While etcd cannot be reached, traffic goes on by that
  * state and changes are refused with {@link StoreUnavailableException}.
  *
+ * <p><b>One history.</b> Revision numbers alone cannot tell two histories of the log apart: after
+ * etcd lost its data and the fleet committed past a member's revision again, that member's
+ * records 1..N are not the fleet's. Every pass reads the record at the revision this proxy
+ * applied last along with those after it, and diverges unless it is the very record applied.
+ *
  * <p><b>Members.</b> Each proxy keeps {@code members/NAME} bound to a lease of
  * {@link #LEASE_TTL_SECONDS}: the revision it has applied and the drains still pending there
- * ({@link MemberReport}), which the fleet-wide drain barrier reads.
+ * ({@link MemberReport}), which the fleet-wide drain barrier reads. It also registers as
+ * {@code registered/NAME}, without a lease, until it stops cleanly: a member whose lease ran out
+ * (crashed, cut off, or back from an outage and not re-registered yet) is still in the fleet,
+ * and a barrier waits for it ({@link Fleet.Member#drained}).
  */
 public final class EtcdStateStore implements StateStore, Fleet {
 
@@ -93,6 +101,8 @@ public final class EtcdStateStore implements StateStore, Fleet {
     private final EventLog events;
     private final Clock clock;
     private final CountDownLatch firstPass = new CountDownLatch(1);
+    /** Counted down once this member is registered and its member key written. */
+    private final CountDownLatch registered = new CountDownLatch(1);
     private final Object hint = new Object();
     private final Object memberHint = new Object();
 
@@ -106,6 +116,8 @@ public final class EtcdStateStore implements StateStore, Fleet {
     private long applied;
     private long appliedModRevision = -1; // the revision key's mod_revision at `applied`; -1: not known yet
     private long fleetRevision;
+    /** The record of revision {@code applied} as this proxy applied it (decoded); null before the first. */
+    private ChangeRecord lastApplied;
     private boolean available;
     private boolean everAvailable;
     private String diverged;
@@ -126,6 +138,8 @@ public final class EtcdStateStore implements StateStore, Fleet {
     // member thread only
     private long leaseId;
     private MemberReport published;
+    private boolean publishedDiverged;
+    private boolean registeredKeyWritten;
     private long lastKeepAliveNanos;
 
     private EtcdStateStore(List<String> endpoints, String prefix, String instance, FileStateStore local,
@@ -179,6 +193,9 @@ public final class EtcdStateStore implements StateStore, Fleet {
     public synchronized Recovered load() throws IOException {
         Recovered r = local.load();
         applied = r.revision();
+        List<ChangeRecord> changes = r.changes();
+        lastApplied = changes.isEmpty() || changes.get(changes.size() - 1).revision() != applied ? null
+                : changes.get(changes.size() - 1);
         return r;
     }
 
@@ -197,11 +214,14 @@ public final class EtcdStateStore implements StateStore, Fleet {
     }
 
     /**
-     * Waits for the first pass against etcd to end, caught up or failed, for at most {@code timeout}.
-     * Returns whether the store is available (the proxy serves the fleet's current state).
+     * Waits for the first pass against etcd to end, caught up or failed, and for this member to be
+     * registered, for at most {@code timeout} in all. Returns whether the store is available (the
+     * proxy serves the fleet's current state).
      */
     public boolean awaitFirstPass(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         firstPass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        registered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         synchronized (this) {
             return available;
         }
@@ -265,6 +285,7 @@ public final class EtcdStateStore implements StateStore, Fleet {
             }
             applied = r.revision();
             appliedModRevision = modRevision;
+            lastApplied = ChangeCodec.decode(value); // as every other member reads it from etcd
             fleetRevision = Math.max(fleetRevision, applied);
             keepLocally(r);
         }
@@ -334,7 +355,7 @@ public final class EtcdStateStore implements StateStore, Fleet {
         while (true) {
             long from;
             synchronized (this) {
-                from = applied + 1;
+                from = lastApplied != null ? applied : applied + 1; // the record applied last: one history?
             }
             GetResponse page = get(kv.get(keys.change(from), GetOption.builder().withRange(keys.changesEnd())
                     .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND)
@@ -342,7 +363,16 @@ public final class EtcdStateStore implements StateStore, Fleet {
             header = page.getHeader().getRevision();
             List<ChangeRecord> batch = new ArrayList<>();
             synchronized (this) {
-                for (KeyValue kvp : page.getKvs()) {
+                List<KeyValue> kvs = page.getKvs();
+                // the page starts at the record applied last (unless a commit of this proxy moved on
+                // meanwhile): it must be that very record, or the log is another history
+                boolean startsAtLast = lastApplied != null && from == applied;
+                if (startsAtLast && kvs.isEmpty()) {
+                    diverge("etcd holds no record of revision " + applied + ", which this proxy applied"
+                            + " (was etcd wiped or restored?)");
+                }
+                for (int i = 0; i < kvs.size() && diverged == null; i++) {
+                    KeyValue kvp = kvs.get(i);
                     ChangeRecord rec;
                     try {
                         rec = ChangeCodec.decode(kvp.getValue().getBytes());
@@ -350,6 +380,17 @@ public final class EtcdStateStore implements StateStore, Fleet {
                         diverge("record " + kvp.getKey().toString(StandardCharsets.UTF_8) + " cannot be read: "
                                 + e.getMessage());
                         break;
+                    }
+                    if (startsAtLast && i == 0) {
+                        if (rec.revision() != applied) {
+                            diverge("etcd holds no record of revision " + applied + ", which this proxy applied"
+                                    + " (was etcd wiped or restored?)");
+                        } else if (!rec.equals(lastApplied)) {
+                            diverge("etcd's record of revision " + applied + " is not the one this proxy applied:"
+                                    + " the log is another history (was etcd wiped or restored, and has the fleet"
+                                    + " committed past " + applied + " again since?)");
+                        }
+                        continue;
                     }
                     if (rec.revision() <= applied) {
                         continue; // committed by this proxy while the page was read
@@ -361,6 +402,7 @@ public final class EtcdStateStore implements StateStore, Fleet {
                     keepLocally(rec);
                     applied = rec.revision();
                     appliedModRevision = kvp.getModRevision();
+                    lastApplied = rec;
                     fleetRevision = Math.max(fleetRevision, applied);
                     batch.add(rec);
                 }
@@ -460,6 +502,7 @@ public final class EtcdStateStore implements StateStore, Fleet {
     private void diverge(String why) {
         diverged = why;
         available = false;
+        reportChanged(); // the member key says so: no barrier counts this member drained
         events.event(EventLog.Level.ERROR, "state_store_diverged", Map.of("error", why, "applied", applied,
                 "detail", "this proxy keeps serving revision " + applied + " and refuses changes;"
                         + " restore etcd, or move state.path away and restart to follow etcd as it is"));
@@ -533,32 +576,43 @@ public final class EtcdStateStore implements StateStore, Fleet {
     private void publishMember() throws Exception {
         Client c = client;
         long now = System.nanoTime();
-        if (leaseId == 0) {
-            leaseId = get(c.getLeaseClient().grant(LEASE_TTL_SECONDS)).getID();
-            lastKeepAliveNanos = now;
-            published = null;
-        } else if (now - lastKeepAliveNanos >= TimeUnit.MILLISECONDS.toNanos(KEEPALIVE_MILLIS)) {
+        if (leaseId != 0 && now - lastKeepAliveNanos >= TimeUnit.MILLISECONDS.toNanos(KEEPALIVE_MILLIS)) {
             try {
                 LeaseKeepAliveResponse r = get(c.getLeaseClient().keepAliveOnce(leaseId));
                 if (r.getTTL() <= 0) {
                     leaseLost();
-                    return;
+                } else {
+                    lastKeepAliveNanos = now;
                 }
             } catch (ExecutionException e) {
-                if (String.valueOf(e.getCause()).contains("lease not found")) {
-                    leaseLost();
-                    return;
+                if (!String.valueOf(e.getCause()).contains("lease not found")) {
+                    throw e;
                 }
-                throw e;
+                leaseLost();
             }
+        }
+        if (leaseId == 0) {
+            // at once, also right after a lost lease: while this member has no key, it is only
+            // "registered", and a barrier can tell no more than that it may still serve
+            leaseId = get(c.getLeaseClient().grant(LEASE_TTL_SECONDS)).getID();
             lastKeepAliveNanos = now;
+            published = null;
+            registeredKeyWritten = false; // again: an operator may have forgotten this member meanwhile
+        }
+        if (!registeredKeyWritten) {
+            get(c.getKVClient().put(keys.registered(instance),
+                    EtcdKeys.bytes(MemberJson.writeRegistration(instance, clock.instant()))));
+            registeredKeyWritten = true;
         }
         MemberReport report = member.report();
-        if (!report.equals(published)) {
+        boolean divergedNow = diverged();
+        if (!report.equals(published) || divergedNow != publishedDiverged) {
             get(c.getKVClient().put(keys.member(instance),
-                    EtcdKeys.bytes(MemberJson.write(instance, report, clock.instant())),
+                    EtcdKeys.bytes(MemberJson.write(instance, report, clock.instant(), divergedNow)),
                     PutOption.builder().withLeaseId(leaseId).build()));
             published = report;
+            publishedDiverged = divergedNow;
+            registered.countDown();
         }
     }
 
@@ -578,26 +632,54 @@ public final class EtcdStateStore implements StateStore, Fleet {
 
     @Override
     public List<Member> members() throws IOException {
-        GetResponse r;
+        TxnResponse r;
         try {
-            r = get(client.getKVClient().get(keys.membersPrefix(), GetOption.builder().isPrefix(true)
-                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()));
+            // one read of both, so that a member is never seen between its two keys
+            r = get(client.getKVClient().txn().Then(
+                    Op.get(keys.membersPrefix(), GetOption.builder().isPrefix(true).build()),
+                    Op.get(keys.registeredPrefix(), GetOption.builder().isPrefix(true).build())).commit());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while reading the fleet's members");
         } catch (ExecutionException | TimeoutException e) {
             throw new StoreUnavailableException("cannot read the fleet's members from etcd: " + describe(e), e);
         }
-        List<Member> out = new ArrayList<>();
-        for (KeyValue kv : r.getKvs()) {
+        java.util.TreeMap<String, Member> byName = new java.util.TreeMap<>();
+        for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
+            String name = EtcdKeys.nameOf(kv.getKey());
+            byName.put(name, Member.absent(name, MemberJson.registeredAt(kv.getValue().toString(StandardCharsets.UTF_8))));
+        }
+        for (KeyValue kv : r.getGetResponses().get(0).getKvs()) {
+            String name = EtcdKeys.nameOf(kv.getKey());
             try {
-                out.add(MemberJson.read(kv.getValue().toString(StandardCharsets.UTF_8)));
+                byName.put(name, MemberJson.read(kv.getValue().toString(StandardCharsets.UTF_8)));
             } catch (RuntimeException e) {
+                // counted absent, not drained: a report nobody can read proves nothing
+                byName.putIfAbsent(name, Member.absent(name, Instant.EPOCH));
                 events.event(EventLog.Level.WARN, "fleet_member_unreadable", Map.of(
                         "key", kv.getKey().toString(StandardCharsets.UTF_8), "error", e.toString()));
             }
         }
-        return out;
+        return List.copyOf(byName.values());
+    }
+
+    @Override
+    public boolean forget(String name) throws IOException {
+        try {
+            TxnResponse r = get(client.getKVClient().txn()
+                    .If(new Cmp(keys.member(name), Cmp.Op.EQUAL, CmpTarget.version(0))) // not live
+                    .Then(Op.delete(keys.registered(name), io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                    .commit());
+            if (!r.isSucceeded()) {
+                throw new IllegalStateException(name + " is live: stop it first (a clean stop leaves the fleet)");
+            }
+            return r.getDeleteResponses().get(0).getDeleted() > 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while forgetting a member");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StoreUnavailableException("cannot forget the member in etcd: " + describe(e), e);
+        }
     }
 
     @Override
@@ -665,12 +747,19 @@ public final class EtcdStateStore implements StateStore, Fleet {
             }
         }
         try {
+            // A clean stop (the data plane has stopped serving) leaves the fleet: no barrier
+            // waits for this member until it starts again.
+            client.getKVClient().delete(keys.registered(instance)).get(500, TimeUnit.MILLISECONDS);
             if (leaseId != 0) {
-                // Leave the fleet now rather than when the lease runs out.
+                // the member key now rather than when the lease runs out
                 client.getLeaseClient().revoke(leaseId).get(500, TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // the lease expires by itself
+            // etcd away: the lease expires by itself; the registration stays, and barriers wait for
+            // this member until it starts again or an operator forgets it
+            events.event(EventLog.Level.WARN, "fleet_leave_failed", Map.of("instance", instance,
+                    "error", describe(e), "detail", "barriers wait for this member until it starts again,"
+                            + " or until DELETE /api/v1/fleet/members/" + instance));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

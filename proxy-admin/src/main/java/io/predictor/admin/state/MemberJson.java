@@ -13,14 +13,15 @@ import java.util.TreeMap;
 /**
  * A member key's value: one flat JSON object, readable with {@code etcdctl get}:
  * {@code {"instance":"a","revision":42,"time":"…","pending":"41=0/2","closed":"40=3"}}. {@code pending}
- * lists {@code REVISION=LOCAL/LEGACY} in-flight counts, {@code closed} {@code REVISION=COUNT}, space-separated.
+ * lists {@code REVISION=LOCAL/LEGACY} in-flight counts, {@code closed} {@code REVISION=COUNT}, space-separated;
+ * {@code "diverged":true} is there only when the member's applied state is not the fleet's log.
  */
 final class MemberJson {
 
     private MemberJson() {
     }
 
-    static String write(String instance, MemberReport r, Instant time) {
+    static String write(String instance, MemberReport r, Instant time, boolean diverged) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("instance", instance);
         m.put("revision", r.revision());
@@ -32,6 +33,9 @@ final class MemberJson {
         StringBuilder closed = new StringBuilder();
         r.closed().forEach((rev, n) -> closed.append(closed.length() == 0 ? "" : " ").append(rev).append('=').append(n));
         m.put("closed", closed.toString());
+        if (diverged) {
+            m.put("diverged", true);
+        }
         return Json.write(m);
     }
 
@@ -58,7 +62,25 @@ final class MemberJson {
             int eq = item.indexOf('=');
             closed.put(Long.parseLong(item.substring(0, eq)), Integer.parseInt(item.substring(eq + 1)));
         }
-        return new Fleet.Member(instance, new MemberReport(revision, pending, closed), time);
+        return new Fleet.Member(instance, new MemberReport(revision, pending, closed), time, true,
+                Boolean.TRUE.equals(m.get("diverged")));
+    }
+
+    /** A {@code registered/NAME} value: who, and since when. */
+    static String writeRegistration(String instance, Instant time) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", instance);
+        m.put("time", time.toString());
+        return Json.write(m);
+    }
+
+    /** When a {@code registered/NAME} value says the member registered; the epoch if it cannot be read. */
+    static Instant registeredAt(String text) {
+        try {
+            return Instant.parse((String) FlatJsonParser.parseObject(text).get("time"));
+        } catch (JsonSyntaxException | RuntimeException e) {
+            return Instant.EPOCH; // still registered: what counts is that the key is there
+        }
     }
 
     private static String[] words(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcd.jetcd.Client;
 import io.predictor.admin.testing.EtcdServer;
+import io.predictor.admin.testing.FleetFixtures;
 import io.predictor.admin.testing.RecordingLog;
 import io.predictor.core.routing.SiteState;
 import java.nio.file.Path;
@@ -79,16 +80,11 @@ class EtcdStateStoreIT {
     }
 
     static ChangeRecord change(long revision, String host) {
-        return new ChangeRecord(revision, Instant.now(), "ops", false, new Change.Site(host,
-                new Change.Entry(SiteState.LEGACY, null), new Change.Entry(SiteState.MAINTENANCE, null)));
+        return FleetFixtures.change(revision, host);
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        FleetFixtures.await(what, java.time.Duration.ofSeconds(10), condition);
     }
 
     @Test
@@ -147,6 +143,95 @@ class EtcdStateStoreIT {
             assertThat(b.status().available()).isTrue();
             assertThat(log.events.stream().filter(e -> e.name().equals("etcd_watch_restarted")).findFirst().orElseThrow()
                     .fields().get("error").toString()).containsIgnoringCase("compact");
+        }
+    }
+
+    static String host(ChangeRecord r) {
+        return ((Change.Site) r.change()).host();
+    }
+
+    /**
+     * Revision numbers cannot tell two histories of the log apart (found by review): b is down,
+     * etcd loses its data, a restarts afresh as state_store_diverged advises and commits past b's
+     * revision; b then came back and applied new4 and new5 on top of its old1..old3, as if they
+     * were one history, with no event. It must diverge instead.
+     */
+    @Test
+    void aMemberBackOnAnotherHistoryOfTheLogDivergesInsteadOfMergingBoth() throws Exception {
+        Recorder ma = new Recorder();
+        Recorder mb = new Recorder();
+        EtcdStateStore a = open("a", ma);
+        EtcdStateStore b = open("b", mb);
+        for (int i = 1; i <= 3; i++) {
+            a.append(change(i, "old" + i + ".example.com"));
+        }
+        await("b applies 3", () -> mb.revision() == 3);
+        b.close();
+
+        etcd.wipe();
+        await("a diverges", () -> !a.status().available());
+        a.close();
+        Recorder fresh = new Recorder();
+        EtcdStateStore a2 = EtcdStateStore.open(List.of(etcd.endpoint()), PREFIX, "a", dir.resolve("state-a-moved"),
+                100, log, Clock.systemUTC());
+        a2.load();
+        a2.start(fresh);
+        assertThat(a2.awaitFirstPass(java.time.Duration.ofSeconds(5))).isTrue();
+        for (int i = 1; i <= 5; i++) {
+            a2.append(change(i, "new" + i + ".example.com"));
+        }
+
+        Recorder mb2 = new Recorder();
+        EtcdStateStore b2 = EtcdStateStore.open(List.of(etcd.endpoint()), PREFIX, "b", dir.resolve("state-b"),
+                100, log, Clock.systemUTC());
+        mb2.applied.addAll(b2.load().changes());
+        b2.start(mb2);
+        try {
+            b2.awaitFirstPass(java.time.Duration.ofSeconds(5));
+            await("b's first pass is over", () -> b2.status().details().containsKey("error") || mb2.revision() >= 5);
+            assertThat(mb2.applied).extracting(EtcdStateStoreIT::host).as("nothing of the new history applied")
+                    .containsExactly("old1.example.com", "old2.example.com", "old3.example.com");
+            assertThat(b2.status().available()).isFalse();
+            assertThat(String.valueOf(b2.status().details().get("error")))
+                    .contains("record of revision 3 is not the one this proxy applied");
+            await("b's member key says it diverged", () -> {
+                try {
+                    return a2.members().stream().anyMatch(m -> m.instance().equals("b") && m.live() && m.diverged());
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            b2.close();
+            a2.close();
+        }
+    }
+
+    /** A member is registered until it stops cleanly; a live one cannot be forgotten, an absent one can. */
+    @Test
+    void aMemberStaysRegisteredUntilItStopsCleanlyOrIsForgotten() throws Exception {
+        Recorder ma = new Recorder();
+        try (EtcdStateStore a = open("a", ma);
+                Client admin = Client.builder().endpoints(etcd.endpoint()).build()) {
+            EtcdStateStore b = open("b", new Recorder());
+            assertThat(a.members()).extracting(Fleet.Member::instance, Fleet.Member::live)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("a", true), org.assertj.core.groups.Tuple.tuple("b", true));
+            assertThatThrownBy(() -> a.forget("b")).isInstanceOf(IllegalStateException.class).hasMessageContaining("live");
+            b.close();
+            assertThat(a.members()).extracting(Fleet.Member::instance).as("a clean stop leaves the fleet").containsExactly("a");
+
+            // c registered and then crashed: its lease ran out, its registration stays
+            admin.getKVClient().put(EtcdKeys.bytes(PREFIX + "registered/c"),
+                    EtcdKeys.bytes("{\"instance\":\"c\",\"time\":\"2026-12-07T22:00:00Z\"}")).get();
+            assertThat(a.members()).filteredOn(m -> m.instance().equals("c")).singleElement()
+                    .satisfies(m -> {
+                        assertThat(m.live()).isFalse();
+                        assertThat(m.drained(0)).as("never drained").isFalse();
+                        assertThat(m.updated()).isEqualTo(Instant.parse("2026-12-07T22:00:00Z"));
+                    });
+            assertThat(a.forget("c")).isTrue();
+            assertThat(a.forget("c")).as("no longer registered").isFalse();
+            assertThat(a.members()).extracting(Fleet.Member::instance).containsExactly("a");
         }
     }
 }

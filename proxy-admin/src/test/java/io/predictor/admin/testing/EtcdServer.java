@@ -91,6 +91,17 @@ public final class EtcdServer implements AutoCloseable {
         launch();
     }
 
+    /** etcd loses its data (a disk replaced, a cluster re-created empty): SIGKILL, the data directory removed, started again. */
+    public void wipe() throws Exception {
+        kill();
+        try (var files = Files.walk(dataDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        launch();
+    }
+
     private void launch() throws Exception {
         String client = "http://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;

@@ -153,13 +153,13 @@ class SlowReaderIT {
             int q = target.indexOf('?');
             int size = Integer.parseInt(target.substring(7, q < 0 ? target.length() : q));
             String n = q < 0 ? "-" : target.substring(q + 3);
+            served.incrementAndGet(); // before the answer: a client may read it before a count after it
             out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\nx-n: " + n + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             for (int left = size; left > 0; left -= chunk.length) {
                 out.write(chunk, 0, Math.min(left, chunk.length));
             }
             out.flush();
-            served.incrementAndGet();
         }
     }
 }

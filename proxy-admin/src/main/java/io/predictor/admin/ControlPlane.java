@@ -176,7 +176,8 @@ public final class ControlPlane implements AutoCloseable {
             Consumer<ChangeRecord> onApplied = r -> {
             };
             if (store.fleet().isPresent()) {
-                DrainReports reports = new DrainReports(options.dataPlane(), store.fleet().get()::reportChanged);
+                DrainReports reports = new DrainReports(options.dataPlane(), store.fleet().get()::reportChanged,
+                        router::current);
                 reports.recovered(recovered.revision());
                 drains = reports;
                 onApplied = reports::applied;

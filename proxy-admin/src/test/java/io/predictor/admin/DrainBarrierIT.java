@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,10 @@ class DrainBarrierIT {
     Path dir;
 
     final CountDownLatch stuck = new CountDownLatch(1);
+    /** A POST has reached the origin whole (head and body). */
+    final CountDownLatch postReceived = new CountDownLatch(1);
+    /** When the origin finished "writing" the POST (System.nanoTime()), 0 before. */
+    final AtomicLong postCommittedAt = new AtomicLong();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     RawOrigin origin;
     TestProxy proxy;
@@ -48,7 +53,13 @@ class DrainBarrierIT {
                 if (head == null) {
                     return;
                 }
-                if (head.startsWith("GET /slow")) {
+                if (head.startsWith("POST /write")) {
+                    int len = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+                    s.getInputStream().readNBytes(len);
+                    postReceived.countDown();
+                    Thread.sleep(1500); // the application works on it (PHP, a DB transaction...)
+                    postCommittedAt.set(System.nanoTime()); // ... and commits, whatever the client did
+                } else if (head.startsWith("GET /slow")) {
                     Thread.sleep(700);
                 } else if (head.startsWith("GET /stuck")) {
                     stuck.await(30, TimeUnit.SECONDS);
@@ -56,12 +67,14 @@ class DrainBarrierIT {
                 RawOrigin.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             }
         });
-        SiteTable.Builder b = new SiteTable.Builder(2, 64, 0, 0);
+        SiteTable.Builder b = new SiteTable.Builder(3, 96, 0, 0);
         b.add("shop.example.com", SiteState.LEGACY, "filer-1");
         b.add("blog.example.com", SiteState.LEGACY, "filer-1");
+        b.add("news.example.com", SiteState.LEGACY, "filer-2");
         SiteTable base = b.build();
         Path sites = dir.resolve("sites.txt");
-        Files.writeString(sites, "shop.example.com legacy filer-1\nblog.example.com legacy filer-1\n");
+        Files.writeString(sites, "shop.example.com legacy filer-1\nblog.example.com legacy filer-1\n"
+                + "news.example.com legacy filer-2\n");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "ops " + TOKEN + "\n");
         proxy = new TestProxy(base, origin.address(), origin.address());
@@ -80,10 +93,13 @@ class DrainBarrierIT {
     }
 
     HttpResponse<String> put(String path, String state) throws Exception {
+        return putJson(path, "{\"state\":\"" + state + "\"}");
+    }
+
+    HttpResponse<String> putJson(String path, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.adminPort() + path))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN)
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"" + state + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -147,6 +163,48 @@ class DrainBarrierIT {
             assertThat(r.body()).contains("\"drained\":true").contains("\"closed\":1");
             assertThat(mine.closedByPeer()).isTrue();
             awaitInflight(0);
+        }
+    }
+
+    /**
+     * A POST forwarded whole to the legacy side, whose client then goes away (a reset: a tab
+     * closed, a mobile client's timeout) while the old side still processes it: the exchange left
+     * the in-flight count at the client's close, and the barrier answered drained while the old
+     * side's write was still to come (found by review). It is waited for until the old side answers.
+     */
+    @Test
+    void barrierWaitsForAPostTheOldSideStillProcessesAfterItsClientLeft() throws Exception {
+        java.net.Socket socket = new java.net.Socket();
+        socket.connect(proxy.address(), 5000);
+        socket.setSoLinger(true, 0); // its close is a reset
+        try (RawClient c = new RawClient(socket)) {
+            c.send("POST /write HTTP/1.1\r\nHost: shop.example.com\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(postReceived.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+        HttpResponse<String> r = put("/api/v1/sites/shop.example.com?wait=drained&timeout=10s", "maintenance");
+        long answeredAt = System.nanoTime();
+        assertThat(r.body()).contains("\"drained\":true");
+        assertThat(postCommittedAt.get()).as("the old side committed the POST before the barrier said drained")
+                .isNotZero().isLessThan(answeredAt);
+    }
+
+    /**
+     * A site moved into a group while one of its requests is in flight, then the group is cut
+     * over with wait=drained: the group matcher asked only the snapshot that routed the request,
+     * where the site was in its old group, and did not wait for it (found by review).
+     */
+    @Test
+    void groupBarrierWaitsForASiteMovedIntoTheGroupWhileItsRequestWasInFlight() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /stuck HTTP/1.1\r\nHost: news.example.com\r\n\r\n");
+            awaitInflight(1);
+            HttpResponse<String> moved = putJson("/api/v1/sites/news.example.com",
+                    "{\"state\":\"legacy\",\"group\":\"filer-1\"}");
+            assertThat(moved.statusCode()).isEqualTo(200);
+            HttpResponse<String> r = put("/api/v1/groups/filer-1?wait=drained&timeout=1s", "maintenance");
+            assertThat(r.body()).contains("\"sites\":3");
+            assertThat(r.statusCode()).as("barrier answer: " + r.body()).isEqualTo(504);
+            assertThat(r.body()).contains("\"inflight_by_route\":{\"local\":0,\"legacy\":1}");
         }
     }
 }

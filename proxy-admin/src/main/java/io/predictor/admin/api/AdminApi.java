@@ -41,6 +41,7 @@ final class AdminApi {
     /** The {@code admin.metrics_bind} listener: {@code /metrics} and nothing else. */
     private final boolean metricsOnly;
     private final ConsoleAssets console;
+    private final SiteService sitesService;
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events) {
         this(sites, bindHost, options, events, false);
@@ -48,6 +49,7 @@ final class AdminApi {
 
     AdminApi(SiteService sites, String bindHost, AdminOptions options, EventLog events, boolean metricsOnly) {
         this.metricsOnly = metricsOnly;
+        this.sitesService = sites;
         this.guard = new RequestGuard(bindHost);
         this.auth = new BearerAuth(options.tokens());
         this.status = new StatusEndpoint(sites, options.ready(), options.version(), options.store());
@@ -118,7 +120,7 @@ final class AdminApi {
         JsonObject body = (JsonObject) change.body();
         long revision = ((Number) body.get("revision")).longValue();
         SiteMatcher matcher = req.path().startsWith(GROUPS + "/")
-                ? DrainBarrier.group((String) body.get("group"))
+                ? DrainBarrier.group((String) body.get("group"), sitesService.snapshot()) // the change is in it
                 : DrainBarrier.site((String) body.get("host"));
         return barrier.await(revision, matcher, drain.timeout(), drain.close()).thenApply(result -> {
             body.put("drained", result.drained()).put("waited_ms", result.waitedMillis());

@@ -101,7 +101,7 @@ final class GroupsEndpoint {
         }
         Change.StateCounts counts = new Change.StateCounts(all.count(i, SiteState.LEGACY),
                 all.count(i, SiteState.MIGRATED), all.count(i, SiteState.MAINTENANCE), all.count(i, SiteState.HOLD));
-        InflightCount inflight = SitesEndpoint.inflight(dataPlane, DrainBarrier.group(group));
+        InflightCount inflight = SitesEndpoint.inflight(dataPlane, DrainBarrier.group(group, s));
         long lastMinute = dataPlane.groupRequestsLastMinute(s.base(), group).join();
         return AdminResponse.ok(new JsonObject().put("group", group).put("sites", ChangeJson.counts(counts))
                 .put("inflight", inflight.total()).put("inflight_by_route", SitesEndpoint.byRoute(inflight))

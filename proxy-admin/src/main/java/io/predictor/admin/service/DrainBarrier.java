@@ -1,5 +1,6 @@
 package io.predictor.admin.service;
 
+import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.routing.SiteView;
 import io.predictor.core.server.InflightCount;
 import io.predictor.core.server.SiteMatcher;
@@ -97,13 +98,16 @@ public final class DrainBarrier implements AutoCloseable {
         });
     }
 
-    /** The exchanges a change's barrier waits for: its site's or its group's; null for a reload. */
-    public static SiteMatcher of(io.predictor.admin.state.Change change) {
+    /**
+     * The exchanges a change's barrier waits for: its site's or its group's; null for a reload.
+     * {@code after} is a snapshot with the change in it (for a group: who is in it now).
+     */
+    public static SiteMatcher of(io.predictor.admin.state.Change change, RoutingSnapshot after) {
         if (change instanceof io.predictor.admin.state.Change.Site s) {
             return site(s.host());
         }
         if (change instanceof io.predictor.admin.state.Change.Group g) {
-            return group(g.group());
+            return group(g.group(), after);
         }
         return null;
     }
@@ -120,12 +124,19 @@ public final class DrainBarrier implements AutoCloseable {
         return (snapshot, host) -> host.equals(entry);
     }
 
-    /** The exchanges whose site belonged to {@code group} in the snapshot that routed them. */
-    public static SiteMatcher group(String group) {
-        return (snapshot, host) -> {
-            SiteView v = snapshot.describe(host);
-            return v != null && group.equals(v.group());
-        };
+    /**
+     * The exchanges whose site belongs to {@code group} in the snapshot that routed them, or in
+     * {@code now} (a snapshot with the group's change in it): a site moved into the group after
+     * its request was routed is in the group the change flips, and its request still writes on
+     * the side it was routed to (found by review: the barrier had not waited for it).
+     */
+    public static SiteMatcher group(String group, RoutingSnapshot now) {
+        return (snapshot, host) -> inGroup(snapshot, host, group) || inGroup(now, host, group);
+    }
+
+    private static boolean inGroup(RoutingSnapshot snapshot, String host, String group) {
+        SiteView v = snapshot.describe(host);
+        return v != null && group.equals(v.group());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.predictor.admin.service;
 
 import io.predictor.admin.state.ChangeRecord;
 import io.predictor.admin.state.MemberReport;
+import io.predictor.core.routing.RoutingSnapshot;
 import io.predictor.core.server.InflightCount;
 import io.predictor.core.server.SiteMatcher;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * This proxy's part of the fleet-wide drain barrier. For every site or group change it applies
@@ -40,6 +42,7 @@ public final class DrainReports implements AutoCloseable {
 
     private final DataPlane dataPlane;
     private final Runnable changed;
+    private final Supplier<RoutingSnapshot> current;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "predictor-drain-reports");
         t.setDaemon(true);
@@ -55,10 +58,12 @@ public final class DrainReports implements AutoCloseable {
 
     /**
      * @param changed called when the report changed (the fleet store publishes it)
+     * @param current the snapshot in service (a group change's matcher asks who is in the group now)
      */
-    public DrainReports(DataPlane dataPlane, Runnable changed) {
+    public DrainReports(DataPlane dataPlane, Runnable changed, Supplier<RoutingSnapshot> current) {
         this.dataPlane = dataPlane;
         this.changed = changed;
+        this.current = current;
     }
 
     /** The revision recovered at start: nothing was in flight before this process. */
@@ -68,7 +73,7 @@ public final class DrainReports implements AutoCloseable {
 
     /** A change was published here (called in revision order). */
     public void applied(ChangeRecord r) {
-        SiteMatcher matcher = DrainBarrier.of(r.change());
+        SiteMatcher matcher = DrainBarrier.of(r.change(), current.get()); // published: r is in it
         boolean close;
         synchronized (this) {
             revision = r.revision();

@@ -281,11 +281,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (heldNode.linked()) {
             unpark();
         }
-        if (origin != null) {
-            OriginConnection o = origin;
-            origin = null;
-            o.abandon();
-        }
+        releaseOrigin();
         if (exchangeOpen) {
             if (!responseStarted || status == 0) {
                 status = 499;
@@ -956,6 +952,22 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         }
     }
 
+    /**
+     * The exchange ends on the client side (the client left, or the proxy gave up waiting): an
+     * origin that has the whole request and has not answered may still be processing it, so it
+     * goes on as an orphan the drain barrier counts ({@link OrphanedExchange}); else it is abandoned.
+     */
+    private void releaseOrigin() {
+        if (exchangeOpen && OrphanedExchange.wanted(this, origin, requestBody.isDone(), responseStarted)) {
+            OriginConnection o = origin;
+            origin = null;
+            OrphanedExchange.adopt(this, this, o, loop(), ctx.executor(),
+                    TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos));
+        } else {
+            abandonOrigin();
+        }
+    }
+
     private void scheduleResume() {
         ctx.executor().execute(resume);
     }
@@ -1108,7 +1120,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (responseStarted || origin == null) {
             return;
         }
-        abandonOrigin();
+        releaseOrigin(); // an orphan: the origin may still be working on it
         refuse(Failure.RESPONSE_TIMEOUT, mustClose());
         scheduleResume();
     }

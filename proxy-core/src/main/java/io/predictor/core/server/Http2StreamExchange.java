@@ -124,7 +124,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     /** The client reset the stream (RST_STREAM). */
     void clientReset() {
-        abandonOrigin();
+        releaseOrigin();
         if (exchangeOpen && !responseEnded) {
             status = 499;
         }
@@ -139,7 +139,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         if (requestEnded && responseEnded && state != HELD) {
             return;
         }
-        abandonOrigin();
+        releaseOrigin();
         if (exchangeOpen && !responseEnded) {
             status = 499;
         }
@@ -693,6 +693,23 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
     }
 
+    /**
+     * The stream ends on the client side (reset, closed, or the proxy gave up waiting): an origin
+     * that has the whole request and has not answered may still be processing it, so it goes on
+     * as an orphan the drain barrier counts ({@link OrphanedExchange}); else it is abandoned.
+     */
+    private void releaseOrigin() {
+        if (exchangeOpen && OrphanedExchange.wanted(this, origin, requestSent, responseStarted)) {
+            OriginConnection o = origin;
+            origin = null;
+            responseDeadline = 0;
+            OrphanedExchange.adopt(this, this, o, loop, conn.ctx.executor(),
+                    shared.settings.upstreamResponseTimeoutMillis());
+        } else {
+            abandonOrigin();
+        }
+    }
+
     private void abandonOrigin() {
         responseDeadline = 0;
         if (origin != null) {
@@ -743,7 +760,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         if (responseDeadline != 0 && now - responseDeadline >= 0) {
             responseDeadline = 0;
             if (!responseStarted && origin != null) {
-                abandonOrigin();
+                releaseOrigin(); // an orphan: the origin may still be working on it
                 respond(Failure.RESPONSE_TIMEOUT.status(), Failure.RESPONSE_TIMEOUT, false);
                 return 0;
             }

@@ -161,6 +161,17 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Hands the exchange under way to {@code to}, which takes the rest of the response from here
+     * (the client side ended, and the answer is still awaited: an orphan), and reads on.
+     */
+    public void handOver(Exchange to) {
+        if (exchange != null) {
+            exchange = to;
+            ctx.read();
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;

@@ -716,8 +716,10 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     @Override
     public void originReady(OriginConnection o) {
-        if (state != WAIT_ORIGIN) {
-            o.abandon(); // the client went away while we connected
+        if (state != WAIT_ORIGIN || !ctx.channel().isActive()) {
+            // the client went away while we connected, or a barrier's close=true cut it (its
+            // channelInactive, which moves the state on, may not have run yet): nothing goes out
+            o.abandon();
             return;
         }
         origin = o;

@@ -132,8 +132,8 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
         Channel client = ctx.channel();
         ProxyProtocol proxyProtocol = proxyProtocols[route.ordinal()];
         dialer.dial(client.eventLoop(), () -> new RelayHandler(client), o -> {
-            if (state != CONNECTING) {
-                o.close();
+            if (state != CONNECTING || !client.isActive()) {
+                o.close(); // the client went away, or a barrier's close=true cut it before its channelInactive ran
                 return;
             }
             origin = o;

@@ -135,8 +135,8 @@ public final class EtcdStateStore implements StateStore, Fleet {
     private volatile long watchFromForTest;
     private final Set<Long> closesSeen = new HashSet<>();
 
-    // member thread only
-    private long leaseId;
+    // written by the member thread only; read by a barrier's close request too
+    private volatile long leaseId;
     private MemberReport published;
     private boolean publishedDiverged;
     private boolean registeredKeyWritten;
@@ -263,8 +263,10 @@ public final class EtcdStateStore implements StateStore, Fleet {
                         + " so read the history before retrying", e);
             } catch (ExecutionException e) {
                 markUnavailable(describe(e.getCause()));
+                // "request timed out", a leader change: etcd may have committed it all the same
                 throw new StoreUnavailableException("etcd refused or failed the commit (" + describe(e.getCause())
-                        + "); the change was not made", e.getCause());
+                        + "): the change was not acknowledged; if etcd got it, it may still be committed,"
+                        + " so read the history before retrying", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while committing to etcd");

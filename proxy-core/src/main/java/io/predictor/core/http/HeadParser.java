@@ -82,6 +82,7 @@ public final class HeadParser {
         head.ensureCapacity(len);
         buf.getBytes(buf.readerIndex(), head.bytes, 0, len);
         head.length = len;
+        pendingConnectionTokens = 0;
         int status = parseRequestLine(head);
         if (status == 0) {
             status = parseFields(head, true);
@@ -101,6 +102,7 @@ public final class HeadParser {
         head.ensureCapacity(len);
         buf.getBytes(buf.readerIndex(), head.bytes, 0, len);
         head.length = len;
+        pendingConnectionTokens = 0;
         int status = parseStatusLine(head);
         if (status == 0) {
             status = parseFields(head, false);
@@ -387,7 +389,7 @@ public final class HeadParser {
 
     private int parseConnection(HttpHead h, int vs, int ve) {
         byte[] b = h.bytes;
-        int tokens = 0;
+        int tokens = pendingConnectionTokens; // a second Connection field adds to the first's options
         for (int ts = nextToken(b, vs, ve); ts >= 0; ts = nextToken(b, tokenEnd, ve)) {
             int len = tokenEnd - ts;
             if (len == CLOSE.length && Ascii.equalsIgnoreCase(b, ts, CLOSE)) {
@@ -406,15 +408,35 @@ public final class HeadParser {
         }
         // RFC 9110 §7.6.1: drop every field the Connection header names (earlier ones now;
         // later ones are checked when the head is complete)
+        dropNamed(h, tokens);
+        pendingConnectionTokens = tokens;
+        return 0;
+    }
+
+    /**
+     * Drops the fields the first {@code tokens} Connection options name — except those that
+     * frame the message, name its site or carry the proxies' own trail (Host, Content-Length,
+     * Transfer-Encoding, Via, X-Forwarded-*). Dropping {@code Connection: content-length} would
+     * forward a body without its length, for the origin to read as the next request (request
+     * smuggling past routing, the barrier and the loop guard), and dropping Host would have the
+     * origin serve another site than the one the request was routed by. nginx ignores such
+     * options too (found by review).
+     */
+    private void dropNamed(HttpHead h, int tokens) {
         for (int t = 0; t < tokens; t++) {
             for (int n = 0; n < h.headerCount; n++) {
-                if (Ascii.regionEqualsIgnoreCase(b, h.nameStart[n], h.nameEnd[n], connTokenStart[t], connTokenEnd[t])) {
+                if (!keptWhenNamed(h.kind[n]) && Ascii.regionEqualsIgnoreCase(h.bytes, h.nameStart[n], h.nameEnd[n],
+                        connTokenStart[t], connTokenEnd[t])) {
                     h.dropped[n] = true;
                 }
             }
         }
-        pendingConnectionTokens = tokens;
-        return 0;
+    }
+
+    private static boolean keptWhenNamed(byte kind) {
+        return kind == HeaderName.HOST || kind == HeaderName.CONTENT_LENGTH || kind == HeaderName.TRANSFER_ENCODING
+                || kind == HeaderName.VIA || kind == HeaderName.X_FORWARDED_FOR
+                || kind == HeaderName.X_FORWARDED_PROTO || kind == HeaderName.X_FORWARDED_HOST;
     }
 
     private int pendingConnectionTokens;
@@ -447,13 +469,7 @@ public final class HeadParser {
     private void dropNamedLater(HttpHead h) {
         int tokens = pendingConnectionTokens;
         pendingConnectionTokens = 0;
-        for (int t = 0; t < tokens; t++) {
-            for (int n = 0; n < h.headerCount; n++) {
-                if (Ascii.regionEqualsIgnoreCase(h.bytes, h.nameStart[n], h.nameEnd[n], connTokenStart[t], connTokenEnd[t])) {
-                    h.dropped[n] = true;
-                }
-            }
-        }
+        dropNamed(h, tokens);
     }
 
     /** 1*DIGIT, or a list of identical values ("5, 5"); -1 when malformed. */

@@ -45,11 +45,32 @@ public final class HeadWriter {
      */
     public static void writeRequest(HttpHead h, ByteBuf out, byte[] clientAddress, byte[] proto,
             boolean trustedPeer, byte[] instance, boolean upgrade, byte[] hostOverride, int hostOff, int hostLen) {
+        writeRequest(h, out, clientAddress, proto, trustedPeer, instance, upgrade, hostOverride, hostOff, hostLen, -1);
+    }
+
+    /**
+     * {@link #writeRequest(HttpHead, ByteBuf, byte[], byte[], boolean, byte[], boolean, byte[], int, int)}
+     * with an absolute-form target sent in origin-form: {@code pathFrom} is where its path (or
+     * query) begins in the head, after the authority; -1 keeps the target as it is. The origin
+     * then has one name for the site, the Host the request was routed by, whatever it would make
+     * of an absolute URI (nginx serves the site a request line names over its Host).
+     */
+    public static void writeRequest(HttpHead h, ByteBuf out, byte[] clientAddress, byte[] proto,
+            boolean trustedPeer, byte[] instance, boolean upgrade, byte[] hostOverride, int hostOff, int hostLen,
+            int pathFrom) {
         byte[] b = h.bytes;
         // the start line and the kept fields go out as runs of the original bytes: one copy
         // per run, not per field (header lines are contiguous in the head)
         int runStart = 0;
         int runEnd = h.startLineEnd;
+        if (pathFrom >= 0) {
+            out.writeBytes(b, 0, h.targetStart);
+            if (pathFrom == h.targetEnd || b[pathFrom] != '/') {
+                out.writeByte('/'); // "http://a.example" or "http://a.example?q": the path is "/"
+            }
+            out.writeBytes(b, pathFrom, h.startLineEnd - pathFrom);
+            runStart = h.startLineEnd;
+        }
         int xffFirst = -1;
         int upgradeHeader = -1;
         for (int i = 0; i < h.headerCount; i++) {

@@ -79,7 +79,10 @@ public final class HostName {
         if (n > 0 && dst[n - 1] == '.') {
             n--;
         }
-        if (n == 0 || n > MAX_LENGTH || dst[0] == '.') {
+        // "www.example.com..": no entry can end in a dot (the sites file and the admin API refuse
+        // it), so it would take the default route whatever the site's state; refused instead, as
+        // the parser refuses it (found by review)
+        if (n == 0 || n > MAX_LENGTH || dst[0] == '.' || dst[n - 1] == '.') {
             return -1;
         }
         return n;

@@ -620,6 +620,11 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
                 return ae == as ? -1 : HostName.normalize(b, as, ae - as, host);
             }
         }
+        if (b[t] != '/' && !(te - t == 1 && b[t] == '*')) {
+            // an absolute URI of another scheme (foo://other.example/): an origin such as nginx
+            // serves the site it names, not the Host this would be routed by (found by review)
+            return -1;
+        }
         int hs = head.hostValueStart();
         if (hs < 0) {
             return 0;
@@ -726,12 +731,14 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         originServer = o.serverName();
         originIndex = o.serverIndex();
         ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.instance));
+        // an absolute-form target goes out in origin-form: the origin sees one name, the Host
+        int pathFrom = authorityStart >= 0 ? authorityEnd : -1;
         if (preview) {
             HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
-                    host, 0, hostLength);
+                    host, 0, hostLength, pathFrom);
         } else if (authorityStart >= 0) {
             HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
-                    head.bytes(), authorityStart, authorityEnd - authorityStart);
+                    head.bytes(), authorityStart, authorityEnd - authorityStart, pathFrom);
         } else {
             HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
                     null, 0, 0);

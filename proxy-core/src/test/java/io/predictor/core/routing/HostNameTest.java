@@ -30,6 +30,7 @@ class HostNameTest {
     @CsvSource(delimiter = '|', value = {
         "''", "' '", ".", "www.example.com:80:80", "www.example.com:123456", "www.exa mple.com",
         "www.example.com:abc", "bücher.example", "a/b", "[::1", "[::1]x", ".example.com", "exa\u0000mple.com",
+        "www.example.com..", "www.example.com..:443",
     })
     void rejectsInvalidNames(String in) {
         assertThat(HostName.normalize(in)).isNull();
@@ -129,8 +130,8 @@ class HostNameTest {
         if (n > 0 && dst[n - 1] == '.') {
             n--;
         }
-        if (n == 0 || n > HostName.MAX_LENGTH || dst[0] == '.') {
-            return -1;
+        if (n == 0 || n > HostName.MAX_LENGTH || dst[0] == '.' || dst[n - 1] == '.') {
+            return -1; // one trailing dot is the root, a second one no name
         }
         return n;
     }

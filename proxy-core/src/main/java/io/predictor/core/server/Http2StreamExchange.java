@@ -57,6 +57,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     private static final AsciiString RETRY_AFTER_VALUE =
             AsciiString.of(Integer.toString(ProxyResponses.MAINTENANCE_RETRY_AFTER_SECONDS));
     private static final AsciiString HEAD = AsciiString.cached("HEAD");
+    private static final AsciiString CONNECT = AsciiString.cached("CONNECT");
     private static final AsciiString[] IDEMPOTENT = {AsciiString.cached("GET"), HEAD, AsciiString.cached("OPTIONS"),
         AsciiString.cached("TRACE"), AsciiString.cached("PUT"), AsciiString.cached("DELETE")};
     private static final byte[] CRLF = {'\r', '\n'};
@@ -186,6 +187,12 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
         method = fields.method();
         path = fields.path();
+        if (AsciiString.contentEquals(method, CONNECT)) {
+            // as on HTTP/1.1 (501): downgraded, it would be a CONNECT whose 2xx opens a tunnel
+            // this side frames as a response (found by review)
+            respond(Failure.NOT_IMPLEMENTED.status(), Failure.NOT_IMPLEMENTED, false);
+            return;
+        }
         headRequest = AsciiString.contentEquals(method, HEAD);
         idempotent = isIdempotent(method);
         authority = fields.authority();

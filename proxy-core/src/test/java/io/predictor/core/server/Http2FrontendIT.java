@@ -159,4 +159,13 @@ class Http2FrontendIT {
                     .containsExactly(new H2Client.GoAway(h2.lastStreamId(), 0));
         }
     }
+
+    /** CONNECT is answered 501, as on HTTP/1.1: downgraded, an origin's 2xx would open a tunnel framed as a response. */
+    @Test
+    void connectIsNotImplemented() throws Exception {
+        try (H2Client h2 = new H2Client(certs.ca(), roomyTls, "www.example.com")) {
+            assertThat(h2.request(h2.headers("CONNECT", "/"), null).status()).isEqualTo(501);
+            assertThat(h2.get("/").status()).as("the connection serves on").isEqualTo(200);
+        }
+    }
 }

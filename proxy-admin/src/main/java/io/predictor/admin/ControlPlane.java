@@ -155,8 +155,8 @@ public final class ControlPlane implements AutoCloseable {
                 throw new IllegalArgumentException("admin.bind " + bind + " is not a loopback address:"
                         + " admin.tokens_file is required, or bind the admin API to 127.0.0.1");
             }
-            options.events().event(EventLog.Level.WARN, "admin_unauthenticated", Map.of("bind", bind.toString(),
-                    "detail", "no admin.tokens_file: any local process may change the table"));
+            options.events().event(EventLog.Level.WARN, "admin_read_only", Map.of("bind", bind.toString(),
+                    "detail", "no admin.tokens_file: every mutating call is refused (401); add one to make changes"));
         } else {
             try {
                 tokens = AdminTokens.load(config.admin().tokensFile(), options.events());

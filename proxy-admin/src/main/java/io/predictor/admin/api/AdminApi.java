@@ -1,6 +1,5 @@
 package io.predictor.admin.api;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.predictor.admin.json.JsonObject;
 import io.predictor.admin.log.EventLog;
 import io.predictor.admin.service.DrainBarrier;
@@ -130,7 +129,11 @@ final class AdminApi {
             if (result.drained()) {
                 return change;
             }
-            body.put("error", "drain_timeout").put("inflight", result.inflight().total())
+            body.put("error", "drain_timeout").put("detail", "the change is in force, but " + result.inflight().total()
+                    + " exchanges routed by the previous state were still in flight after " + result.waitedMillis()
+                    + " ms" + (result.waitingFor().isEmpty() ? "" : " (members " + result.waitingFor() + " had not drained)")
+                    + ": wait and repeat the call, or add close=true to cut them")
+                    .put("inflight", result.inflight().total())
                     .put("inflight_by_route", SitesEndpoint.byRoute(result.inflight()));
             if (!result.waitingFor().isEmpty()) {
                 body.put("waiting_for", result.waitingFor());
@@ -234,7 +237,10 @@ final class AdminApi {
             return null;
         }
         try {
-            return QueryStringDecoder.decodeComponent(rawPath.substring(prefix.length()));
+            // a path's percent-decoding: '+' is a plus there, not a space as in a query (a group
+            // may be named filer+042; found by review)
+            return java.net.URLDecoder.decode(rawPath.substring(prefix.length()).replace("+", "%2B"),
+                    java.nio.charset.StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("bad percent-encoding in the path");
         }

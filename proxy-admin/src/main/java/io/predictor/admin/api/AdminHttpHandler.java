@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.predictor.admin.log.EventLog;
 import java.io.IOException;
@@ -38,6 +39,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final EventLog events;
     /** The previous request's handling; confined to the event loop. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    /**
+     * A request without keep-alive was read: the connection ends with its answer, and what the
+     * client pipelined after it is not processed (RFC 9112 §9.6). Before (found by review), a
+     * change pipelined after {@code Connection: close} was made, and its answer never sent.
+     */
+    private boolean lastRequestRead;
 
     AdminHttpHandler(AdminApi api, Executor workers, EventLog events) {
         this.api = api;
@@ -47,13 +54,21 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        if (lastRequestRead) {
+            return; // released by SimpleChannelInboundHandler; never handled
+        }
         if (!msg.decoderResult().isSuccess()) {
+            lastRequestRead = true;
             AdminResponse bad = new ApiException(400, "bad_request", "malformed HTTP request").toResponse();
             previous = previous.thenRun(() -> write(ctx, bad, false));
             return;
         }
         AdminRequest req = copy(ctx, msg);
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        if (!keepAlive) {
+            lastRequestRead = true;
+            ctx.channel().config().setAutoRead(false);
+        }
         previous = previous
                 .thenComposeAsync(v -> api.handleAsync(req), workers)
                 .thenAccept(r -> write(ctx, r, keepAlive))
@@ -114,6 +129,22 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return ctx.writeAndFlush(res);
+    }
+
+    /**
+     * {@code IDLE_SECONDS} without a byte from the client: closed when no request is being
+     * handled. A client waiting for a drain barrier (up to 10 minutes) sends nothing and is not
+     * idle; a read timeout had cut such a wait at 60 s with no answer (found by review).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (previous.isDone()) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -38,7 +38,8 @@ public final class AdminServer implements AutoCloseable {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_CONNECTIONS = 64;
-    private static final int IDLE_SECONDS = 60;
+    /** A connection without a byte from its client for this long, and no request being handled, is closed. */
+    static final int IDLE_SECONDS = 60;
     /** How long the rest of a refused body may take to arrive after its 413. */
     private static final int LINGER_SECONDS = 5;
 
@@ -60,7 +61,13 @@ public final class AdminServer implements AutoCloseable {
     /** Binds {@code bind} (port 0: any free port) and serves the admin API until {@link #close()}. */
     public static AdminServer start(InetSocketAddress bind, SiteService sites, AdminOptions options, EventLog events)
             throws InterruptedException {
-        return start(new AdminApi(sites, bind.getHostString(), options, events), bind, events);
+        return start(new AdminApi(sites, bind.getHostString(), options, events), bind, events, IDLE_SECONDS);
+    }
+
+    /** {@link #start(InetSocketAddress, SiteService, AdminOptions, EventLog)} with another idle limit (tests). */
+    static AdminServer start(InetSocketAddress bind, SiteService sites, AdminOptions options, EventLog events,
+            int idleSeconds) throws InterruptedException {
+        return start(new AdminApi(sites, bind.getHostString(), options, events), bind, events, idleSeconds);
     }
 
     /**
@@ -69,10 +76,10 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer startMetrics(InetSocketAddress bind, SiteService sites, AdminOptions options,
             EventLog events) throws InterruptedException {
-        return start(new AdminApi(sites, bind.getHostString(), options, events, true), bind, events);
+        return start(new AdminApi(sites, bind.getHostString(), options, events, true), bind, events, IDLE_SECONDS);
     }
 
-    private static AdminServer start(AdminApi api, InetSocketAddress bind, EventLog events)
+    private static AdminServer start(AdminApi api, InetSocketAddress bind, EventLog events, int idleSeconds)
             throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("predictor-admin", true),
                 NioIoHandler.newFactory());
@@ -94,7 +101,7 @@ public final class AdminServer implements AutoCloseable {
                             }
                             connections.add(ch);
                             ch.pipeline()
-                                    .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
+                                    .addLast(new IdleStateHandler(idleSeconds, 0, 0))
                                     .addLast(new HttpServerCodec(4096, 16 * 1024, 8192))
                                     .addLast(new JsonErrorAggregator(MAX_BODY_BYTES))
                                     .addLast(new AdminHttpHandler(api, workers, events));

@@ -6,16 +6,16 @@ import java.util.Map;
 /**
  * Authenticates mutating calls: {@code Authorization: Bearer TOKEN} (RFC 6750). 401 without a
  * usable header, 403 with a token that is not in the tokens file. Without a tokens file (allowed
- * only on a loopback bind) every caller is accepted and audited as {@value #LOOPBACK}.
+ * only on a loopback bind) the admin API is read-only: every mutating call is 401 (SPEC §5; on a
+ * shared host, any local user could otherwise change the routing — found by review).
  */
 final class BearerAuth {
 
-    static final String LOOPBACK = "loopback";
     private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Bearer realm=\"predictor-admin\"");
 
     private final AdminTokens tokens;
 
-    /** @param tokens null: no tokens file (loopback only) */
+    /** @param tokens null: no tokens file (loopback only; read-only) */
     BearerAuth(AdminTokens tokens) {
         this.tokens = tokens;
     }
@@ -23,7 +23,8 @@ final class BearerAuth {
     /** The caller's name for the audit log. */
     String authenticate(String authorization) throws ApiException {
         if (tokens == null) {
-            return LOOPBACK;
+            throw new ApiException(401, "unauthorized", "no admin.tokens_file is configured, so the admin API is"
+                    + " read-only: add one (lines of NAME TOKEN) to make changes", Map.of(), CHALLENGE);
         }
         if (authorization == null) {
             throw new ApiException(401, "unauthorized", "this call needs Authorization: Bearer <token>",

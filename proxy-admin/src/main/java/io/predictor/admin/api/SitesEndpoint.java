@@ -88,7 +88,8 @@ final class SitesEndpoint {
         SiteService.SiteUpdate update = new SiteService.SiteUpdate(body.state("state", true), body.has("group"),
                 body.string("group"));
         SiteView v = sites.putSite(host, update, preconditions(req, body), who);
-        return AdminResponse.ok(site(v)).withRevisionTag(sites.snapshot().revision());
+        // this change's revision: the table's now may already be a later change's (found by review)
+        return AdminResponse.ok(site(v)).withRevisionTag(v.revision());
     }
 
     AdminResponse delete(AdminRequest req, String host, String who) throws ApiException, ChangeRefusedException,

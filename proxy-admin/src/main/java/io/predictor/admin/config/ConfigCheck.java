@@ -83,6 +83,16 @@ public final class ConfigCheck {
         }
         problems.sort(Comparator.comparingInt(ConfigProblem::line));
         problems.forEach(p -> out.add(p.toString()));
+        if (tokens != null && Files.isRegularFile(tokens)) {
+            // read as the start reads it: a file the start would refuse must not pass the check
+            try {
+                io.predictor.admin.api.TokenFile.read(tokens);
+            } catch (io.predictor.admin.api.TokenFile.InvalidTokenFileException e) {
+                out.addAll(e.problems()); // each FILE:LINE: message
+            } catch (IOException e) {
+                out.add(tokens + ":0: cannot read the tokens file: " + e.getMessage());
+            }
+        }
     }
 
     private static ConfigProblem problem(String file, ConfigLoader.Loaded loaded, String key, String message) {

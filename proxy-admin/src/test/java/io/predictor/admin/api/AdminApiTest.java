@@ -321,4 +321,94 @@ class AdminApiTest {
             return java.util.concurrent.CompletableFuture.completedFuture(lastMinute);
         }
     }
+
+    // ---- found by a review of the admin API against SPEC §5 (each failed before) ----------------
+
+    /** A group name may hold '+'; in a URL path it is a plus (RFC 3986), not the space of a query string. */
+    @Test
+    void aGroupWithAPlusInItsNameCanBeReadAndFlipped() {
+        AdminResponse created = mutate("PUT", "/api/v1/sites/down.example.com",
+                "{\"state\":\"maintenance\",\"group\":\"filer+042\"}");
+        assertThat(created.status()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/groups/filer+042", "").status()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/groups/filer%2B042", "").status()).isEqualTo(200);
+        AdminResponse put = mutate("PUT", "/api/v1/groups/filer+042", "{\"state\":\"hold\"}");
+        assertThat(put.status()).as(json(put)).isEqualTo(200);
+        assertThat(json(put)).contains("\"group\":\"filer+042\"");
+    }
+
+    /** SPEC §5: errors are {"error":..,"detail":..}; the barrier's 504 had no detail. */
+    @Test
+    void aDrainTimeoutIsAnErrorWithADetail() {
+        AdminResponse r = mutate("PUT", "/api/v1/groups/g1?wait=drained&timeout=100ms", "{\"state\":\"maintenance\"}");
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(field(r, "error")).isEqualTo("drain_timeout");
+        assertThat((String) field(r, "detail")).contains("the change is in force").contains("close=true");
+    }
+
+    /**
+     * A site PUT's ETag is its change's revision. It was read from the table after the change
+     * returned, so a concurrent change could slip in: the next If-Match then passed over a change
+     * the caller never saw.
+     */
+    @Test
+    void aSitePutsETagIsTheRevisionOfThatChange() throws Exception {
+        List<String> mismatches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Runnable writer = () -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            String host = Thread.currentThread().getName();
+            for (int i = 0; i < 1000 && mismatches.isEmpty(); i++) {
+                AdminResponse r = mutate("PUT", "/api/v1/sites/" + host,
+                        "{\"state\":\"" + (i % 2 == 0 ? "hold" : "maintenance") + "\"}");
+                String tag = r.headers().get("ETag");
+                if (!tag.equals("\"" + field(r, "revision") + "\"")) {
+                    mismatches.add("body revision " + field(r, "revision") + ", ETag " + tag);
+                }
+            }
+        };
+        Thread a = new Thread(writer, "shop.example.com");
+        Thread b = new Thread(writer, "down.example.com");
+        a.start();
+        b.start();
+        go.countDown();
+        a.join();
+        b.join();
+        assertThat(mismatches).isEmpty();
+    }
+
+    /**
+     * A drain barrier may wait up to 10 minutes, its client sending nothing meanwhile: the admin
+     * connection's read timeout (60 s) cut such a wait with no answer at all. The idle limit now
+     * counts only while no request is being handled (here 1 s, against a 3 s barrier).
+     */
+    @Test
+    void aBarrierLongerThanTheIdleLimitIsAnswered() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        try (AdminServer server = AdminServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), sites,
+                new AdminOptions(AdminTokens.load(tokens, log), () -> true, "1.2.3",
+                        new FixedDataPlane(new InflightCount(0, 1), 0)), log, 1);
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            String body = "{\"state\":\"maintenance\"}";
+            s.getOutputStream().write(("PUT /api/v1/groups/g1?wait=drained&timeout=3s HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nConnection: close\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 504").contains("\"drained\":false");
+        }
+        try (AdminServer server = AdminServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), sites,
+                new AdminOptions(AdminTokens.load(tokens, log), () -> true, "1.2.3",
+                        new FixedDataPlane(new InflightCount(0, 0), 0)), log, 1);
+                java.net.Socket idle = new java.net.Socket("127.0.0.1", server.port())) {
+            idle.setSoTimeout(10_000);
+            long t0 = System.nanoTime();
+            assertThat(idle.getInputStream().read()).as("an idle connection is still closed").isEqualTo(-1);
+            assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(8_000);
+        }
+    }
 }

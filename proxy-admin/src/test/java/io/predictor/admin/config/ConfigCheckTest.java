@@ -118,4 +118,19 @@ class ConfigCheckTest {
         assertThat(out()).isEmpty();
         assertThat(Files.exists(dir.resolve("sites.txt"))).isFalse();
     }
+
+    /** A tokens file the start would refuse (a token under 16 characters) fails the check too (found by review). */
+    @Test
+    void aTokensFileTheStartRefusesFailsTheCheck() {
+        ConfigFiles files = new ConfigFiles(dir);
+        files.write("sites.txt", "a.example.com legacy\n");
+        Path tokens = files.write("tokens", "ops short\n");
+        Path config = files.write("predictor.yaml", ConfigFiles.MINIMAL + "admin:\n  tokens_file: tokens\n");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = ConfigCheck.run(config, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(tokens + ":1: a token must be 16");
+    }
 }

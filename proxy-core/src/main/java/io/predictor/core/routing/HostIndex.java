@@ -21,6 +21,19 @@ import java.util.Arrays;
  */
 public final class HostIndex {
 
+    /**
+     * More names, or name bytes, than a builder was sized for: for the sites file's loader, the
+     * file grew between the pass that counted its lines and the one that loads them.
+     */
+    public static final class CapacityExceeded extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        CapacityExceeded() {
+            super("HostIndex.Builder capacity exceeded");
+        }
+    }
+
+
     /** Record header: one byte of length, four of payload. */
     static final int HEADER = 5;
 
@@ -287,7 +300,7 @@ public final class HostIndex {
             }
             if (size == maxNames || used + HEADER + len > arena.length) {
                 if (!growable) {
-                    throw new IllegalStateException("HostIndex.Builder capacity exceeded");
+                    throw new CapacityExceeded();
                 }
                 grow(len);
                 return add(name, off, len, payload);
@@ -322,7 +335,7 @@ public final class HostIndex {
                 throw new IllegalArgumentException("host name of " + len + " bytes");
             }
             if (size == maxNames || used + HEADER + len > arena.length) {
-                throw new IllegalStateException("HostIndex.Builder capacity exceeded");
+                throw new CapacityExceeded();
             }
             bucketSizes[((int) HostName.hash64(name, off, len) & mask) >>> bucketShift]++;
             return record(name, off, len, payload);

@@ -97,7 +97,26 @@ public final class SitesFileParser {
         return parse(file, false);
     }
 
+    /** Whole reads of a file that changes while it is read, before giving up. */
+    static final int READS_OF_A_CHANGING_FILE = 3;
+
     private static Result parse(Path file, boolean paced) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return parseOnce(file, paced);
+            } catch (HostIndex.CapacityExceeded grew) {
+                // the file grew between the pass that counted it and the one that loads it (a
+                // copy still being written): read it again rather than fail with a bare
+                // IllegalStateException (found by review)
+                if (attempt == READS_OF_A_CHANGING_FILE) {
+                    throw new IOException(file + ": the file kept growing while it was read (" + attempt
+                            + " times); write it elsewhere and rename it into place, then reload", grew);
+                }
+            }
+        }
+    }
+
+    private static Result parseOnce(Path file, boolean paced) throws IOException {
         Counts counts = new Counts();
         scan(file, counts, paced, null);
         SitesFileDigest digest = new SitesFileDigest();

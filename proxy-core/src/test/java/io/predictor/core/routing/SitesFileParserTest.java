@@ -203,4 +203,48 @@ class SitesFileParserTest {
         assertThat(r.problemCount()).isEqualTo(bad.size());
         assertThat(r.problems()).extracting(SitesFileParser.Problem::line).containsExactlyElementsOf(bad);
     }
+
+    /**
+     * A sites file that grows while it is read (a copy still being written): the pass that
+     * loads it found more names than the pass that counted them, and the parse failed with a bare
+     * IllegalStateException ("capacity exceeded") that nobody reported as a problem of the file
+     * (found by review). Now it is read again, and a file that keeps growing is an IOException
+     * that says what to do.
+     */
+    @Test
+    void aFileThatGrowsWhileItIsReadIsReadAgainOrRefusedWithAnIoError() throws Exception {
+        java.nio.file.Path f = dir.resolve("growing.txt");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            b.append("s").append(i).append(".example.com legacy g").append(i % 100).append('\n');
+        }
+        java.nio.file.Files.writeString(f, b);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(f, java.nio.file.StandardOpenOption.APPEND)) {
+                for (int i = 0; !stop.get(); i++) {
+                    w.write("grown" + i + ".example.com legacy\n");
+                    if (i % 200 == 0) {
+                        w.flush();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try {
+            for (int round = 0; round < 5; round++) {
+                try {
+                    SitesFileParser.Result r = SitesFileParser.parse(f);
+                    assertThat(r.ok()).isTrue();
+                } catch (java.io.IOException e) {
+                    assertThat(e).hasMessageContaining("kept growing while it was read");
+                }
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
 }

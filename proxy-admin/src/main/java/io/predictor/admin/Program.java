@@ -115,7 +115,8 @@ final class Program {
                 DataPlaneSettings.pool(config.pools().get("local")), DataPlaneSettings.pool(config.pools().get("legacy")));
         server.onHealthChange((pool, origin, up) -> log.event(up ? EventLog.Level.INFO : EventLog.Level.WARN,
                 up ? "server_up" : "server_down", Map.of("pool", pool, "server", origin)));
-        AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), log);
+        // System.out as the lock: the event log writes its lines holding it, so the two never interleave
+        AccessLog accessLog = new AccessLog(new FileOutputStream(FileDescriptor.out), System.out, log);
         Metrics metrics = Metrics.forProcess().bindRouting(router).bindAccessLog(accessLog);
         AtomicBoolean ready = new AtomicBoolean();
         ControlPlane.Options options = ControlPlane.Options.logTo(log).withDataPlane(new ProxyDataPlane(server))

@@ -74,15 +74,36 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             return b;
         }
     };
+    /** How long {@link #close()} waits for the writer to write what is queued. */
+    static final long CLOSE_WAIT_MILLIS = 10_000;
+    /** After a failed write, the writer waits this long before the next one. */
+    static final long RETRY_AFTER_FAILURE_MILLIS = 100;
+
     private final AtomicLong dropped = new AtomicLong();
     private final OutputStream out;
+    /** Held for each write to {@link #out}: see {@link #AccessLog(OutputStream, Object, EventLog)}. */
+    private final Object lock;
     private final EventLog events;
     private final Thread writer;
     private volatile boolean closed;
+    /** The writer's: the last write failed (reported once a streak). */
+    private boolean failing;
 
     /** Writes to {@code out}; trouble with writing is reported to {@code events}. */
     public AccessLog(OutputStream out, EventLog events) {
+        this(out, new Object(), events);
+    }
+
+    /**
+     * Writes to {@code out}, holding {@code lock} for each buffer of whole lines. Standard output
+     * has two writers: this one and the event log ({@link JsonLinesLog}, which writes each line
+     * holding its {@code PrintStream}). A pipe or socket takes a 256 KiB write in parts when its
+     * reader is slow, and an event line written meanwhile landed inside an access line, breaking
+     * both (found by review): with the event log's stream as {@code lock}, they take turns.
+     */
+    public AccessLog(OutputStream out, Object lock, EventLog events) {
         this.out = out;
+        this.lock = lock;
         this.events = events;
         this.writer = new Thread(this::drain, "predictor-access-log");
         writer.setDaemon(true);
@@ -123,7 +144,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         if (b.lines == 0) {
             return;
         }
-        if (!queue.offer(new Chunk(b.bytes, b.length))) {
+        if (!queue.offer(new Chunk(b.bytes, b.length, b.lines))) {
             dropped.addAndGet(b.lines);
             b.reset(b.bytes);
             return;
@@ -140,17 +161,41 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
                     continue;
                 }
                 do {
-                    out.write(c.bytes, 0, c.length);
+                    write(c);
                     if (c.bytes.length == BUFFER_SIZE) {
                         spare.offer(c.bytes); // dropped when SPARE_BUFFERS are kept; a long line's own array never
                     }
                 } while ((c = queue.poll()) != null);
-                out.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes one buffer. A failed write (EAGAIN, a moment of ENOSPC, a log pipe restarted) drops
+     * that buffer's lines, counted, and the writer goes on: before (found by review), it ended,
+     * and every later line was lost without being counted.
+     */
+    private void write(Chunk c) throws InterruptedException {
+        try {
+            synchronized (lock) {
+                out.write(c.bytes, 0, c.length);
+                out.flush();
+            }
+            if (failing) {
+                failing = false;
+                events.event(EventLog.Level.INFO, "access_log_writing_again", Map.of());
+            }
         } catch (IOException e) {
-            events.event(EventLog.Level.ERROR, "access_log_failed", Map.of("error", e.toString()));
+            dropped.addAndGet(c.lines);
+            if (!failing) {
+                failing = true;
+                events.event(EventLog.Level.ERROR, "access_log_failed", Map.of("error", e.toString(),
+                        "detail", "access log lines are dropped, counted in predictor_access_log_dropped_total,"
+                                + " until a write succeeds"));
+            }
+            Thread.sleep(RETRY_AFTER_FAILURE_MILLIS);
         }
     }
 
@@ -160,14 +205,32 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        close(CLOSE_WAIT_MILLIS);
+    }
+
+    /**
+     * {@link #close()}, waiting at most {@code waitMillis} for the writer: what it has not written
+     * by then is counted as dropped and reported, not lost unseen with the JVM (found by review:
+     * a 2 s wait lost the end of a backlog to a slow standard output at every restart).
+     */
+    void close(long waitMillis) throws InterruptedException {
         for (LineBuffer b : buffers) {
             handOff(b);
         }
         closed = true;
-        writer.join(2000);
+        writer.join(waitMillis);
+        if (writer.isAlive()) {
+            long lost = 0;
+            for (Chunk c; (c = queue.poll()) != null; ) {
+                lost += c.lines;
+            }
+            dropped.addAndGet(lost);
+            events.event(EventLog.Level.WARN, "access_log_lines_lost", Map.of("lines", lost, "detail",
+                    "standard output did not take the access log's backlog within " + waitMillis + " ms of the stop"));
+        }
     }
 
-    private record Chunk(byte[] bytes, int length) {
+    private record Chunk(byte[] bytes, int length, int lines) {
     }
 
     /** One event loop's lines not yet handed off. Used only by its own thread. */
@@ -214,7 +277,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
                 // a line longer than the room left (a huge path): handed off alone, as a String
                 handOff(this);
                 byte[] big = w.grown();
-                if (!queue.offer(new Chunk(big, w.length()))) {
+                if (!queue.offer(new Chunk(big, w.length(), 1))) {
                     dropped.incrementAndGet();
                 }
                 return;

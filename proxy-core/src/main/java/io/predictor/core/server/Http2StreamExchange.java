@@ -126,8 +126,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     /** The client reset the stream (RST_STREAM). */
     void clientReset() {
         releaseOrigin();
-        if (exchangeOpen && !responseEnded) {
-            status = 499;
+        if (exchangeOpen && (!responseStarted || status == 0)) {
+            status = 499; // as HTTP/1.1 counts it: gone before the answer began (one that began keeps its status)
         }
         end();
     }
@@ -141,8 +141,8 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             return;
         }
         releaseOrigin();
-        if (exchangeOpen && !responseEnded) {
-            status = 499;
+        if (exchangeOpen && (!responseStarted || status == 0)) {
+            status = 499; // as HTTP/1.1 counts it: gone before the answer began (one that began keeps its status)
         }
         end();
     }

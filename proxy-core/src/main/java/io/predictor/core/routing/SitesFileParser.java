@@ -119,6 +119,7 @@ public final class SitesFileParser {
     private static Result parseOnce(Path file, boolean paced) throws IOException {
         Counts counts = new Counts();
         scan(file, counts, paced, null);
+        counts.check(file);
         SitesFileDigest digest = new SitesFileDigest();
         Result appended = load(file, counts, true, paced, digest);
         // a bad line or a duplicate (the appending builder finds those only at the end, without
@@ -134,8 +135,8 @@ public final class SitesFileParser {
     private static Result load(Path file, Counts counts, boolean appending, boolean paced, SitesFileDigest digest)
             throws IOException {
         SiteTable.Builder builder = appending
-                ? SiteTable.Builder.appending(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes)
-                : new SiteTable.Builder(counts.exact, counts.exactBytes, counts.wild, counts.wildBytes);
+                ? SiteTable.Builder.appending(counts.exact, (int) counts.exactBytes, counts.wild, (int) counts.wildBytes)
+                : new SiteTable.Builder(counts.exact, (int) counts.exactBytes, counts.wild, (int) counts.wildBytes);
         Loader loader = new Loader(file.toString(), builder);
         // the digest of the read the table is built from: the file may change between two reads
         digest.reset();
@@ -329,11 +330,27 @@ public final class SitesFileParser {
      * The first pass: names and their bytes, from each line's first token alone (the host, as
      * {@link Tokenizer} finds it); the rest of a line is skipped eight bytes at a time.
      */
+    /**
+     * Names and name bytes (each kind) a table is built for at most: far above the 3,000,000-site
+     * design point, and below the int sizes of the table's arrays.
+     */
+    static final long MAX_NAMES = 100_000_000;
+    static final long MAX_NAME_BYTES = 1L << 30;
+
     private static final class Counts implements Chunks {
         int exact;
-        int exactBytes;
+        long exactBytes;
         int wild;
-        int wildBytes;
+        long wildBytes;
+
+        /** Refuses a file larger than a table can be (before, its sizes overflowed an int). */
+        void check(Path file) throws IOException {
+            if ((long) exact + wild > MAX_NAMES || exactBytes > MAX_NAME_BYTES || wildBytes > MAX_NAME_BYTES) {
+                throw new IOException(file + ": " + ((long) exact + wild) + " names, " + (exactBytes + wildBytes)
+                        + " bytes of names: more than a table takes (" + MAX_NAMES + " names, " + MAX_NAME_BYTES
+                        + " bytes of each kind)");
+            }
+        }
 
         @Override
         public int lines(byte[] b, int len, boolean eof) {

@@ -59,7 +59,7 @@ class AccessLogTest {
         }
     }
 
-    private static ExchangeInfo exchange(String host, String target, int status, long startNanos) {
+    static ExchangeInfo exchange(String host, String target, int status, long startNanos) {
         return new ExchangeInfo() {
             @Override public String listener() { return "http"; }
             @Override public String clientAddress() { return "192.0.2.7"; }
@@ -184,23 +184,7 @@ class AccessLogTest {
     void dropsAndCountsLinesWhenTheWriterCannotKeepUp() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Sink sink = new Sink();
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-                sink.write(b, off, len);
-            }
-        };
+        OutputStream stuck = blockedUntil(release, sink);
         AccessLog log = new AccessLog(stuck, NO_EVENTS);
         int sent = AccessLog.QUEUE_CAPACITY + 100;
         for (int i = 0; i < sent; i++) {
@@ -236,5 +220,26 @@ class AccessLogTest {
         log.completed(exchange("www.example.com", "/", 200, 0), 1_000_000);
         assertThat(reported.await(5, TimeUnit.SECONDS)).isTrue();
         log.close();
+    }
+
+    /** A standard output that takes nothing until {@code release}, then passes writes on to {@code then}. */
+    static OutputStream blockedUntil(CountDownLatch release, OutputStream then) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                then.write(b, off, len);
+            }
+        };
     }
 }

@@ -37,21 +37,7 @@ class AccessLogWriterTest {
     };
 
     private static ExchangeInfo exchange(String target) {
-        return new ExchangeInfo() {
-            @Override public String listener() { return "http"; }
-            @Override public String clientAddress() { return "192.0.2.7"; }
-            @Override public String host() { return "www.example.com"; }
-            @Override public String method() { return "GET"; }
-            @Override public String target() { return target; }
-            @Override public Route route() { return Route.LOCAL; }
-            @Override public int status() { return 200; }
-            @Override public Failure failure() { return null; }
-            @Override public String originServer() { return "10.0.0.1:80"; }
-            @Override public long bytesIn() { return 1; }
-            @Override public long bytesOut() { return 2; }
-            @Override public long startNanos() { return 0; }
-            @Override public long revision() { return 1; }
-        };
+        return AccessLogTest.exchange("www.example.com", target, 200, 0);
     }
 
     /** Fails its first write (EAGAIN, ENOSPC for a moment, a log pipe restarting), then works. */
@@ -165,7 +151,7 @@ class AccessLogWriterTest {
         List<String> broken = new ArrayList<>();
         for (String line : all.split("\n")) {
             boolean whole = line.startsWith("{\"time\":") && line.endsWith("}")
-                    && (line.contains("\"log\":\"access\"") ? line.endsWith("\"revision\":1}") : line.endsWith("\"server\":\"10.1.0.1:80\"}")
+                    && (line.contains("\"log\":\"access\"") ? line.endsWith("\"revision\":42}") : line.endsWith("\"server\":\"10.1.0.1:80\"}")
                             || line.endsWith("\"pool\":\"legacy\"}"));
             int objects = line.split("\\{\"time\"", -1).length - 1;
             if (!whole || objects != 1) {
@@ -225,21 +211,7 @@ class AccessLogWriterTest {
     @Test
     void closeCountsAndReportsWhatAStuckOutputNeverTook() throws Exception {
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    never.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        };
+        OutputStream stuck = AccessLogTest.blockedUntil(never, OutputStream.nullOutputStream());
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         AccessLog log = new AccessLog(stuck, (level, event, fields) -> events.add(event + " " + fields.get("lines")));
         EventLoop loop = new DefaultEventLoop();

@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,15 +130,7 @@ class ClientGoneMidResponseIT {
     }
 
     private SSLSocket h2() throws Exception {
-        Socket raw = new Socket();
-        raw.connect(tls, 5000);
-        SSLSocket s = (SSLSocket) certs.clientContext().getSocketFactory().createSocket(raw, "www.example.com",
-                tls.getPort(), true);
-        SSLParameters p = s.getSSLParameters();
-        p.setServerNames(List.of(new SNIHostName("www.example.com")));
-        p.setApplicationProtocols(new String[] {"h2"});
-        s.setSSLParameters(p);
-        s.startHandshake();
+        SSLSocket s = io.predictor.core.testing.TlsClient.connect(certs.clientContext(), tls, "www.example.com", "h2");
         assertThat(s.getApplicationProtocol()).isEqualTo("h2");
         OutputStream out = s.getOutputStream();
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

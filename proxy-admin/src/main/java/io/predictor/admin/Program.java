@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import sun.misc.Signal;
 
 /**
  * The running program: loads the config and the sites file, starts the data plane, the control
@@ -47,6 +46,9 @@ final class Program {
     }
 
     static int run(CommandLine cli) {
+        // first of all: a signal during the start acts once the program serves, instead of the
+        // JVM's handlers ending the process
+        SignalHandlers signals = SignalHandlers.install();
         Config config;
         try {
             config = ConfigLoader.load(cli.config());
@@ -73,7 +75,7 @@ final class Program {
         }
         JsonLinesLog log = JsonLinesLog.stdout();
         try {
-            return serve(cli, config, start, images, log);
+            return serve(cli, config, start, images, log, signals);
         } catch (Exception e) {
             log.event(EventLog.Level.ERROR, "start_failed", Map.of("error", String.valueOf(e.getMessage()),
                     "exception", e.getClass().getName()));
@@ -90,7 +92,7 @@ final class Program {
     }
 
     private static int serve(CommandLine cli, Config config, TableImages.Start start, TableImages images,
-            JsonLinesLog log) throws Exception {
+            JsonLinesLog log, SignalHandlers signals) throws Exception {
         long startNanos = System.nanoTime();
         SitesFileParser.Result sites = start.sites();
         if (start.imageProblem() != null) {
@@ -162,43 +164,50 @@ final class Program {
             if (!stopping.compareAndSet(false, true)) {
                 return;
             }
-            ready.set(false);
-            if (heapGuard != null) {
-                heapGuard.close();
-            }
-            info(log, "draining", "open_connections", server.openConnections());
             try {
-                boolean clean = server.drain();
-                info(log, "drained", "clean", clean);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                stopServing(log, ready, heapGuard, server, control, accessLog, demoOrigins, metrics);
+            } finally {
+                stopped.countDown(); // whatever failed: a stop that threw would hang the process, lock held
             }
-            server.close();
-            try {
-                control.close();
-            } catch (IOException e) {
-                log.event(EventLog.Level.ERROR, "state_store_close_failed", Map.of("error", e.toString()));
-            }
-            try {
-                accessLog.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (demoOrigins != null) {
-                demoOrigins.close();
-            }
-            metrics.close();
-            info(log, "stopped");
-            stopped.countDown();
         };
-        Signal.handle(new Signal("TERM"), s -> new Thread(stop, "predictor-drain").start());
-        Signal.handle(new Signal("INT"), s -> new Thread(stop, "predictor-drain").start());
-        Signal.handle(new Signal("HUP"), s -> new Thread(() -> {
+        signals.serving(stop, () -> {
             control.reload();
             server.reloadCertificates();
-        }, "predictor-reload").start());
+        });
         stopped.await();
         return 0;
+    }
+
+    /** SIGTERM's work once serving: drain, then close everything, in the order the parts depend on each other. */
+    private static void stopServing(JsonLinesLog log, AtomicBoolean ready, HeapGuard heapGuard, ProxyServer server,
+            ControlPlane control, AccessLog accessLog, DemoOrigins demoOrigins, Metrics metrics) {
+        ready.set(false);
+        if (heapGuard != null) {
+            heapGuard.close();
+        }
+        info(log, "draining", "open_connections", server.openConnections());
+        try {
+            boolean clean = server.drain();
+            info(log, "drained", "clean", clean);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        try {
+            control.close();
+        } catch (IOException e) {
+            log.event(EventLog.Level.ERROR, "state_store_close_failed", Map.of("error", e.toString()));
+        }
+        try {
+            accessLog.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (demoOrigins != null) {
+            demoOrigins.close();
+        }
+        metrics.close();
+        info(log, "stopped");
     }
 
     /**

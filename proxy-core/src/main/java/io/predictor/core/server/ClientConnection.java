@@ -456,10 +456,11 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
      * processing may go on with the next bytes now.
      */
     private boolean dispatch(RoutingSnapshot snapshot) {
+        boolean again = routedBy != null; // a held request going on: counted in its group's traffic once
         routedBy = snapshot;
         revision = snapshot.revision();
         long resolved = hostLength == 0 ? RoutingSnapshot.NOT_FOUND : snapshot.resolve(host, hostLength);
-        if (resolved != RoutingSnapshot.NOT_FOUND && loop != null) {
+        if (resolved != RoutingSnapshot.NOT_FOUND && loop != null && !again) {
             loop.traffic.count(snapshot.base(), RoutingSnapshot.groupOf(resolved), startNanos);
         }
         if (preview) {

@@ -202,6 +202,11 @@ final class Http2Frontend {
             lastActivity = System.nanoTime();
             timer.wakeBy(lastActivity + idleNanos, lastActivity);
             super.handlerAdded(ctx);
+            if (shared.drain.draining()) {
+                // its handshake ended after the drain told every connection to go: the drain never
+                // reached it, and it took new streams until timeouts.drain cut it (found by review)
+                ctx.executor().execute(this::closeWithGoAway);
+            }
         }
 
         @Override

@@ -258,10 +258,11 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
 
     /** Routes the request by {@code snapshot} and acts on the route. */
     private void dispatch(RoutingSnapshot snapshot) {
+        boolean again = routedBy != null; // a held request going on: counted in its group's traffic once
         routedBy = snapshot;
         revision = snapshot.revision();
         long resolved = snapshot.resolve(host, hostLength);
-        if (resolved != RoutingSnapshot.NOT_FOUND) {
+        if (resolved != RoutingSnapshot.NOT_FOUND && !again) {
             loop.traffic.count(snapshot.base(), RoutingSnapshot.groupOf(resolved), startNanos);
         }
         if (preview) {

@@ -56,6 +56,14 @@ final class HistoryEndpoint {
         History.Page page = sites.history(since, limit, filter);
         List<Object> changes = new ArrayList<>(page.changes().size());
         page.changes().forEach(r -> changes.add(ChangeJson.fields(r)));
-        return AdminResponse.ok(new JsonObject().put("changes", changes).put("next", page.next()));
+        JsonObject body = new JsonObject().put("changes", changes).put("next", page.next());
+        if (since + 1 < page.completeFrom()) {
+            // changes after `since` were compacted away (a restart keeps what decides each site's
+            // state, and the newest 10,000) or trimmed: say so, rather than page over the gap
+            body.put("gap", true).put("complete_from", page.completeFrom()).put("detail", "changes between revision "
+                    + (since + 1) + " and " + (page.completeFrom() - 1) + " are not all kept; the current state of"
+                    + " every site is in GET /api/v1/sites");
+        }
+        return AdminResponse.ok(body);
     }
 }

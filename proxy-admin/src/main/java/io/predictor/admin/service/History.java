@@ -14,19 +14,31 @@ public final class History {
 
     public static final int MAX_KEPT = 100_000;
 
-    /** A page and the revision to pass as {@code since} for the next one (null: no more). */
-    public record Page(List<ChangeRecord> changes, Long next) {
+    /**
+     * A page and the revision to pass as {@code since} for the next one (null: no more).
+     *
+     * @param completeFrom every change from this revision on is kept; before it some are not (a
+     *                     restart keeps only what compaction kept, and the oldest are trimmed)
+     */
+    public record Page(List<ChangeRecord> changes, Long next, long completeFrom) {
     }
 
     private final List<ChangeRecord> changes = new ArrayList<>();
+    /** The lowest revision from which on no change is missing (1: none is). */
+    private long completeFrom = 1;
 
     synchronized void add(ChangeRecord r) {
         if (!changes.isEmpty() && changes.get(changes.size() - 1).revision() >= r.revision()) {
             throw new IllegalArgumentException("history must grow in revision order");
         }
+        long last = changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision();
+        if (r.revision() != last + 1) {
+            completeFrom = r.revision(); // the revisions between are not here
+        }
         changes.add(r);
         if (changes.size() > MAX_KEPT + MAX_KEPT / 10) {
             changes.subList(0, changes.size() - MAX_KEPT).clear();
+            completeFrom = Math.max(completeFrom, changes.get(0).revision());
         }
     }
 
@@ -46,18 +58,18 @@ public final class History {
                 ChangeRecord r = changes.get(i);
                 if (filter.test(r)) {
                     if (page.size() == limit) {
-                        return new Page(page, page.get(page.size() - 1).revision());
+                        return new Page(page, page.get(page.size() - 1).revision(), completeFrom);
                     }
                     page.add(r);
                 }
             }
-            return new Page(page, null);
+            return new Page(page, null, completeFrom);
         }
         int lo = firstAbove(since);
         int end = Math.min(changes.size(), lo + limit);
         List<ChangeRecord> page = List.copyOf(changes.subList(lo, end));
         Long next = end < changes.size() && !page.isEmpty() ? page.get(page.size() - 1).revision() : null;
-        return new Page(page, next);
+        return new Page(page, next, completeFrom);
     }
 
     private int firstAbove(long since) {

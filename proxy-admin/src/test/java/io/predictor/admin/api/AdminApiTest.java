@@ -411,4 +411,26 @@ class AdminApiTest {
             assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(8_000);
         }
     }
+
+    /** A history page over revisions a restart's compaction did not keep says so ("gap"), instead of skipping them unseen. */
+    @Test
+    void aHistoryPageOverChangesNotKeptSaysSo() throws Exception {
+        MemoryStateStore compacted = new MemoryStateStore();
+        for (long rev : new long[] {1, 4, 5}) { // what a snapshot keeps: the last change per site, the newest ones
+            compacted.records.add(new io.predictor.admin.state.ChangeRecord(rev, java.time.Instant.EPOCH, "ops", false,
+                    new io.predictor.admin.state.Change.Site("h" + rev + ".example", null,
+                            new io.predictor.admin.state.Change.Entry(SiteState.HOLD, null))));
+        }
+        SiteService restarted = new SiteService(Tables.small(), sitesFile, SiteState.LEGACY,
+                new Router(RoutingSnapshot.of(Tables.small(), 0, SiteState.LEGACY)), compacted, log, Clock.systemUTC());
+        restarted.recover(compacted.load());
+        AdminApi a = new AdminApi(restarted, "127.0.0.1", new AdminOptions(null, ready::get, "1.2.3",
+                new FixedDataPlane(new InflightCount(0, 0), 0)), log);
+        java.util.function.Function<String, String> history = q -> json(a.handle(new AdminRequest("GET",
+                "/api/v1/history", new io.netty.handler.codec.http.QueryStringDecoder("/?" + q).parameters(),
+                Map.of("host", "localhost:9090"), "", 9090)));
+        assertThat(history.apply("since=0")).contains("\"gap\":true,\"complete_from\":4,")
+                .contains("changes between revision 1 and 3 are not all kept");
+        assertThat(history.apply("since=3")).doesNotContain("gap");
+    }
 }

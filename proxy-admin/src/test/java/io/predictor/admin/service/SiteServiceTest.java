@@ -375,4 +375,23 @@ class SiteServiceTest {
         assertThat(p.next()).isNull();
         assertThat(s.history(5, 10).changes()).isEmpty();
     }
+
+    /**
+     * After a restart the history holds what compaction kept: revisions with gaps. A page that
+     * starts before the last gap says so (completeFrom) rather than page over it silently
+     * (found by review: a poller missed changes without knowing).
+     */
+    @Test
+    void historySaysFromWhichRevisionOnItIsComplete() throws Exception {
+        History h = new History();
+        for (long rev : new long[] {1, 4, 7, 8, 9}) {
+            h.add(new ChangeRecord(rev, java.time.Instant.EPOCH, "ops", false,
+                    new io.predictor.admin.state.Change.Site("h" + rev + ".example", null,
+                            new io.predictor.admin.state.Change.Entry(SiteState.HOLD, null))));
+        }
+        assertThat(h.after(0, 10).completeFrom()).isEqualTo(7);
+        SiteService s = service(Tables.small());
+        s.putSite("a.example", to(SiteState.HOLD), Preconditions.NONE, "ops");
+        assertThat(s.history(0, 10).completeFrom()).as("nothing missing").isEqualTo(1);
+    }
 }

@@ -136,7 +136,10 @@ final class Program {
                     "kind", kind(l), "proxy_protocol", l.proxyProtocol());
         }
         metrics.bindDataPlane(server).bindStateStore(() -> control.storeStatus().available());
-        HeapGuard heapGuard = HeapGuard.start(server::closeIdleConnections, server::refuseHoldsUntil, control::readingSitesFile, log);
+        // the closing completes off the event loops: the guard logs when it completes, and an event
+        // loop must not wait for standard output (its lock is held while the access log writes)
+        HeapGuard heapGuard = HeapGuard.start(() -> server.closeIdleConnections().thenApplyAsync(n -> n),
+                server::refuseHoldsUntil, control::readingSitesFile, log);
         if (heapGuard != null) {
             metrics.bindHeapGuard(heapGuard);
         }

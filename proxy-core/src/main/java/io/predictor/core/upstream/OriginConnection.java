@@ -311,6 +311,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         exchange = null;
         state = IDLE;
         in = Cumulation.release(in);
+        pool.succeeded(server);
         pool.release(this, reusable);
         e.responseComplete();
     }
@@ -361,6 +362,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else if (state == TUNNEL) {
             exchange = null;
             state = IDLE;
+            pool.release(this, false); // its busy count, as fail() and abandon() give it back (found by review)
             e.responseComplete();
         } else {
             exchange = null;

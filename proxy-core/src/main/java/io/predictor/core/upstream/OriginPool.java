@@ -86,9 +86,22 @@ public final class OriginPool {
         acquire(exchange, fresh, -1, 0);
     }
 
-    /** A new connection for a retry, to another server than {@code failedServer} when the pool has one. */
+    /**
+     * A new connection for a retry (a kept-alive connection closed as it was reused): to another
+     * server than {@code failedServer} when one is available, else to that same server again on
+     * a new connection, before panic mode. The server is not at fault: its kept-alive connection
+     * simply timed out (found by review: with the only other server down, the retry was a 503).
+     */
     public void acquireForRetry(Exchange exchange, int failedServer) {
-        acquire(exchange, true, servers.length > 1 ? failedServer : -1, 0);
+        long now = System.nanoTime();
+        int server = pick(failedServer, now, true);
+        if (server < 0 && health.available(failedServer, now)) {
+            server = failedServer;
+        }
+        if (server < 0) {
+            server = pick(failedServer, now, false);
+        }
+        connectTo(server, exchange, 0);
     }
 
     /**
@@ -97,26 +110,34 @@ public final class OriginPool {
      */
     private void acquire(Exchange exchange, boolean fresh, int avoid, int attempts) {
         int server = pick(avoid);
-        if (server < 0 || pending >= MAX_PENDING) {
-            exchange.originFailed(Failure.NO_SERVER, false, false);
-            return;
-        }
-        busy[server]++;
-        if (!fresh) {
+        if (!fresh && server >= 0 && pending < MAX_PENDING) {
             OriginConnection c = settings.proxyProtocol() == PoolSettings.ProxyProtocol.NONE
                     ? takeIdle(idle[server]) : takeIdleFrom(idle[server], clientAddress(exchange));
             if (c != null) {
+                busy[server]++;
                 c.attach(exchange, true);
                 exchange.originReady(c);
                 return;
             }
         }
+        connectTo(server, exchange, attempts);
+    }
+
+    /** A new connection to {@code server} (-1: none available) for {@code exchange}. */
+    private void connectTo(int server, Exchange exchange, int attempts) {
+        if (server < 0 || pending >= MAX_PENDING) {
+            exchange.originFailed(Failure.NO_SERVER, false, false);
+            return;
+        }
+        busy[server]++;
         pending++;
         ChannelFuture f = bootstrap.connect(servers[server]);
         f.addListener((ChannelFuture done) -> {
             pending--;
             if (done.isSuccess()) {
-                health.recordSuccess(server);
+                // not a success for passive ejection yet: a server that accepts connections and
+                // resets every request would be cleared by each connect (found by review);
+                // succeeded() counts a whole response
                 OriginConnection c = done.channel().pipeline().get(OriginConnection.class);
                 c.server(server);
                 if (settings.proxyProtocol() != PoolSettings.ProxyProtocol.NONE) {
@@ -216,6 +237,11 @@ public final class OriginPool {
     /** A connection to {@code server} failed mid-exchange (reset, invalid response): passive ejection counts it. */
     void failed(int server) {
         health.recordFailure(server, System.nanoTime());
+    }
+
+    /** {@code server} answered a whole response: its run of failures, for passive ejection, ends. */
+    void succeeded(int server) {
+        health.recordSuccess(server);
     }
 
     /** Returns a connection after its exchange: kept for reuse, or closed. */

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 /** Dead and failing pool members: retried around, ejected, checked, and 503 when none is left. */
 class UpstreamHealthIT {
 
-    private static SiteTable sites() {
+    static SiteTable sites() {
         SiteTable.Builder b = new SiteTable.Builder(1, 64, 0, 0);
         b.add("new.example.com", SiteState.MIGRATED, null);
         return b.build();
     }
 
-    private static InetSocketAddress closedPort() throws Exception {
+    static InetSocketAddress closedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return new InetSocketAddress("127.0.0.1", s.getLocalPort());
         }

@@ -24,12 +24,26 @@ import io.netty.util.concurrent.Promise;
 public final class CertificateSelector extends SniHandler {
 
     private final CertificateStore store;
+    /**
+     * When the ClientHello and the handshake after it must both be done (one per connection: a
+     * selector is made for each). Netty's SNI handler bounds only the wait for the ClientHello;
+     * the handshake gets what is left of the same timeout, not a whole one more (found by review:
+     * a ClientHello dripped until just before its deadline held the connection for nearly twice
+     * the timeout).
+     */
+    private long deadlineNanos;
 
     public CertificateSelector(CertificateStore store, int maxClientHelloLength, long handshakeTimeoutMillis) {
         super((io.netty.util.Mapping<String, SslContext>) name -> {
             throw new IllegalStateException("unused: lookup(ctx, hostname) is overridden");
         }, maxClientHelloLength, handshakeTimeoutMillis);
         this.store = store;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        deadlineNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis);
+        super.handlerAdded(ctx);
     }
 
     @Override
@@ -77,7 +91,8 @@ public final class CertificateSelector extends SniHandler {
     protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
         try {
             SslHandler handler = context.newHandler(allocator);
-            handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            long leftMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+            handler.setHandshakeTimeoutMillis(Math.max(1, leftMillis)); // what the ClientHello left of the timeout
             return handler;
         } finally {
             ReferenceCountUtil.release(context); // the lookup's reference; the engine holds its own

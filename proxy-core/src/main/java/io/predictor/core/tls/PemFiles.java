@@ -42,7 +42,8 @@ final class PemFiles {
     static X509Certificate[] chain(byte[] pem) {
         Collection<? extends Certificate> certs;
         try {
-            certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(
+                    new ByteArrayInputStream(certificateBlocks(pem)));
         } catch (CertificateException e) {
             throw new IllegalArgumentException("not a PEM certificate chain (" + e.getMessage() + ")");
         }
@@ -51,6 +52,28 @@ final class PemFiles {
                     + " the server's certificate first");
         }
         return certs.stream().map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+    }
+
+    /**
+     * The file's CERTIFICATE blocks alone: a combined file (HAProxy's {@code crt}: the chain and
+     * the key in one) was refused as "not a PEM certificate chain" (found by review). The text
+     * as it is when it holds no such block, for the factory's own message.
+     */
+    private static byte[] certificateBlocks(byte[] pem) {
+        String text = new String(pem, StandardCharsets.US_ASCII);
+        String begin = BEGIN + "CERTIFICATE-----";
+        String end = END + "CERTIFICATE-----";
+        StringBuilder out = new StringBuilder(text.length());
+        for (int at = text.indexOf(begin); at >= 0; at = text.indexOf(begin, at)) {
+            int stop = text.indexOf(end, at);
+            if (stop < 0) {
+                out.append(text, at, text.length()); // unfinished: the factory says what is wrong
+                break;
+            }
+            out.append(text, at, stop + end.length()).append('\n');
+            at = stop + end.length();
+        }
+        return out.length() == 0 ? pem : out.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     static PrivateKey privateKey(byte[] pem) {
@@ -72,11 +95,12 @@ final class PemFiles {
             if (end < 0) {
                 throw new IllegalArgumentException("the PEM block " + type + " has no END line");
             }
-            if (!type.equals("EC PARAMETERS")) {
+            if (type.endsWith("PRIVATE KEY")) {
                 break;
             }
-            // openssl ecparam -genkey writes the curve's name in a block of its own before the
-            // key, which names its curve again
+            // any other block goes by: openssl ecparam -genkey writes the curve's name in a block
+            // of its own before the key (which names its curve again), and a combined file has
+            // the certificates before it (found by review)
             begin = text.indexOf(BEGIN, end + END.length());
         }
         if (text.substring(typeEnd, end).contains("Proc-Type: 4,ENCRYPTED") || type.startsWith("ENCRYPTED")) {

@@ -57,6 +57,40 @@ public final class Addresses {
         return new HostPort(host.toLowerCase(Locale.ROOT), port(text, port));
     }
 
+    /**
+     * Whether two binds cannot both be bound: one port, and one address however it is spelled
+     * ({@code [::1]} and {@code [0:0:0:0:0:0:0:1]}), or a wildcard ({@code 0.0.0.0}, {@code ::})
+     * beside any address of its family ({@code ::} beside any at all: it is dual-stack). Compared
+     * as text they passed {@code --check} and failed the start (found by review).
+     */
+    public static boolean overlap(HostPort a, HostPort b) {
+        if (a.port() != b.port()) {
+            return false;
+        }
+        byte[] x = literal(a.host());
+        byte[] y = literal(b.host());
+        if (x == null || y == null) {
+            return a.host().equals(b.host()); // a name: as written (the start resolves it)
+        }
+        if (java.util.Arrays.equals(x, y)) {
+            return true;
+        }
+        return isWildcard(x) && (x.length == 16 || y.length == 4) || isWildcard(y) && (y.length == 16 || x.length == 4);
+    }
+
+    private static byte[] literal(String host) {
+        return host.indexOf(':') >= 0 ? IpLiterals.ipv6(host) : IpLiterals.ipv4(host);
+    }
+
+    private static boolean isWildcard(byte[] address) {
+        for (byte b : address) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the host is a loopback address (127.0.0.0/8, ::1) or the name {@code localhost}. */
     public static boolean isLoopback(HostPort address) {
         String host = address.host();

@@ -93,9 +93,24 @@ public final class ConfigLoader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             throw fail(name, mark == null ? 0 : mark.getLine() + 1, "YAML syntax error: " + syntaxMessage(e));
+        } catch (org.yaml.snakeyaml.reader.ReaderException e) {
+            // not a MarkedYAMLException, but it knows where: the line of its character (found by review)
+            throw fail(name, lineOf(text, e.getPosition()), "YAML error: " + e.getMessage());
         } catch (YAMLException e) {
             throw fail(name, 0, "YAML error: " + e.getMessage());
         }
+    }
+
+    /** The 1-based line of the character at {@code position} (in code points, as the YAML reader counts) in {@code text}. */
+    private static int lineOf(String text, int position) {
+        int line = 1;
+        int at = 0;
+        for (int i = 0; i < text.length() && at < position; i += Character.charCount(text.codePointAt(i)), at++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static String syntaxMessage(MarkedYAMLException e) {

@@ -122,19 +122,19 @@ final class ConfigReader {
                     + " tokens_file: admin-tokens, a file of NAME TOKEN lines");
         }
         for (int i = 0; i < listeners.size(); i++) {
-            if (bind.equals(listeners.get(i).bind())) {
+            if (listeners.get(i).bind() != null && Addresses.overlap(bind, listeners.get(i).bind())) {
                 nodes.problem(s.lineOf("bind"), "admin.bind: " + bind + " is also the bind of listeners[" + i + "] ('"
                         + listeners.get(i).name() + "'); the admin API needs an address of its own");
             }
         }
         HostPort metrics = s.get("metrics_bind", Values.HOST_PORT, null);
         if (metrics != null) {
-            if (metrics.equals(bind)) {
+            if (Addresses.overlap(metrics, bind)) {
                 nodes.problem(s.lineOf("metrics_bind"), "admin.metrics_bind: " + metrics + " is admin.bind itself,"
                         + " which serves /metrics already; leave metrics_bind out, or give it an address of its own");
             }
             for (int i = 0; i < listeners.size(); i++) {
-                if (metrics.equals(listeners.get(i).bind())) {
+                if (listeners.get(i).bind() != null && Addresses.overlap(metrics, listeners.get(i).bind())) {
                     nodes.problem(s.lineOf("metrics_bind"), "admin.metrics_bind: " + metrics + " is also the bind of"
                             + " listeners[" + i + "] ('" + listeners.get(i).name() + "'); /metrics needs an address"
                             + " of its own");

@@ -89,7 +89,9 @@ final class IpLiterals {
             }
             int value = 0;
             for (int i = 0; i < piece.length(); i++) {
-                int d = Character.digit(piece.charAt(i), 16);
+                char ch = piece.charAt(i);
+                // ASCII hex digits only: Character.digit also takes other scripts' digits (found by review)
+                int d = ch < 0x80 ? Character.digit(ch, 16) : -1;
                 if (d < 0) {
                     return -1;
                 }

@@ -26,7 +26,7 @@ final class ListenersReader {
     private final YamlNodes nodes;
     private final Path dir;
     private final Map<String, String> pathByName = new HashMap<>();
-    private final Map<HostPort, String> pathByBind = new HashMap<>();
+    private final Map<HostPort, String> pathByBind = new java.util.LinkedHashMap<>();
 
     ListenersReader(YamlNodes nodes, Path dir) {
         this.nodes = nodes;
@@ -67,8 +67,18 @@ final class ListenersReader {
         List<String> trustedProxies = s.list("trusted_proxies", Values.CIDR);
         unique(pathByName, name, s.path(), s.lineOf("name"), "name",
                 "listener names must be unique (they label metrics)");
-        unique(pathByBind, bind, s.path(), s.lineOf("bind"), "bind",
-                "two listeners cannot bind one address");
+        if (bind != null) {
+            for (Map.Entry<HostPort, String> other : pathByBind.entrySet()) {
+                if (Addresses.overlap(bind, other.getKey())) {
+                    nodes.problem(s.lineOf("bind"), s.path() + ".bind: " + bind + (bind.equals(other.getKey())
+                            ? " is already the bind of " + other.getValue()
+                            : " overlaps " + other.getKey() + ", the bind of " + other.getValue())
+                            + "; two listeners cannot bind one address");
+                    break;
+                }
+            }
+            pathByBind.putIfAbsent(bind, s.path());
+        }
         return new Listener(name, bind, tls, tcp, proxyProtocol, List.copyOf(trustedProxies));
     }
 

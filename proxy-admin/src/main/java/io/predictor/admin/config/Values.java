@@ -33,6 +33,10 @@ final class Values {
             });
 
     static final ValueKind<Integer> INT = new ValueKind<>("a whole number", text -> {
+        // ASCII digits only: Integer.parseInt also reads other scripts' digits (found by review)
+        if (!text.matches("-?[0-9]+")) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
@@ -42,8 +46,12 @@ final class Values {
 
     static final ValueKind<Duration> DURATION = new ValueKind<>("a duration such as 250ms, 5s or 2m", Durations::parse);
 
-    static final ValueKind<Duration> POSITIVE_DURATION = DURATION.where(d -> !d.isZero(),
-            d -> "0s is not allowed; expected a duration longer than zero, e.g. 250ms, 5s, 2m");
+    /** The longest duration a setting takes: longer ones overflowed the int milliseconds and the nanosecond deadlines they become (found by review). */
+    static final Duration MAX_DURATION = Duration.ofHours(24);
+
+    static final ValueKind<Duration> POSITIVE_DURATION = DURATION.where(d -> !d.isZero() && d.compareTo(MAX_DURATION) <= 0,
+            d -> d.isZero() ? "0s is not allowed; expected a duration longer than zero, e.g. 250ms, 5s, 2m"
+                    : Durations.format(d) + " is longer than the 24h a setting may be");
 
     static final ValueKind<Long> SIZE = new ValueKind<>("a size such as 512, 8KiB or 1MiB", Sizes::parse);
 

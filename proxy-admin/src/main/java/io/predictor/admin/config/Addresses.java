@@ -64,7 +64,7 @@ public final class Addresses {
      * as text they passed {@code --check} and failed the start (found by review).
      */
     public static boolean overlap(HostPort a, HostPort b) {
-        if (a.port() != b.port()) {
+        if (a == null || b == null || a.port() != b.port()) { // null: a bind the config left out (reported there)
             return false;
         }
         byte[] x = literal(a.host());
@@ -97,7 +97,7 @@ public final class Addresses {
         if (host.equals("localhost")) {
             return true;
         }
-        byte[] bytes = host.indexOf(':') >= 0 ? IpLiterals.ipv6(host) : IpLiterals.ipv4(host);
+        byte[] bytes = literal(host);
         if (bytes == null) {
             return false;
         }

@@ -122,7 +122,7 @@ final class ConfigReader {
                     + " tokens_file: admin-tokens, a file of NAME TOKEN lines");
         }
         for (int i = 0; i < listeners.size(); i++) {
-            if (listeners.get(i).bind() != null && Addresses.overlap(bind, listeners.get(i).bind())) {
+            if (Addresses.overlap(bind, listeners.get(i).bind())) {
                 nodes.problem(s.lineOf("bind"), "admin.bind: " + bind + " is also the bind of listeners[" + i + "] ('"
                         + listeners.get(i).name() + "'); the admin API needs an address of its own");
             }
@@ -134,7 +134,7 @@ final class ConfigReader {
                         + " which serves /metrics already; leave metrics_bind out, or give it an address of its own");
             }
             for (int i = 0; i < listeners.size(); i++) {
-                if (listeners.get(i).bind() != null && Addresses.overlap(metrics, listeners.get(i).bind())) {
+                if (Addresses.overlap(metrics, listeners.get(i).bind())) {
                     nodes.problem(s.lineOf("metrics_bind"), "admin.metrics_bind: " + metrics + " is also the bind of"
                             + " listeners[" + i + "] ('" + listeners.get(i).name() + "'); /metrics needs an address"
                             + " of its own");

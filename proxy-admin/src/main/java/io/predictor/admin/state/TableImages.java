@@ -94,7 +94,7 @@ public final class TableImages {
             long bytes = Files.size(tmp);
             Files.delete(tmp);
             log.event(EventLog.Level.INFO, "table_image_leftover_removed", Map.of("path", tmp.toString(),
-                    "mb", Math.round(bytes / 1048576.0 * 10) / 10.0, "detail", "left by an image write that was interrupted"));
+                    "mb", megabytes(bytes), "detail", "left by an image write that was interrupted"));
         } catch (IOException e) {
             log.event(EventLog.Level.WARN, "table_image_leftover_not_removed", Map.of("path", tmp.toString(),
                     "error", e.toString(), "detail", "left by an interrupted image write; the next image write replaces it"));
@@ -116,7 +116,7 @@ public final class TableImages {
         try {
             Files.createDirectories(image.getParent());
             SiteTableImage.write(parsed.table(), parsed.source(), image);
-            f.put("mb", Math.round(Files.size(image) / 1048576.0 * 10) / 10.0);
+            f.put("mb", megabytes(Files.size(image)));
             f.put("ms", millisSince(start));
             log.event(EventLog.Level.INFO, "table_image_written", f);
         } catch (IOException | RuntimeException e) {
@@ -133,6 +133,11 @@ public final class TableImages {
         if (parsed != null) {
             write(parsed, log);
         }
+    }
+
+    /** {@code bytes} in MiB with one decimal, for the events. */
+    private static double megabytes(long bytes) {
+        return Math.round(bytes / 1048576.0 * 10) / 10.0;
     }
 
     private static long millisSince(long nanos) {

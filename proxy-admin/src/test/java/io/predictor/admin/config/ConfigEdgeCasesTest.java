@@ -24,6 +24,17 @@ class ConfigEdgeCasesTest {
         files = new ConfigFiles(dir);
     }
 
+    /** A config with these listener lines (listeners start on line 2), the two pools, the sites file, then {@code extra}. */
+    private static String withListeners(String listenerLines, String extra) {
+        return "listeners:\n" + listenerLines + """
+                pools:
+                  local: { servers: [127.0.0.1:8081] }
+                  legacy: { servers: [127.0.0.1:8082] }
+                routing:
+                  sites_file: sites.txt
+                """ + extra;
+    }
+
     /** A control character (e.g. pasted from a terminal) on line 11 was reported at line 0. */
     @Test
     void controlCharacterIsReportedAtItsLine() {
@@ -35,47 +46,28 @@ class ConfigEdgeCasesTest {
     /** One address spelled two ways passed --check, and the start failed with "address already in use". */
     @Test
     void sameIpv6BindSpelledTwoWaysIsADuplicate() {
-        List<String> p = files.problemsAtLines("""
-                listeners:
+        List<String> p = files.problemsAtLines(withListeners("""
                   - { name: a, bind: "[::1]:8080" }
                   - { name: b, bind: "[0:0:0:0:0:0:0:1]:8080" }
-                pools:
-                  local: { servers: [127.0.0.1:8081] }
-                  legacy: { servers: [127.0.0.1:8082] }
-                routing:
-                  sites_file: sites.txt
-                """);
+                """, ""));
         assertThat(p).anyMatch(s -> s.startsWith("3: listeners[1].bind"));
     }
 
     @Test
     void adminBindEqualToAListenerSpelledDifferentlyIsRefused() {
-        List<String> p = files.problemsAtLines("""
-                listeners:
+        List<String> p = files.problemsAtLines(withListeners("""
                   - { name: http, bind: "[::1]:8080" }
-                pools:
-                  local: { servers: [127.0.0.1:8081] }
-                  legacy: { servers: [127.0.0.1:8082] }
-                routing:
-                  sites_file: sites.txt
-                admin: { bind: "[0::1]:8080" }
-                """);
+                """, "admin: { bind: \"[0::1]:8080\" }\n"));
         assertThat(p).anyMatch(s -> s.contains("admin.bind"));
     }
 
     /** A wildcard bind and a specific address on the same port cannot both be bound (SO_REUSEADDR only). */
     @Test
     void wildcardAndSpecificBindOnOnePortOverlap() {
-        List<String> p = files.problemsAtLines("""
-                listeners:
+        List<String> p = files.problemsAtLines(withListeners("""
                   - { name: a, bind: "0.0.0.0:8080" }
                   - { name: b, bind: "127.0.0.1:8080" }
-                pools:
-                  local: { servers: [127.0.0.1:8081] }
-                  legacy: { servers: [127.0.0.1:8082] }
-                routing:
-                  sites_file: sites.txt
-                """);
+                """, ""));
         assertThat(p).anyMatch(s -> s.startsWith("3: listeners[1].bind"));
     }
 

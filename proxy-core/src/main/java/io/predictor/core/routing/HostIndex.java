@@ -33,7 +33,6 @@ public final class HostIndex {
         }
     }
 
-
     /** Record header: one byte of length, four of payload. */
     static final int HEADER = 5;
 

@@ -327,16 +327,16 @@ public final class SitesFileParser {
     }
 
     /**
-     * The first pass: names and their bytes, from each line's first token alone (the host, as
-     * {@link Tokenizer} finds it); the rest of a line is skipped eight bytes at a time.
-     */
-    /**
      * Names and name bytes (each kind) a table is built for at most: far above the 3,000,000-site
      * design point, and below the int sizes of the table's arrays.
      */
     static final long MAX_NAMES = 100_000_000;
     static final long MAX_NAME_BYTES = 1L << 30;
 
+    /**
+     * The first pass: names and their bytes, from each line's first token alone (the host, as
+     * {@link Tokenizer} finds it); the rest of a line is skipped eight bytes at a time.
+     */
     private static final class Counts implements Chunks {
         int exact;
         long exactBytes;

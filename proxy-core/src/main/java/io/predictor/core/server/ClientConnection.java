@@ -971,7 +971,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         if (exchangeOpen && OrphanedExchange.wanted(this, origin, requestBody.isDone(), responseStarted)) {
             OriginConnection o = origin;
             origin = null;
-            OrphanedExchange.adopt(this, this, o, loop(), ctx.executor(),
+            OrphanedExchange.adopt(this, o, loop(), ctx.executor(),
                     TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos));
         } else {
             abandonOrigin();

@@ -711,7 +711,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             OriginConnection o = origin;
             origin = null;
             responseDeadline = 0;
-            OrphanedExchange.adopt(this, this, o, loop, conn.ctx.executor(),
+            OrphanedExchange.adopt(this, o, loop, conn.ctx.executor(),
                     shared.settings.upstreamResponseTimeoutMillis());
         } else {
             abandonOrigin();

@@ -39,12 +39,12 @@ final class OrphanedExchange implements Exchange, InflightExchange {
     private final ScheduledFuture<?> deadline;
     private OriginConnection origin;
 
-    private OrphanedExchange(RoutedExchange routed, Exchange was, OriginConnection origin, LoopState loop,
+    private <E extends RoutedExchange & Exchange> OrphanedExchange(E was, OriginConnection origin, LoopState loop,
             EventExecutor executor, long timeoutMillis) {
         this.loop = loop;
-        this.routedBy = routed.routedBy;
-        this.route = routed.route;
-        this.host = new String(routed.host, 0, routed.hostLength, java.nio.charset.StandardCharsets.ISO_8859_1);
+        this.routedBy = was.routedBy;
+        this.route = was.route;
+        this.host = new String(was.host, 0, was.hostLength, java.nio.charset.StandardCharsets.ISO_8859_1);
         this.endpoints = was.endpoints();
         this.headRequest = was.isHeadRequest();
         this.origin = origin;
@@ -61,11 +61,11 @@ final class OrphanedExchange implements Exchange, InflightExchange {
         return origin != null && requestComplete && !responseStarted && routed.routedBy != null;
     }
 
-    /** Takes {@code origin} over from {@code routed} (whose client side ends now), counted in flight from here. */
-    static void adopt(RoutedExchange routed, Exchange was, OriginConnection origin, LoopState loop,
+    /** Takes {@code origin} over from {@code was} (whose client side ends now), counted in flight from here. */
+    static <E extends RoutedExchange & Exchange> void adopt(E was, OriginConnection origin, LoopState loop,
             EventExecutor executor, long timeoutMillis) {
         origin.flush(); // the end of the request may still sit in its buffer
-        origin.handOver(new OrphanedExchange(routed, was, origin, loop, executor, timeoutMillis));
+        origin.handOver(new OrphanedExchange(was, origin, loop, executor, timeoutMillis));
     }
 
     private void finish() {

@@ -102,6 +102,12 @@ class DrainBarrierIT {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.adminPort() + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plane.adminPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -206,5 +212,69 @@ class DrainBarrierIT {
             assertThat(r.statusCode()).as("barrier answer: " + r.body()).isEqualTo(504);
             assertThat(r.body()).contains("\"inflight_by_route\":{\"local\":0,\"legacy\":1}");
         }
+    }
+
+    /**
+     * A reload that changes one site's state in the file: its barrier waits for that site's
+     * request routed by the old state, and not for another site's the file left as it was.
+     */
+    @Test
+    void reloadBarrierWaitsForTheSitesTheFileMovedOnly() throws Exception {
+        try (RawClient shop = new RawClient(proxy.address()); RawClient blog = new RawClient(proxy.address())) {
+            blog.send("GET /stuck HTTP/1.1\r\nHost: blog.example.com\r\n\r\n");
+            shop.send("GET /slow HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+            awaitInflight(2);
+            Files.writeString(dir.resolve("sites.txt"), "shop.example.com maintenance filer-1\n"
+                    + "blog.example.com legacy filer-1\nnews.example.com legacy filer-2\n");
+            long start = System.nanoTime();
+            HttpResponse<String> r = post("/api/v1/reload?wait=drained&timeout=10s");
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"changed\":1").contains("\"drained\":true");
+            assertThat(tookMs).as("waited for shop's slow request, not for blog's stuck one")
+                    .isGreaterThanOrEqualTo(300).isLessThan(9000);
+            assertThat(shop.read().bodyText()).isEqualTo("ok");
+        }
+    }
+
+    /**
+     * A reload that puts a site into a group cut over at runtime: the group's state (the state of
+     * the storage unit the site now lives on) decides its route from the reload on. Its request
+     * still in flight on the old side is what the reload's barrier waits for; without
+     * {@code wait=drained} the move would go unguarded.
+     */
+    @Test
+    void reloadBarrierWaitsForASiteTheFilePutIntoAGroupCutOverAtRuntime() throws Exception {
+        assertThat(put("/api/v1/groups/filer-2", "maintenance").statusCode()).isEqualTo(200);
+        assertThat(put("/api/v1/groups/filer-2", "migrated").statusCode()).isEqualTo(200);
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /stuck HTTP/1.1\r\nHost: blog.example.com\r\n\r\n");
+            awaitInflight(1);
+            Files.writeString(dir.resolve("sites.txt"), "shop.example.com legacy filer-1\n"
+                    + "blog.example.com legacy filer-2\nnews.example.com legacy filer-2\n");
+            HttpResponse<String> r = post("/api/v1/reload?wait=drained&timeout=500ms");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+            assertThat(r.body()).contains("\"drained\":false").contains("\"inflight\":1")
+                    .contains("\"inflight_by_route\":{\"local\":0,\"legacy\":1}");
+            assertThat(get("/api/v1/sites/blog.example.com").body()).as("routed by its new group's state")
+                    .contains("\"state\":\"migrated\"").contains("\"group\":\"filer-2\"");
+
+            // the same file again changes no route, but the request is still on the side blog
+            // left: a barrier answers "drained" only when nothing is on a route its site no longer has
+            r = post("/api/v1/reload?wait=drained&timeout=300ms&close=true");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"drained\":true").contains("\"closed\":1");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        HttpResponse<String> r = post("/api/v1/reload?wait=drained&timeout=300ms");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"drained\":true");
+    }
+
+    @Test
+    void reloadRefusesABadWaitParameter() throws Exception {
+        HttpResponse<String> r = post("/api/v1/reload?wait=forever");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("wait must be 'drained'");
     }
 }

@@ -23,6 +23,7 @@ final class AdminApi {
 
     private static final String SITES = "/api/v1/sites";
     private static final String GROUPS = "/api/v1/groups";
+    private static final String RELOAD = "/api/v1/reload";
     /** The Prometheus text exposition format, version 0.0.4 (what every Prometheus scrapes). */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -103,11 +104,12 @@ final class AdminApi {
         return new ApiException(500, "internal_error", e.toString()).toResponse();
     }
 
-    /** Site and group changes take {@code ?wait=drained}. */
+    /** Site and group changes, and reloads, take {@code ?wait=drained}. */
     private static boolean isBarrierCall(AdminRequest req) {
         String m = req.method();
         return (m.equals("PUT") || m.equals("DELETE")) && (req.path().startsWith(SITES + "/")
-                || req.path().startsWith(GROUPS + "/"));
+                || req.path().startsWith(GROUPS + "/"))
+                || m.equals("POST") && req.path().equals(RELOAD);
     }
 
     /**
@@ -118,10 +120,18 @@ final class AdminApi {
     private CompletableFuture<AdminResponse> awaitDrain(AdminRequest req, AdminResponse change, DrainParams drain) {
         JsonObject body = (JsonObject) change.body();
         long revision = ((Number) body.get("revision")).longValue();
-        SiteMatcher matcher = req.path().startsWith(GROUPS + "/")
-                ? DrainBarrier.group((String) body.get("group"), sitesService.snapshot()) // the change is in it
-                : DrainBarrier.site((String) body.get("host"));
-        return barrier.await(revision, matcher, drain.timeout(), drain.close()).thenApply(result -> {
+        CompletableFuture<DrainBarrier.Result> waited;
+        if (req.path().equals(RELOAD)) {
+            // a reload is this member's own (each member reads its own sites file): wait here
+            waited = barrier.awaitHere(revision, DrainBarrier.routeChanged(sitesService.snapshot()),
+                    drain.timeout(), drain.close());
+        } else {
+            SiteMatcher matcher = req.path().startsWith(GROUPS + "/")
+                    ? DrainBarrier.group((String) body.get("group"), sitesService.snapshot()) // the change is in it
+                    : DrainBarrier.site((String) body.get("host"));
+            waited = barrier.await(revision, matcher, drain.timeout(), drain.close());
+        }
+        return waited.thenApply(result -> {
             body.put("drained", result.drained()).put("waited_ms", result.waitedMillis());
             if (drain.close()) {
                 body.put("closed", result.closed());
@@ -193,7 +203,7 @@ final class AdminApi {
                 allow(req, "GET");
                 return ConsoleAssets.redirect();
             }
-            case "/api/v1/reload" -> {
+            case RELOAD -> {
                 allow(req, "POST");
                 return reload.post(req, who(req));
             }

@@ -8,7 +8,8 @@ import java.io.IOException;
 
 /**
  * {@code POST /api/v1/reload}: re-read the sites file, keep runtime changes on top; 422 listing
- * every error, 503 {@code insufficient_heap} when the new table does not fit.
+ * every error, 503 {@code insufficient_heap} when the new table does not fit. With
+ * {@code ?wait=drained}, answers when nothing the reload moved to another route is in flight.
  */
 final class ReloadEndpoint {
 
@@ -19,7 +20,7 @@ final class ReloadEndpoint {
     }
 
     AdminResponse post(AdminRequest req, String who) throws ApiException, ChangeRefusedException, IOException {
-        req.allowParams();
+        req.allowParams(DrainParams.NAMES);
         RequestBody.parse(req.body());
         SiteService.ReloadResult r = sites.reload(new Preconditions(req.ifMatchRevision(), null, false), who);
         JsonObject body = new JsonObject().put("revision", r.revision()).put("sites", r.sites())

@@ -134,6 +134,23 @@ public final class DrainBarrier implements AutoCloseable {
         return (snapshot, host) -> inGroup(snapshot, host, group) || inGroup(now, host, group);
     }
 
+    /**
+     * The exchanges a reload moved: those whose route in {@code after} (a snapshot with the
+     * reload in it) differs from their route in the snapshot that routed them. A reload changes
+     * sites by file, not by name or group: a site the file changed, added (it leaves the default
+     * route), removed (it takes the default route), or put into a group whose runtime state
+     * decides it now. Comparing routes finds them all, and passes over the many sites the reload
+     * left where they were.
+     */
+    public static SiteMatcher routeChanged(RoutingSnapshot after) {
+        return (snapshot, host) -> routeOf(snapshot, host) != routeOf(after, host);
+    }
+
+    private static io.predictor.core.routing.Route routeOf(RoutingSnapshot snapshot, String host) {
+        SiteView v = snapshot.describe(host);
+        return (v == null ? snapshot.defaultState() : v.state()).route();
+    }
+
     private static boolean inGroup(RoutingSnapshot snapshot, String host, String group) {
         SiteView v = snapshot.describe(host);
         return v != null && group.equals(v.group());

@@ -67,6 +67,15 @@ public final class FleetBarrier implements AutoCloseable {
                 l.closed() + r.closed(), r.waitingFor()));
     }
 
+    /**
+     * Waits on this proxy only: for a change that is this member's alone (a reload reads this
+     * member's sites file; the others reload their own).
+     */
+    public CompletableFuture<DrainBarrier.Result> awaitHere(long revision, SiteMatcher matcher, Duration timeout,
+            boolean close) {
+        return local.await(revision, matcher, timeout, close);
+    }
+
     private void pollOthers(Fleet f, long revision, long deadline, CompletableFuture<Remote> result) {
         Remote r = look(f, revision);
         if (r.drained() || System.nanoTime() - deadline >= 0) {

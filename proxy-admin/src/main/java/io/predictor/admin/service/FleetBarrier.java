@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The drain barrier across a fleet: the local {@link DrainBarrier} for this proxy, and for every
@@ -32,8 +34,20 @@ public final class FleetBarrier implements AutoCloseable {
 
     private final DrainBarrier local;
     private final Optional<Fleet> fleet;
+    /** Schedules the next look and the deadlines; never waits for the store. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "predictor-fleet-barrier");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Where the reads of the fleet store run: one barrier's read may take the store's whole
+     * timeout (1.5 s on an etcd that does not answer), and on the timer it made every other
+     * barrier wait behind it, past their deadlines (found by review). One read at a time per
+     * barrier; barriers are admin calls, so the threads stay few.
+     */
+    private final ExecutorService reads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "predictor-fleet-read");
         t.setDaemon(true);
         return t;
     });
@@ -58,7 +72,11 @@ public final class FleetBarrier implements AutoCloseable {
         long deadline = start + timeout.toNanos();
         CompletableFuture<DrainBarrier.Result> mine = local.await(revision, matcher, timeout, close);
         CompletableFuture<Remote> others = new CompletableFuture<>();
-        timer.execute(() -> pollOthers(f, revision, deadline, others));
+        AtomicReference<Remote> lastSeen = new AtomicReference<>();
+        pollOthers(f, revision, deadline, others, lastSeen);
+        // the deadline holds even while a read of the store hangs: answer with what was seen last
+        timer.schedule(() -> others.complete(lastSeenOrUnknown(lastSeen)),
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         CompletableFuture<Remote> settled = others.thenCompose(r -> r.drained() || !close ? CompletableFuture.completedFuture(r)
                 : closeOthers(f, revision));
         return mine.thenCombine(settled, (l, r) -> new DrainBarrier.Result(l.drained() && r.drained(),
@@ -76,37 +94,45 @@ public final class FleetBarrier implements AutoCloseable {
         return local.await(revision, matcher, timeout, close);
     }
 
-    private void pollOthers(Fleet f, long revision, long deadline, CompletableFuture<Remote> result) {
-        Remote r = look(f, revision);
-        if (r.drained() || System.nanoTime() - deadline >= 0) {
-            result.complete(r);
-        } else {
-            timer.schedule(() -> pollOthers(f, revision, deadline, result), POLL_MILLIS, TimeUnit.MILLISECONDS);
-        }
+    private void pollOthers(Fleet f, long revision, long deadline, CompletableFuture<Remote> result,
+            AtomicReference<Remote> lastSeen) {
+        reads.execute(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            Remote r = look(f, revision);
+            lastSeen.set(r);
+            if (r.drained() || System.nanoTime() - deadline >= 0) {
+                result.complete(r);
+            } else {
+                timer.schedule(() -> pollOthers(f, revision, deadline, result, lastSeen), POLL_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private static Remote lastSeenOrUnknown(AtomicReference<Remote> lastSeen) {
+        Remote r = lastSeen.get();
+        return r != null ? r : new Remote(false, new InflightCount(0, 0), 0,
+                List.of("(fleet store: no answer before the timeout)"));
     }
 
     private CompletableFuture<Remote> closeOthers(Fleet f, long revision) {
         CompletableFuture<Remote> result = new CompletableFuture<>();
-        timer.execute(() -> {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        AtomicReference<Remote> lastSeen = new AtomicReference<>();
+        reads.execute(() -> {
             try {
                 f.requestClose(revision);
             } catch (IOException e) {
                 result.complete(new Remote(false, new InflightCount(0, 0), 0, List.of("(fleet store: " + e.getMessage() + ")")));
                 return;
             }
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-            pollClosed(f, revision, until, result);
+            pollOthers(f, revision, until, result, lastSeen);
         });
+        timer.schedule(() -> result.complete(lastSeenOrUnknown(lastSeen)),
+                TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS), TimeUnit.NANOSECONDS);
         return result.whenComplete((r, e) -> f.endClose(revision));
-    }
-
-    private void pollClosed(Fleet f, long revision, long until, CompletableFuture<Remote> result) {
-        Remote r = look(f, revision);
-        if (r.drained() || System.nanoTime() - until >= 0) {
-            result.complete(r);
-        } else {
-            timer.schedule(() -> pollClosed(f, revision, until, result), POLL_MILLIS, TimeUnit.MILLISECONDS);
-        }
     }
 
     /** The other members' state for {@code revision}, read from the fleet store now. */
@@ -140,6 +166,7 @@ public final class FleetBarrier implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        reads.shutdownNow();
         local.close();
     }
 }

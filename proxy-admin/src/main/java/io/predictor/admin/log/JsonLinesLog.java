@@ -32,11 +32,24 @@ public final class JsonLinesLog implements AuditLog, EventLog {
 
     @Override
     public void record(ChangeRecord change) {
+        println(Json.write(auditLine(change)));
+    }
+
+    @Override
+    public void recordUnacknowledged(ChangeRecord change) {
+        Map<String, Object> line = auditLine(change);
+        line.put("acknowledged", false);
+        line.put("detail", "its call was answered 503 state_store_unavailable (the store did not answer in time),"
+                + " but the store committed it: it is in force");
+        println(Json.write(line));
+    }
+
+    private static Map<String, Object> auditLine(ChangeRecord change) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", change.time().toString()); // first, as on every line; the change's fields keep it there
         line.put("log", "audit");
         line.putAll(ChangeJson.fields(change));
-        println(Json.write(line));
+        return line;
     }
 
     @Override

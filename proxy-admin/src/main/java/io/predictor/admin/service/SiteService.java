@@ -5,6 +5,7 @@ import io.predictor.admin.state.Change;
 import io.predictor.admin.state.ChangeRecord;
 import io.predictor.admin.state.StaleRevisionException;
 import io.predictor.admin.state.StateStore;
+import io.predictor.admin.state.StoreUnavailableException;
 import io.predictor.core.routing.GroupOverride;
 import io.predictor.core.routing.Router;
 import io.predictor.core.routing.RoutingSnapshot;
@@ -96,6 +97,11 @@ public final class SiteService {
     private final Map<String, SiteOverride> siteOverrides = new HashMap<>();
     private final Map<String, GroupOverride> groupOverrides = new HashMap<>();
     private long revision;
+    /**
+     * Changes this proxy took whose commit the store could neither confirm nor refuse, by
+     * revision: they may still arrive from the store ({@link #auditIfOurs}). Under the writer's lock.
+     */
+    private final java.util.TreeMap<Long, ChangeRecord> uncertain = new java.util.TreeMap<>();
     private volatile RoutingSnapshot current;
     /**
      * The snapshot in service plus the changes applied since it was published, derived change
@@ -174,12 +180,26 @@ public final class SiteService {
                 revision = r.revision();
                 history.add(r);
                 applied.add(r);
+                auditIfOurs(r);
             }
             if (!applied.isEmpty()) {
                 publish();
                 applied.forEach(onApplied);
                 writeLock.notifyAll();
             }
+        }
+    }
+
+    /**
+     * A change this proxy took, whose commit the store neither confirmed nor refused, arrives from
+     * the store: it was committed after all. Its caller was told "not acknowledged", so nobody
+     * audited it, and nobody else will (found by review): audit it here, where the call was taken.
+     */
+    private void auditIfOurs(ChangeRecord r) {
+        uncertain.headMap(r.revision()).clear(); // revisions others took: those attempts lost
+        ChangeRecord attempt = uncertain.remove(r.revision());
+        if (attempt != null && attempt.equals(r)) {
+            audit.recordUnacknowledged(r);
         }
     }
 
@@ -445,6 +465,12 @@ public final class SiteService {
     private void commit(ChangeRecord r, SiteTable nextBase) throws IOException {
         try {
             store.append(r);
+        } catch (StoreUnavailableException e) {
+            observer.storeFailed();
+            if (e.mayHaveCommitted()) {
+                uncertain.put(r.revision(), r);
+            }
+            throw e;
         } catch (IOException | RuntimeException e) {
             observer.storeFailed();
             throw e;

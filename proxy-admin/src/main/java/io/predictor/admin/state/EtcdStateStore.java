@@ -260,13 +260,13 @@ public final class EtcdStateStore implements StateStore, Fleet {
                         + COMMIT_TIMEOUT_MILLIS + "ms");
                 throw new StoreUnavailableException("etcd did not answer within " + COMMIT_TIMEOUT_MILLIS
                         + "ms: the change was not acknowledged; it may still be committed if etcd was only slow,"
-                        + " so read the history before retrying", e);
+                        + " so read the history before retrying", e, true);
             } catch (ExecutionException e) {
                 markUnavailable(describe(e.getCause()));
                 // "request timed out", a leader change: etcd may have committed it all the same
                 throw new StoreUnavailableException("etcd refused or failed the commit (" + describe(e.getCause())
                         + "): the change was not acknowledged; if etcd got it, it may still be committed,"
-                        + " so read the history before retrying", e.getCause());
+                        + " so read the history before retrying", e.getCause(), true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while committing to etcd");

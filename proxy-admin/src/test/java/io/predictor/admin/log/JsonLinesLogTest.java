@@ -32,6 +32,15 @@ class JsonLinesLogTest {
     }
 
     @Test
+    void aChangeCommittedAfterItsCallFailedIsAuditedAsNotAcknowledged() {
+        log.recordUnacknowledged(new ChangeRecord(8, Instant.parse("2025-05-06T07:08:09.123Z"), "ops", false,
+                new Change.Group("filer-1", SiteState.MAINTENANCE, new Change.StateCounts(2, 0, 0, 0))));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("{\"time\":\"2025-05-06T07:08:09.123Z\","
+                + "\"log\":\"audit\",\"revision\":8,\"who\":\"ops\",\"what\":\"group filer-1\"")
+                .contains(",\"acknowledged\":false,\"detail\":\"its call was answered 503 state_store_unavailable");
+    }
+
+    @Test
     void anEventIsOneJsonLine() {
         log.event(EventLog.Level.WARN, "journal_tail_dropped", Map.of("bytes", 12));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("{\"time\":\"2025-05-06T07:08:09Z\",\"log\":\"event\","

@@ -7,6 +7,7 @@ import io.predictor.admin.state.Change;
 import io.predictor.admin.state.ChangeRecord;
 import io.predictor.admin.state.StaleRevisionException;
 import io.predictor.admin.state.StateStore;
+import io.predictor.admin.state.StoreUnavailableException;
 import io.predictor.admin.testing.RecordingLog;
 import io.predictor.admin.testing.Tables;
 import io.predictor.core.routing.Router;
@@ -49,6 +50,62 @@ class SiteServiceFleetTest {
         @Override
         public void close() {
         }
+    }
+
+    /**
+     * A fleet store whose next append gets no answer (etcd slow or losing its leader): the
+     * attempt is kept, and {@link #land} delivers it later as the sync thread would.
+     */
+    static final class SilentStore implements StateStore {
+        volatile ChangeRecord attempt;
+
+        @Override
+        public Recovered load() {
+            return new Recovered(List.of(), 0);
+        }
+
+        @Override
+        public void append(ChangeRecord change) throws IOException {
+            attempt = change;
+            throw new StoreUnavailableException("etcd did not answer: the change was not acknowledged", null, true);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * A change whose commit the store neither confirmed nor refused is answered "not
+     * acknowledged", then arrives from etcd: it was committed after all. It is in force
+     * everywhere; the proxy that took the call audits it, marked (no audit record at all before,
+     * found by review). A change of another proxy at a revision this one tried is not audited here.
+     */
+    @Test
+    void aChangeCommittedAfterItsCallFailedIsAuditedWhenItArrives() {
+        SilentStore silent = new SilentStore();
+        RecordingLog audit = new RecordingLog();
+        SiteService service = new SiteService(Tables.small(), Path.of("sites.txt"), SiteState.LEGACY,
+                new Router(RoutingSnapshot.of(Tables.small(), 0, SiteState.LEGACY)), silent, audit, Clock.systemUTC(),
+                r -> { });
+        service.recover(silent.load());
+        assertThatThrownBy(() -> service.putSite("shop.example.com", new SiteService.SiteUpdate(SiteState.MAINTENANCE,
+                false, null), new Preconditions(null, null, false), "ops"))
+                .isInstanceOf(StoreUnavailableException.class);
+        ChangeRecord landed = silent.attempt;
+        assertThat(landed.revision()).isEqualTo(1);
+        assertThat(audit.audit).isEmpty();
+
+        service.applyRemote(List.of(landed));
+        assertThat(audit.audit).as("audited where the call was taken").containsExactly(landed);
+        assertThat(service.snapshot().entry("shop.example.com").state()).isEqualTo(SiteState.MAINTENANCE);
+
+        assertThatThrownBy(() -> service.putSite("www.example.com", new SiteService.SiteUpdate(SiteState.MAINTENANCE,
+                false, null), new Preconditions(null, null, false), "ops"))
+                .isInstanceOf(StoreUnavailableException.class);
+        service.applyRemote(List.of(remote(2, "shop.example.com", SiteState.MAINTENANCE, SiteState.MIGRATED)));
+        assertThat(audit.audit).as("revision 2 went to another proxy's change: ours was not committed")
+                .containsExactly(landed);
     }
 
     final RacingStore store = new RacingStore();

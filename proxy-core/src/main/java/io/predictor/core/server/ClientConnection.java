@@ -575,6 +575,14 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         }
     }
 
+    @Override
+    public void holdEnded() {
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+        }
+        holdTimedOut();
+    }
+
     /** {@code timeouts.hold}: the site did not leave hold in time. */
     private void holdTimedOut() {
         holdTimer = null;

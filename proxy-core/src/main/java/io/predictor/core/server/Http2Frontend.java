@@ -102,7 +102,9 @@ final class Http2Frontend {
             validateHeaders(true);
             decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
-            gracefulShutdownTimeoutMillis(shared.settings.drainTimeoutMillis());
+            // a backstop: the drain closes what is left itself at its deadline, after answering the
+            // streams still held (ProxyServer.drain); closing here first would cut them
+            gracefulShutdownTimeoutMillis(shared.settings.drainTimeoutMillis() + ProxyServer.HELD_ANSWER_MILLIS);
         }
 
         @Override

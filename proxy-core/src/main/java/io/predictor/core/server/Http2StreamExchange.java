@@ -334,6 +334,15 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         }
     }
 
+    @Override
+    public void holdEnded() {
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+        }
+        holdTimedOut();
+        conn.flushSoon();
+    }
+
     private void holdTimedOut() {
         holdTimer = null;
         if (state == HELD) {

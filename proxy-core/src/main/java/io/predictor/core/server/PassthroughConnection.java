@@ -170,6 +170,14 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    @Override
+    public void holdEnded() {
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+        }
+        holdTimedOut();
+    }
+
     private void holdTimedOut() {
         holdTimer = null;
         if (state == HELD) {

@@ -42,6 +42,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Connections closed by one task of {@link #closeIdleConnections}. */
     static final int CLOSE_BATCH = 128;
+    /** How long the drain waits, after its deadline, for the 503s of the requests still held to be written. */
+    static final long HELD_ANSWER_MILLIS = 1000;
 
     private final ProxySettings settings;
     private final Transport transport;
@@ -442,9 +444,39 @@ public final class ProxyServer implements AutoCloseable {
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        if (answerHeld() > 0) {
+            // their 503s on their way out: a moment for them before what is left is cut
+            long written = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HELD_ANSWER_MILLIS);
+            while (!clients.isEmpty() && System.nanoTime() < written) {
+                Thread.sleep(20);
+            }
+        }
         boolean clean = clients.isEmpty();
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         return clean;
+    }
+
+    /**
+     * Answers every request still parked in {@code hold} with the 503 its hold timeout would
+     * give (a connection cut at the drain's deadline tells the client nothing: a retry may repeat
+     * a request, a 503 with Retry-After says it was not processed). Returns how many there were.
+     */
+    private int answerHeld() {
+        int held = 0;
+        for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
+            if (e.getKey().isShuttingDown()) {
+                continue;
+            }
+            io.netty.util.concurrent.Future<Integer> answered = e.getKey().submit(() -> {
+                int n = e.getValue().held.size();
+                e.getValue().held.forEach(HeldExchange::holdEnded);
+                return n;
+            });
+            if (answered.awaitUninterruptibly(1, TimeUnit.SECONDS) && answered.isSuccess()) {
+                held += answered.getNow();
+            }
+        }
+        return held;
     }
 
     /** Closes the kept-alive origin connections on their own loops, and waits (briefly) until they are closed. */

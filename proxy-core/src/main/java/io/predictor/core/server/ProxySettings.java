@@ -60,6 +60,13 @@ public record ProxySettings(
                 maxHeaders, maxConnections, previewSuffix, allocator);
     }
 
+    /** The same settings with another drain timeout (tests). */
+    public ProxySettings withDrainTimeout(long millis) {
+        return new ProxySettings(instance, eventLoops, transport, connectTimeoutMillis, requestHeadersTimeoutMillis,
+                idleTimeoutMillis, upstreamResponseTimeoutMillis, holdTimeoutMillis, millis, maxHeaderSize,
+                maxHeaders, maxConnections, previewSuffix, allocator);
+    }
+
     /** The same settings with another transport (tests). */
     public ProxySettings withTransport(String name) {
         return new ProxySettings(instance, eventLoops, name, connectTimeoutMillis, requestHeadersTimeoutMillis,

@@ -138,6 +138,50 @@ class HoldAndDrainIT {
         }
     }
 
+    /**
+     * Requests parked in {@code hold} when the drain's deadline comes get the 503 (with
+     * Retry-After) their hold timeout would give, over HTTP/1.1 and HTTP/2: they were cut with the
+     * connection before, which tells a client nothing about whether its request was processed.
+     */
+    @Test
+    void requestsHeldAtTheDrainsDeadlineAreAnswered503NotCut() throws Exception {
+        TestCertificates certs = new TestCertificates("held at the drain CA");
+        Path dir = TestCertificates.newDirectory("held-drain-h2");
+        certs.writePair(dir, "example", "shop.example.com");
+        CertificateStore store = TestCertificates.quietStore(dir);
+        try (RawOrigin local = origin("local");
+                TestProxy proxy = new TestProxy(sites(), local.address(), local.address(),
+                        TestProxy.settings().withDrainTimeout(500), ExchangeListener.NONE);
+                RawClient c = new RawClient(proxy.address())) {
+            InetSocketAddress tls = proxy.server().bindTls(new ListenerSettings("https",
+                    new InetSocketAddress("127.0.0.1", 0), a -> false), proxy.router(), ExchangeListener.NONE, store);
+            proxy.set("shop.example.com", SiteState.HOLD);
+            try (H2Client h2 = new H2Client(certs.ca(), tls, "shop.example.com")) {
+                c.send("GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
+                CompletableFuture<H2Client.Response> stream = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return h2.get("/");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                CutoverIT.waitFor(() -> proxy.server().inflightByRoute().join().get(io.predictor.core.routing.Route.HOLD) == 2);
+                long t0 = System.nanoTime();
+                boolean clean = proxy.server().drain(); // timeouts.hold is 30 s: both are still parked at 500 ms
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                RawClient.Response r = c.read();
+                assertThat(r.status()).as("HTTP/1.1").isEqualTo(503);
+                assertThat(r.header("retry-after")).isNotNull();
+                H2Client.Response r2 = stream.get(5, TimeUnit.SECONDS);
+                assertThat(r2.status()).as("HTTP/2").isEqualTo(503);
+                assertThat(ms).as("answered at the drain's deadline, not the hold's").isBetween(400L, 3000L);
+                assertThat(clean).as("the 503s ended their connections").isTrue();
+            }
+        } finally {
+            store.close();
+        }
+    }
+
     private static void pump(Socket from, Socket to) {
         try {
             InputStream in = from.getInputStream();

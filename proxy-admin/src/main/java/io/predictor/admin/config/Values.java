@@ -117,6 +117,16 @@ final class Values {
                 throw new IllegalArgumentException("'" + text + "' is not a path; expected a file name,"
                         + " e.g. sites.txt");
             }
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    // a YAML block scalar (path: |) keeps its final line break: the file would
+                    // then be "not found" under a name that looks right in every message
+                    throw new IllegalArgumentException("'" + text.strip() + "' has a control character (U+"
+                            + String.format("%04X", (int) c) + ") at position " + (i + 1) + "; write the path on"
+                            + " one line (a block scalar '|' keeps its line break; '|-' does not)");
+                }
+            }
             try {
                 return dir.resolve(text).normalize();
             } catch (InvalidPathException e) {

@@ -43,6 +43,20 @@ class ConfigEdgeCasesTest {
         assertThat(p.get(0)).startsWith("11: ");
     }
 
+    /**
+     * A path written as a block scalar ({@code sites_file: |}) kept its final line break: the
+     * check passed and the start failed with "not found" for a name that looked right.
+     */
+    @Test
+    void aPathWithALineBreakIsRefusedAtItsLine() {
+        List<String> p = files.problemsAtLines(withListeners("""
+                  - { name: http, bind: "127.0.0.1:8080" }
+                """, "").replace("sites_file: sites.txt\n", "sites_file: |\n    sites.txt\n"));
+        assertThat(p).hasSize(1);
+        assertThat(p.get(0)).startsWith("7: routing.sites_file").contains("'sites.txt' has a control character (U+000A)")
+                .contains("'|-' does not");
+    }
+
     /** One address spelled two ways passed --check, and the start failed with "address already in use". */
     @Test
     void sameIpv6BindSpelledTwoWaysIsADuplicate() {

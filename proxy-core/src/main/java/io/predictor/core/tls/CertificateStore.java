@@ -73,7 +73,7 @@ public final class CertificateStore implements AutoCloseable {
     private final NavigableMap<String, Loaded> loaded = new TreeMap<>();
     /** Fingerprints of the pairs that failed, so that each failure is reported once. */
     private final Map<String, String> failed = new HashMap<>();
-    private Thread watcher;
+    private volatile Thread watcher;
     private volatile boolean closed;
 
     private record Loaded(String fingerprint, ServerCertificate certificate) {
@@ -174,6 +174,9 @@ public final class CertificateStore implements AutoCloseable {
 
     /** Re-reads the directory now (SIGHUP); returns whether the table in service changed. */
     public synchronized boolean reload() {
+        if (closed) {
+            return false;
+        }
         TreeMap<String, String> pairs = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path f : files) {
@@ -212,6 +215,9 @@ public final class CertificateStore implements AutoCloseable {
                 }
                 listener.problem(directory.resolve(name + ".crt"), e.getMessage() + "; skipped");
             }
+        }
+        if (closed) {
+            return false; // closed while the pairs were read: the contexts are gone
         }
         int usable = loaded.size();
         contexts.admit(loadedCertificates());
@@ -436,12 +442,18 @@ public final class CertificateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Not under the store's lock: a reload whose read of a pair hangs (a hung file system) holds
+     * it until the read returns, and a stop must not wait for that (found by review). A reload
+     * that returns after the close installs nothing.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         contexts.close();
-        if (watcher != null) {
-            watcher.interrupt();
+        Thread w = watcher;
+        if (w != null) {
+            w.interrupt();
         }
     }
 }

@@ -410,6 +410,34 @@ class CertificateStoreTest {
         }
     }
 
+    /**
+     * A reload whose first read of a new pair hangs (its key a named pipe nobody writes to, as on
+     * a hung file system) holds the store's lock until the read returns; close() took that lock,
+     * so a stop (SIGTERM) hung with it (found by review). The close returns at once now, and the
+     * reload, once its read returns, installs nothing.
+     */
+    @Test
+    void aCloseDoesNotWaitForAReloadWhoseReadHangs() throws Exception {
+        Path dir = defaultAndSite();
+        CertificateStore store = CertificateStore.load(dir, 10, recorder(), 1_000);
+        Path key = dir.resolve("late.key");
+        certs.writePair(dir, "late", "late.test");
+        byte[] keyBytes = Files.readAllBytes(key);
+        Files.delete(key);
+        assumeTrue(new ProcessBuilder("mkfifo", key.toString()).start().waitFor() == 0, "mkfifo");
+        java.util.concurrent.CompletableFuture<Boolean> reload = java.util.concurrent.CompletableFuture.supplyAsync(
+                store::reload);
+        Thread.sleep(300);
+        assertThat(reload).as("the reload hangs in its read of late.key").isNotDone();
+        long t0 = System.nanoTime();
+        java.util.concurrent.CompletableFuture.runAsync(store::close).get(5, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("ms the close took").isLessThan(2_000L);
+        Files.write(key, keyBytes); // the file system answers again
+        assertThat(reload.get(10, TimeUnit.SECONDS)).as("a reload that ends after the close installs nothing")
+                .isFalse();
+        assertThat(store.certificates()).extracting(ServerCertificate::name).doesNotContain("late");
+    }
+
     private static Path defaultAndSite() throws Exception {
         Path dir = TestCertificates.newDirectory("unit");
         certs.writePair(dir, "default", "fallback.test");

@@ -115,7 +115,7 @@ class DrainBarrierIT {
 
     void awaitInflight(int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (proxy.server().inflight(Long.MAX_VALUE, (s, h) -> true).join().total() != n) {
+        while (proxy.server().inflight(Long.MAX_VALUE, io.predictor.core.server.SiteMatcher.ALL).join().total() != n) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(5);
         }

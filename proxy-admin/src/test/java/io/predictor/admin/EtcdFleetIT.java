@@ -248,7 +248,7 @@ class EtcdFleetIT {
 
     void awaitInflight(FleetMember m, int n) throws Exception {
         await(m.name + " has " + n + " in flight", 5000,
-                () -> m.proxy.server().inflight(Long.MAX_VALUE, (s, h) -> true).join().total() == n);
+                () -> m.proxy.server().inflight(Long.MAX_VALUE, io.predictor.core.server.SiteMatcher.ALL).join().total() == n);
     }
 
     @Test
@@ -278,7 +278,7 @@ class EtcdFleetIT {
         try (RawClient stuckOnB = new RawClient(b.proxy.address())) {
             stuckOnB.send("GET /stuck HTTP/1.1\r\nHost: s2.example.com\r\n\r\n");
             await("b has the request for s2 in flight", 5000, () -> b.proxy.server()
-                    .inflight(Long.MAX_VALUE, (s, h) -> h.equals("s2.example.com")).join().total() == 1);
+                    .inflight(Long.MAX_VALUE, io.predictor.core.server.SiteMatcher.host("s2.example.com")).join().total() == 1);
             HttpResponse<String> r = a.put("/api/v1/groups/filer-1?wait=drained&timeout=300ms&close=true",
                     "maintenance");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

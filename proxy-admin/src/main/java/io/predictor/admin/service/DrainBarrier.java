@@ -1,7 +1,6 @@
 package io.predictor.admin.service;
 
 import io.predictor.core.routing.RoutingSnapshot;
-import io.predictor.core.routing.SiteView;
 import io.predictor.core.server.InflightCount;
 import io.predictor.core.server.SiteMatcher;
 import java.time.Duration;
@@ -117,11 +116,7 @@ public final class DrainBarrier implements AutoCloseable {
      * wildcard entry ({@code *.example.com}), whichever entry routed them.
      */
     public static SiteMatcher site(String entry) {
-        if (entry.startsWith("*.")) {
-            String dotSuffix = entry.substring(1);
-            return (snapshot, host) -> host.endsWith(dotSuffix);
-        }
-        return (snapshot, host) -> host.equals(entry);
+        return entry.startsWith("*.") ? SiteMatcher.under(entry.substring(1)) : SiteMatcher.host(entry);
     }
 
     /**
@@ -131,7 +126,8 @@ public final class DrainBarrier implements AutoCloseable {
      * the side it was routed to (found by review: the barrier had not waited for it).
      */
     public static SiteMatcher group(String group, RoutingSnapshot now) {
-        return (snapshot, host) -> inGroup(snapshot, host, group) || inGroup(now, host, group);
+        return (snapshot, host, length) -> inGroup(snapshot, host, length, group)
+                || inGroup(now, host, length, group);
     }
 
     /**
@@ -143,17 +139,17 @@ public final class DrainBarrier implements AutoCloseable {
      * left where they were.
      */
     public static SiteMatcher routeChanged(RoutingSnapshot after) {
-        return (snapshot, host) -> routeOf(snapshot, host) != routeOf(after, host);
+        return (snapshot, host, length) -> snapshot.route(host, length) != after.route(host, length);
     }
 
-    private static io.predictor.core.routing.Route routeOf(RoutingSnapshot snapshot, String host) {
-        SiteView v = snapshot.describe(host);
-        return (v == null ? snapshot.defaultState() : v.state()).route();
-    }
-
-    private static boolean inGroup(RoutingSnapshot snapshot, String host, String group) {
-        SiteView v = snapshot.describe(host);
-        return v != null && group.equals(v.group());
+    /** Whether the entry that routes {@code host} in {@code snapshot} is in {@code group}; allocates nothing. */
+    private static boolean inGroup(RoutingSnapshot snapshot, byte[] host, int length, String group) {
+        long r = snapshot.resolve(host, length);
+        if (r == RoutingSnapshot.NOT_FOUND) {
+            return false;
+        }
+        int id = RoutingSnapshot.groupOf(r);
+        return id >= 0 && id == snapshot.groupId(group);
     }
 
     @Override

@@ -93,7 +93,7 @@ class ControlPlaneMetricsTest {
     void shouldCountDrainBarrierOutcomes() throws Exception {
         FakeDataPlane dp = new FakeDataPlane();
         try (DrainBarrier barrier = new DrainBarrier(dp, metrics)) {
-            SiteMatcher any = (snapshot, host) -> true;
+            SiteMatcher any = SiteMatcher.ALL;
             dp.inflight = 0;
             assertThat(barrier.await(1, any, Duration.ofSeconds(5), false).join().drained()).isTrue();
             dp.inflight = 2;

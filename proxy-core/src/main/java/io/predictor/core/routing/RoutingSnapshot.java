@@ -309,7 +309,11 @@ public final class RoutingSnapshot {
         return id < base.groupCount() ? base.groupName(id) : extraGroupNames.get(id - base.groupCount());
     }
 
-    int groupId(String name) {
+    /**
+     * The id of the group named {@code name} in this snapshot (what {@link #groupOf(long)} reads
+     * from a {@link #resolve} result), or -1 when no site is or was in it. Allocates nothing.
+     */
+    public int groupId(String name) {
         int id = base.groupId(name);
         if (id >= 0) {
             return id;

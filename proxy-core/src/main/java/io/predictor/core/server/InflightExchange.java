@@ -14,7 +14,7 @@ interface InflightExchange {
     /** Whether it was routed by a snapshot older than {@code revision}. */
     boolean routedBefore(long revision);
 
-    /** Whether its site is one {@code matcher} selects (may allocate: barrier only). */
+    /** Whether its site is one {@code matcher} selects (allocates nothing). */
     boolean matches(SiteMatcher matcher);
 
     /** Cuts it off (the barrier's {@code close=true}). */

@@ -33,7 +33,8 @@ final class OrphanedExchange implements Exchange, InflightExchange {
     private final ConnectionList.Node<InflightExchange> node = new ConnectionList.Node<>(this);
     private final RoutingSnapshot routedBy;
     private final Route route;
-    private final String host;
+    /** The routing host, normalised (the barrier's matchers read it). */
+    private final byte[] host;
     private final ClientEndpoints endpoints;
     private final boolean headRequest;
     private final ScheduledFuture<?> deadline;
@@ -44,7 +45,7 @@ final class OrphanedExchange implements Exchange, InflightExchange {
         this.loop = loop;
         this.routedBy = was.routedBy;
         this.route = was.route;
-        this.host = new String(was.host, 0, was.hostLength, java.nio.charset.StandardCharsets.ISO_8859_1);
+        this.host = java.util.Arrays.copyOf(was.host, was.hostLength);
         this.endpoints = was.endpoints();
         this.headRequest = was.isHeadRequest();
         this.origin = origin;
@@ -166,7 +167,7 @@ final class OrphanedExchange implements Exchange, InflightExchange {
 
     @Override
     public boolean matches(SiteMatcher matcher) {
-        return matcher.matches(routedBy, host);
+        return matcher.matches(routedBy, host, host.length);
     }
 
     /** The barrier's {@code close=true}, or {@code timeouts.upstream_response} more without an answer. */

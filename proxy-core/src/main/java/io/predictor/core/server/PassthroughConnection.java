@@ -231,7 +231,7 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public boolean matches(SiteMatcher matcher) {
-        return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
+        return routedBy != null && matcher.matches(routedBy, host, hostLength);
     }
 
     @Override

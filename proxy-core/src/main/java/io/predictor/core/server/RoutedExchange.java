@@ -5,7 +5,6 @@ import io.predictor.core.http.Failure;
 import io.predictor.core.routing.HostName;
 import io.predictor.core.routing.Route;
 import io.predictor.core.routing.RoutingSnapshot;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What every routed request keeps, whichever protocol carried it — an HTTP/1.1 connection's
@@ -46,7 +45,7 @@ abstract class RoutedExchange extends ChannelInboundHandlerAdapter implements Ex
 
     @Override
     public final boolean matches(SiteMatcher matcher) {
-        return routedBy != null && matcher.matches(routedBy, new String(host, 0, hostLength, StandardCharsets.ISO_8859_1));
+        return routedBy != null && matcher.matches(routedBy, host, hostLength);
     }
 
     // ---- ExchangeInfo -----------------------------------------------------------------------

@@ -126,8 +126,8 @@ class CutoverIT {
                 RawClient slowBlog = new RawClient(proxy.address())) {
             slowShop.send("GET /slow HTTP/1.1\r\nHost: shop.example.com\r\n\r\n");
             slowBlog.send("GET /slow HTTP/1.1\r\nHost: blog.example.com\r\n\r\n");
-            SiteMatcher shop = (snapshot, host) -> {
-                SiteView v = snapshot.describe(host);
+            SiteMatcher shop = (snapshot, host, length) -> {
+                SiteView v = snapshot.describe(new String(host, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1));
                 return v != null && v.host().equals("shop.example.com");
             };
             waitFor(() -> proxy.server().inflight(Long.MAX_VALUE, SiteMatcher.ALL).join().total() == 2);

@@ -98,7 +98,7 @@ class OrphanedExchangeIT {
     private int legacyInflight() {
         // as the barrier of the next change would count it
         long next = proxy.router().current().revision() + 1;
-        return proxy.server().inflight(next, (snapshot, host) -> host.equals(SITE)).join().legacy();
+        return proxy.server().inflight(next, SiteMatcher.host(SITE)).join().legacy();
     }
 
     private void awaitLegacyInflight(int n) throws Exception {
@@ -158,7 +158,7 @@ class OrphanedExchangeIT {
         postThenReset();
         Thread.sleep(300);
         long next = proxy.router().current().revision() + 1;
-        int closed = proxy.server().closeInflight(next, (snapshot, host) -> host.equals(SITE)).get(5, TimeUnit.SECONDS);
+        int closed = proxy.server().closeInflight(next, SiteMatcher.host(SITE)).get(5, TimeUnit.SECONDS);
         assertThat(closed).isEqualTo(1);
         assertThat(legacyInflight()).isZero();
         assertThat(originSawClose.await(5, TimeUnit.SECONDS)).as("its origin connection closed").isTrue();

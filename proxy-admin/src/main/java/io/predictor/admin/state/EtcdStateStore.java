@@ -410,7 +410,16 @@ public final class EtcdStateStore implements StateStore, Fleet {
                 }
             }
             if (!batch.isEmpty()) {
-                member.applyRemote(batch);
+                try {
+                    member.applyRemote(batch);
+                } catch (RuntimeException e) {
+                    // the batch counts as applied here and would never be delivered again, while
+                    // the proxy serves the state before it (found by review): stop, and say so
+                    synchronized (this) {
+                        applyFailed(batch, e);
+                    }
+                    return;
+                }
             }
             if (!page.isMore() || diverged()) {
                 break;
@@ -508,6 +517,22 @@ public final class EtcdStateStore implements StateStore, Fleet {
         events.event(EventLog.Level.ERROR, "state_store_diverged", Map.of("error", why, "applied", applied,
                 "detail", "this proxy keeps serving revision " + applied + " and refuses changes;"
                         + " restore etcd, or move state.path away and restart to follow etcd as it is"));
+    }
+
+    /**
+     * The proxy could not apply changes read from etcd: it serves the state before them. Like a
+     * divergence, the member key says so (no barrier counts it drained) and changes are refused
+     * here; a restart applies them from the local copy.
+     */
+    private void applyFailed(List<ChangeRecord> batch, RuntimeException e) {
+        long first = batch.get(0).revision();
+        long last = batch.get(batch.size() - 1).revision();
+        diverged = "applying revisions " + first + "-" + last + " from etcd failed: " + e;
+        available = false;
+        reportChanged();
+        events.event(EventLog.Level.ERROR, "state_store_diverged", Map.of("error", diverged, "applied", first - 1,
+                "detail", "this proxy serves the state before revision " + first + " (at most), refuses changes,"
+                        + " and drain barriers wait for it; restart it to apply them"));
     }
 
     private void keepLocally(ChangeRecord r) {

@@ -31,7 +31,7 @@ class EtcdStateStoreIT {
     final RecordingLog log = new RecordingLog();
 
     /** A stand-in for the proxy: remembers what it was given. */
-    static final class Recorder implements StateStore.LocalMember {
+    static class Recorder implements StateStore.LocalMember {
         final List<ChangeRecord> applied = new CopyOnWriteArrayList<>();
         final List<Long> closes = new CopyOnWriteArrayList<>();
 
@@ -104,6 +104,51 @@ class EtcdStateStoreIT {
             b.append(next);
             await("a applies b's change", () -> ma.revision() == 2);
             assertThat(a.members()).extracting(Fleet.Member::instance).containsExactly("a", "b");
+        }
+    }
+
+    /**
+     * The proxy fails to apply a change read from etcd (a bug, an OutOfMemoryError's aftermath):
+     * the store counted it applied and never delivered it again, while the proxy served the state
+     * before it and took changes as if nothing had happened (found by review). The member now
+     * stops: it refuses changes, its member key says diverged (no barrier counts it drained), and
+     * a restart applies the change from the local copy.
+     */
+    @Test
+    void aChangeTheProxyFailsToApplyStopsTheMemberAndARestartAppliesIt() throws Exception {
+        Recorder ma = new Recorder();
+        Recorder failing = new Recorder() {
+            @Override
+            public synchronized void applyRemote(List<ChangeRecord> changes) {
+                if (changes.stream().anyMatch(r -> r.revision() == 2)) {
+                    throw new IllegalStateException("cannot apply revision 2 (test)");
+                }
+                super.applyRemote(changes);
+            }
+        };
+        try (EtcdStateStore a = open("a", ma)) {
+            EtcdStateStore b = open("b", failing);
+            a.append(change(1, "one.example.com"));
+            await("b applies 1", () -> failing.revision() == 1);
+            a.append(change(2, "two.example.com"));
+            await("b stops", () -> !b.status().available());
+            assertThat(failing.revision()).isEqualTo(1);
+            assertThat(log.eventNames()).contains("state_store_diverged");
+            assertThatThrownBy(() -> b.append(change(3, "three.example.com")))
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("applying revisions 2-2");
+            await("b's member key says it diverged", () -> {
+                try {
+                    return a.members().stream().anyMatch(m -> m.instance().equals("b") && m.diverged());
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            b.close();
+            Recorder restarted = new Recorder();
+            try (EtcdStateStore b2 = open("b", restarted)) {
+                assertThat(restarted.applied).extracting(ChangeRecord::revision).containsExactly(1L, 2L);
+                assertThat(b2.status().available()).isTrue();
+            }
         }
     }
 

@@ -13,7 +13,10 @@
 # CLOSE_CONNS (16; also the TLS handshakes), BIG_CONNS (8), H2_CONNS (10) and H2_STREAMS (10) for h2,
 # TLS_KEY ("ec": ECDSA P-256, or "rsa": RSA 2048), SITES (100000), FIXED_DURATION (15), FIXED_ROUNDS (4),
 # FIXED_WARMUP (5: seconds of unrecorded load at the fixed rate through every target first; a predictor
-# repeats it until its JIT is idle), FIXED_CLIENTS (50), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
+# repeats it until its JIT is idle), FIXED_RPS_PER_CLIENT (100: the most requests/s one h2load connection is
+# asked for, so that its requests are ≥ 10 ms apart, above any p99.9, and none waits inside h2load behind
+# the one in flight), FIXED_CLIENTS (default: ceil(rate / FIXED_RPS_PER_CLIENT)), FIXED_VARIANTS (1: the predictor variants run at the fixed rate too; 0: keep-alive only),
+# TLS13_CIPHERS (TLS_AES_128_GCM_SHA256: the one TLS 1.3 suite the clients offer and HAProxy and nginx accept),
 # TLS_VARIANTS (0; 1: the predictor variants get a TLS listener and run the TLS and h2 scenarios too),
 # TABLE_SITES (3000000: the start-up and heap check of the big table, and the reload under load;
 # 0 skips both), STARTUP_ROUNDS (3: bin/predictor's whole start with that file, parsing it and from the
@@ -58,7 +61,9 @@ SITES="${SITES:-100000}"
 FIXED_DURATION="${FIXED_DURATION:-15}"
 FIXED_ROUNDS="${FIXED_ROUNDS:-4}"
 FIXED_WARMUP="${FIXED_WARMUP:-5}"
-FIXED_CLIENTS="${FIXED_CLIENTS:-50}"
+FIXED_RPS_PER_CLIENT="${FIXED_RPS_PER_CLIENT:-100}"
+FIXED_CLIENTS="${FIXED_CLIENTS:-}" # empty: ceil(rate / FIXED_RPS_PER_CLIENT), see fixed_shape
+TLS13_CIPHERS="${TLS13_CIPHERS:-TLS_AES_128_GCM_SHA256}"
 FIXED_VARIANTS="${FIXED_VARIANTS:-1}"
 TLS_VARIANTS="${TLS_VARIANTS:-0}"
 FIXED_JVM=""
@@ -247,6 +252,21 @@ make_certificate() {
     awk '/Public Key Algorithm/ { sub(/.*: /, ""); a = $0 } /Public-Key:/ { gsub(/[()]/, ""); b = $2 " " $3 } /NIST CURVE/ { c = " " $3 } END { print a, b c }'), SAN DNS:$HOST"
 }
 
+# write_openssl_conf: $WORK/openssl-client.cnf, an OpenSSL configuration that limits TLS 1.3 to
+# TLS13_CIPHERS. wrk has no cipher option, but its OpenSSL 3 reads the file OPENSSL_CONF names at
+# initialisation and applies system_default to every context it makes (so wrk offers only that suite)
+write_openssl_conf() {
+  cat > "$WORK/openssl-client.cnf" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+Ciphersuites = $TLS13_CIPHERS
+EOF
+}
+
 # build_no_resume: the LD_PRELOAD shim that keeps wrk from resuming TLS sessions (harness/no_resume.c)
 NO_RESUME=""
 build_no_resume() {
@@ -298,6 +318,9 @@ start_haproxy() {
 global
   nbthread 1
   maxconn 9000
+  # the one TLS 1.3 suite every client of the harness offers (TLS13_CIPHERS): left to itself HAProxy
+  # prefers its own order and took TLS_AES_256_GCM_SHA384 where nginx and the predictor took AES-128
+  ssl-default-bind-ciphersuites $TLS13_CIPHERS
   stats socket $WORK/haproxy/stats.sock level user
 defaults
   mode http
@@ -382,6 +405,9 @@ $location
     ssl_certificate $WORK/tls/predictor/bench.crt;
     ssl_certificate_key $WORK/tls/predictor/bench.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    # the TLS 1.3 suite of the other proxies and of the clients (TLS13_CIPHERS); nginx follows the
+    # client's order, and wrk's OpenSSL 3 offers TLS_AES_256_GCM_SHA384 first
+    ssl_conf_command Ciphersuites $TLS13_CIPHERS;
 $location
   }
 }
@@ -488,7 +514,8 @@ measure_once() {
   local c0=0 c1=0 b0 b1 out line
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
   b0=$(cpu0_busy)
-  out=$(LD_PRELOAD="$preload" timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
+  # OPENSSL_CONF: wrk has no cipher option; its OpenSSL takes TLS13_CIPHERS from this file (write_openssl_conf)
+  out=$(OPENSSL_CONF="$WORK/openssl-client.cnf" LD_PRELOAD="$preload" timeout $((DURATION + 30)) taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
         -s "$HARNESS/report.lua" -H "Host: $HOST" "${extra[@]}" "$scheme://127.0.0.1:$port$path" 2>&1) || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
@@ -497,16 +524,19 @@ measure_once() {
     log "wrk gave no result for $name/$scen: $(tail -3 <<<"$out" | tr '\n' ' ')"
     return 0
   fi
-  local requests duration_us bytes errors non2xx p50 p99 p999
+  local requests duration_us bytes errors ok p50 p99 p999
   eval "$(sed 's/^RESULT //; s/\([a-z0-9_]*\)=/local_\1=/g' <<<"$line")"
   requests=$local_requests; duration_us=$local_duration_us; bytes=$local_bytes
-  errors=$((local_errors + local_non2xx)); p50=$local_p50; p99=$local_p99; p999=$local_p999
+  # wrk's requests are every answer; non2xx is its count of answers with a status ≥ 400 (a 3xx passes
+  # as a success: telling it apart would take a Lua response() callback on every answer, on the
+  # saturated load core). errors: those answers and the socket errors (connect, read, write, timeout)
+  errors=$((local_errors + local_non2xx)); ok=$((requests - local_non2xx)); p50=$local_p50; p99=$local_p99; p999=$local_p999
   local cpu_us=""
   if ((${#pids[@]})) && ((requests > 0)); then
     cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   fi
   local rps mibs
-  rps=$(awk -v n="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  rps=$(awk -v n="$ok" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
   mibs=$(awk -v b="$bytes" -v d="$duration_us" 'BEGIN { printf "%.1f", b / (d / 1e6) / 1048576 }')
   [[ "$round" == 0 ]] && return 0 # warm-up: not recorded
   # share of CPU 0 taken by other processes during the run (0 % on a quiet machine)
@@ -514,23 +544,41 @@ measure_once() {
   foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
   LAST_FOREIGN=$foreign
   [[ "$name" == direct ]] && LAST_FOREIGN=0 # nothing of ours runs on CPU 0 then
-  echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
+  echo "$round,$scen,$name,$requests,$duration_us,$errors,$rps,$mibs,$p50,$p99,$p999,$cpu_us,,$foreign,$(busy_pct $((b1 - b0)) "$duration_us")" >> "$CSV"
   log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
 }
 
-# fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate; percentiles from its log.
-# Round 0 is the warm-up: FIXED_WARMUP seconds, not recorded.
+# fixed_shape RATE: sets FX_CLIENTS (h2load connections), FX_PER (--rps, requests/s of each connection) and
+# FX_OFFERED (FX_CLIENTS × FX_PER: the rate really offered). h2load's --rps is per connection, and with -m 1 a
+# request that falls due while the connection's last one is in flight waits inside h2load, its latency
+# counted from when it is sent: the wait is lost. So each connection is asked for at most
+# FIXED_RPS_PER_CLIENT (100) requests/s: ≥ 10 ms apart, well above the p99.9 of every target here.
+fixed_shape() {
+  local rate="$1"
+  FX_CLIENTS=${FIXED_CLIENTS:-$(( (rate + FIXED_RPS_PER_CLIENT - 1) / FIXED_RPS_PER_CLIENT ))}
+  ((FX_CLIENTS >= 1)) || FX_CLIENTS=1 # h2load: -c at least -t (1)
+  FX_PER=$(( (rate + FX_CLIENTS - 1) / FX_CLIENTS ))
+  FX_OFFERED=$((FX_CLIENTS * FX_PER))
+}
+
+# busy_pct TICKS DURATION_US: TICKS of CPU 0 busy time as a share of DURATION_US (%)
+busy_pct() {
+  awk -v b="$1" -v hz="$HZ" -v d="$2" 'BEGIN { printf "%.0f", 100 * b / hz / (d / 1e6) }'
+}
+
+# fixed_rate ROUND NAME PORT RATE PID...: h2load at a fixed total rate (fixed_shape: FX_OFFERED); percentiles
+# from its log. Round 0 is the warm-up: FIXED_WARMUP seconds, not recorded.
 fixed_rate() {
   local round="$1" name="$2" port="$3" rate="$4"; shift 4
   local duration=$FIXED_DURATION
   ((round == 0)) && duration=$FIXED_WARMUP
   local pids=("$@") logf="$WORK/h2load-$name-$round.log" c0=0 c1=0
-  local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS ))
+  fixed_shape "$rate"
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
   local b0 b1 j0="" g0=""
   if [[ "$name" == predictor* ]] && ((round > 0)); then j0=$(jit_ticks "${pids[0]}"); g0=$(jstat_young "${pids[0]}"); fi
   b0=$(cpu0_busy)
-  timeout $((duration + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
+  timeout $((duration + 30)) taskset -c 1 h2load --h1 -t 1 -c "$FX_CLIENTS" -m 1 --rps "$FX_PER" \
     -D "$duration" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
@@ -544,21 +592,21 @@ fixed_rate() {
   fi
   [[ -s "$logf" ]] || { log "h2load wrote no log for $name: $(tail -2 "$logf.out" | tr '\n' ' ')"; return 0; }
   ((round == 0)) && return 0 # warm-up: not recorded
-  local n errors p50 p99 p999 cpu_us="" rps
+  local n ok errors p50 p99 p999 cpu_us="" rps
+  # every logged request; ok: the 2xx answers; errors: the rest (other statuses, -1 for a failed one)
   n=$(wc -l < "$logf")
-  errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
-  read -r p50 p99 p999 < <(cut -f3 "$logf" | sort -n | awk '{ v[NR] = $1 } END {
-      i50 = int(NR * 0.50); i99 = int(NR * 0.99); i999 = int(NR * 0.999);
-      if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; if (i999 < 1) i999 = 1;
-      print v[i50], v[i99], v[i999] }')
-  rps=$(awk -v n="$n" -v d="$FIXED_DURATION" 'BEGIN { printf "%.0f", n / d }')
+  ok=$(awk -F'\t' '$2 >= 200 && $2 < 300' "$logf" | wc -l)
+  errors=$((n - ok))
+  cut -f3 "$logf" > "$logf.lat"
+  read -r p50 p99 p999 _ < <(percentiles "$logf.lat")
+  rps=$(awk -v n="$ok" -v d="$FIXED_DURATION" 'BEGIN { printf "%.0f", n / d }')
   if ((${#pids[@]})) && ((n > 0)); then
     cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   fi
   local foreign
   foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$FIXED_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
-  echo "$round,fixed,$name,$n,$((FIXED_DURATION * 1000000)),$errors,$rps,,$p50,$p99,$p999,$cpu_us,$rate,$foreign" >> "$CSV"
-  log "  round $round fixed $name: $rps req/s at $rate, p99 $((p99 / 1000)) ms, p99.9 $((p999 / 1000)) ms, errors $errors"
+  echo "$round,fixed,$name,$n,$((FIXED_DURATION * 1000000)),$errors,$rps,,$p50,$p99,$p999,$cpu_us,$FX_OFFERED,$foreign,$(busy_pct $((b1 - b0)) $((FIXED_DURATION * 1000000)))" >> "$CSV"
+  log "  round $round fixed $name: $rps req/s at $FX_OFFERED ($FX_CLIENTS × $FX_PER), p99 $((p99 / 1000)) ms, p99.9 $((p999 / 1000)) ms, errors $errors"
 }
 
 # jit_ticks PID: CPU time (clock ticks) of the JVM's JIT compiler threads so far
@@ -606,13 +654,14 @@ warm_fixed_jit() {
   warm_until_jit_idle "$name fixed rate" "$1" "$FIXED_WARMUP" fixed_rate 0 "$name" "$port" "$rate" "$@"
 }
 
-# percentiles FILE: "p50 p99 p999 max" of the numbers in FILE, one a line (empty file: "0 0 0 0")
+# percentiles FILE: "p50 p99 p999 max" of the numbers in FILE, one a line (empty file: "0 0 0 0"); nearest
+# rank: the p-th percentile of N sorted values is the ceil(N × p)-th (1-based; the 1e-9 keeps an exact
+# product such as 1000 × 0.999 from rounding up past itself)
 percentiles() {
-  sort -n "$1" | awk '{ v[NR] = $1 } END {
+  sort -n "$1" | awk 'function rank(p) { return int(NR * p - 1e-9) + 1 }
+    { v[NR] = $1 } END {
       if (NR == 0) { print 0, 0, 0, 0; exit }
-      i50 = int(NR * 0.50); i99 = int(NR * 0.99); i999 = int(NR * 0.999);
-      if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; if (i999 < 1) i999 = 1;
-      print v[i50], v[i99], v[i999], v[NR] }'
+      print v[rank(0.50)], v[rank(0.99)], v[rank(0.999)], v[NR] }'
 }
 
 # h2_once ROUND h2 NAME PORT PID...: h2load over TLS (ALPN h2), H2_CONNS connections of H2_STREAMS
@@ -623,7 +672,7 @@ h2_once() {
   rm -f "$logf"
   ((${#pids[@]})) && c0=$(cpu_ticks "${pids[@]}")
   b0=$(cpu0_busy)
-  timeout $((DURATION + 30)) taskset -c 1 h2load -c "$H2_CONNS" -m "$H2_STREAMS" -D "$DURATION" \
+  timeout $((DURATION + 30)) taskset -c 1 h2load -c "$H2_CONNS" -m "$H2_STREAMS" -D "$DURATION" --tls13-ciphers="$TLS13_CIPHERS" \
     --log-file "$logf" -H ":authority: $HOST" "https://127.0.0.1:$port/" >"$logf.out" 2>&1 || true
   ((${#pids[@]})) && c1=$(cpu_ticks "${pids[@]}")
   b1=$(cpu0_busy)
@@ -631,14 +680,16 @@ h2_once() {
     log "h2load gave no h2 result for $name: $(grep -m2 -i 'protocol\|error\|fail' "$logf.out" | tr '\n' ' ')"
     return 0
   fi
-  local n errors p50 p99 p999 max cpu_us="" rps duration_us=$((DURATION * 1000000))
+  local n ok errors p50 p99 p999 max cpu_us="" rps duration_us=$((DURATION * 1000000))
   n=$(wc -l < "$logf")
-  # only answers other than 200 count: with -D, the streams still open when the time is up are
-  # "failed" in h2load's summary without being errors of the proxy
-  errors=$(awk -F'\t' '$2 != 200' "$logf" | wc -l)
+  # the log, not h2load's summary: with -D, the streams still open when the time is up are "failed" in
+  # the summary without being errors of the proxy. ok: the 2xx answers (the rate); errors: every other
+  # logged request (another status, or -1 for a stream that failed)
+  ok=$(awk -F'\t' '$2 >= 200 && $2 < 300' "$logf" | wc -l)
+  errors=$((n - ok))
   cut -f3 "$logf" > "$logf.lat"
   read -r p50 p99 p999 max < <(percentiles "$logf.lat")
-  rps=$(awk -v n="$n" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  rps=$(awk -v n="$ok" -v d="$duration_us" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
   if ((${#pids[@]})) && ((n > 0)); then
     cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   fi
@@ -646,13 +697,14 @@ h2_once() {
   local foreign
   foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$duration_us" 'BEGIN { v = 100 * b / hz / (d / 1e6); printf "%.0f", v < 0 ? 0 : v }')
   LAST_FOREIGN=$foreign
-  echo "$round,$scen,$name,$n,$duration_us,$errors,$rps,,$p50,$p99,$p999,$cpu_us,,$foreign" >> "$CSV"
+  echo "$round,$scen,$name,$n,$duration_us,$errors,$rps,,$p50,$p99,$p999,$cpu_us,,$foreign,$(busy_pct $((b1 - b0)) "$duration_us")" >> "$CSV"
   log "  round $round $scen $name: $rps req/s, p99 $((p99 / 1000)) ms, CPU ${cpu_us:-—} µs/req, errors $errors, others on CPU 0: $foreign %"
 }
 
-# tls_probe NAME PORT: "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519 h2" as h2load negotiated it (one request)
+# tls_probe NAME PORT: "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519 h2" as h2load negotiated it (one request,
+# offering TLS13_CIPHERS as the load does)
 tls_probe() {
-  timeout 20 h2load -n 1 -c 1 -H ":authority: $HOST" "https://127.0.0.1:$2/" 2>&1 |
+  timeout 20 h2load -n 1 -c 1 --tls13-ciphers="$TLS13_CIPHERS" -H ":authority: $HOST" "https://127.0.0.1:$2/" 2>&1 |
     awk -F': ' '/^TLS Protocol/ { p = $2 } /^Cipher/ { c = $2 } /^Server Temp Key/ { k = $2 } /^Application protocol/ { a = $2 }
                 END { sub(/ .*/, "", k); print (p ? p : "?"), (c ? c : "?"), (k ? k : "?"), (a ? a : "?") }'
 }
@@ -820,7 +872,7 @@ reload_measure() {
   RELOAD_FLAGS_SEEN=$(tr '\0' ' ' < "/proc/$pid/cmdline" | sed 's/^[^ ]* //; s/ -jar .*//')
   log "reload under load: warm-up predictor-reload (keep-alive)"
   warm_jit predictor-reload keepalive "$port" "$pid"
-  local per_client=$(( (rate + FIXED_CLIENTS - 1) / FIXED_CLIENTS )) round kind
+  local round kind
   if ((FIXED_WARMUP > 0)); then
     # h2load's request shape, as in the fixed-rate warm-up: else the first round ("steady") pays for
     # the JIT's recompilation and the reload is compared with a worse baseline than it should be
@@ -834,7 +886,8 @@ reload_measure() {
       rm -f "$logf"
       k0=$(major_gc_causes "$admin")
       g0=$(jstat_gc "$pid"); c0=$(cpu_ticks "$pid"); b0=$(cpu0_busy)
-      timeout $((RELOAD_DURATION + 30)) taskset -c 1 h2load --h1 -c "$FIXED_CLIENTS" -m 1 --rps "$per_client" \
+      fixed_shape "$rate" # the fixed rate's scheme: FX_CLIENTS connections of FX_PER requests/s each
+      timeout $((RELOAD_DURATION + 30)) taskset -c 1 h2load --h1 -t 1 -c "$FX_CLIENTS" -m 1 --rps "$FX_PER" \
         -D "$RELOAD_DURATION" --log-file "$logf" -H ":authority: $HOST" "http://127.0.0.1:$port/" >"$logf.out" 2>&1 &
       local h2pid=$!
       if [[ "$kind" == reload ]]; then
@@ -883,7 +936,7 @@ reload_measure() {
       if [[ "$f0" =~ ^[0-9]+$ && "$f1" =~ ^[0-9]+$ ]]; then fgc=$((f1 - f0)); fgcms=$((fm1 - fm0)); fi
       local foreign
       foreign=$(awk -v b=$((b1 - b0 - (c1 - c0))) -v hz="$HZ" -v d="$RELOAD_DURATION" 'BEGIN { v = 100 * b / hz / d; printf "%.0f", v < 0 ? 0 : v }')
-      echo "$round,$kind,$rate,$n,$errors,$p50,$p99,$p999,$max,$wn,$we,$w50,$w99,$w999,$wmax,$reload_ms,$status,\"$answer\",$fgc,$fgcms,$ou,$oc,$alive,$foreign,$ou0,\"$causes\"" >> "$rcsv"
+      echo "$round,$kind,$FX_OFFERED,$n,$errors,$p50,$p99,$p999,$max,$wn,$we,$w50,$w99,$w999,$wmax,$reload_ms,$status,\"$answer\",$fgc,$fgcms,$ou,$oc,$alive,$foreign,$ou0,\"$causes\"" >> "$rcsv"
       if [[ "$kind" == reload ]]; then
         log "  round $round reload: HTTP ${status:-?} in $reload_ms ms; window: $wn requests, p99 $(( ${w99:-0} / 1000 )) ms, max $(( ${wmax:-0} / 1000 )) ms; whole run p99 $((p99 / 1000)) ms; full GCs $fgc ($fgcms ms; $causes); old gen $ou0 MB before, $ou of $oc MB after; alive $alive"
       else
@@ -902,7 +955,7 @@ main() {
   HZ=$(getconf CLK_TCK)
   WORK=$(mktemp -d /tmp/predictor-loadbench.XXXXXX)
   CSV="$WORK/raw.csv"
-  echo "round,scenario,proxy,requests,duration_us,errors,rps,mib_per_s,p50_us,p99_us,p999_us,cpu_us_per_req,rate,cpu0_others_pct" > "$CSV"
+  echo "round,scenario,proxy,requests,duration_us,errors,rps,mib_per_s,p50_us,p99_us,p999_us,cpu_us_per_req,rate,cpu0_others_pct,cpu0_busy_pct" > "$CSV"
   log "work directory $WORK"
 
   local table_result=""
@@ -932,6 +985,7 @@ main() {
     "$WORK/sites.txt" > "$WORK/nginx/hosts.map"
   log "requests name $HOST"
   make_certificate
+  write_openssl_conf
   [[ " $SCENARIOS " == *" tls-handshake "* ]] && build_no_resume
 
   start_origin
@@ -1084,8 +1138,11 @@ main() {
         fi
       done
     fi
+    local nf=${#fixed_targets[@]}
     for ((round = 1; round <= FIXED_ROUNDS; round++)); do
-      for name in "${fixed_targets[@]}"; do
+      for ((i = 0; i < nf; i++)); do
+        # rotated each round, as the saturated rounds are
+        name=${fixed_targets[$(( (i + round - 1) % nf ))]}
         # shellcheck disable=SC2086
         fixed_rate "$round" "$name" "${T_PORT[$name]}" "$rate" ${T_PIDS[$name]}
         sleep 1
@@ -1104,14 +1161,21 @@ main() {
     reload_measure "$reload_rate"
   fi
 
-  local meta="$WORK/meta.env" date
+  local meta="$WORK/meta.env" date fixed_desc="not run" fixed_offered="" reload_desc
+  if ((rate > 0)); then
+    fixed_shape "$rate"
+    fixed_desc="h2load --h1 -t1 -c$FX_CLIENTS -m1 --rps $FX_PER (${FX_OFFERED} requests/s offered: half of HAProxy's median keep-alive rate, $rate, rounded up to $FX_CLIENTS × $FX_PER)"
+    fixed_offered=$FX_OFFERED
+  fi
+  fixed_shape "$reload_rate"
+  reload_desc="h2load --h1 -t1 -c$FX_CLIENTS -m1 --rps $FX_PER: $FX_OFFERED requests/s offered"
   date=$(date +%Y-%m-%d-%H%M)
   {
     echo "date=$date"
     echo "date_human=$(date '+%Y-%m-%d %H:%M %Z')"
     echo "machine=$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)), Linux $(uname -r)"
     echo "versions=$(java -version 2>&1 | head -1 | tr -d '"'); HAProxy $(haproxy -v 2>/dev/null | head -1 | awk '{ print $3 }'); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }'); h2load $(h2load --version 2>&1 | awk '{ print $NF }')"
-    echo "load=wrk -t1 -c$CONNS (keep-alive), -c$CLOSE_CONNS with Connection: close, -c$BIG_CONNS for /1m; fixed rate: h2load --h1 -c$FIXED_CLIENTS --rps, ${FIXED_DURATION}s × $FIXED_ROUNDS rounds after ${FIXED_WARMUP}s of warm-up at the rate"
+    echo "load=wrk -t1 -c$CONNS (keep-alive), -c$CLOSE_CONNS with Connection: close, -c$BIG_CONNS for /1m; fixed rate: $fixed_desc, ${FIXED_DURATION}s × $FIXED_ROUNDS rounds (order rotated each round) after ${FIXED_WARMUP}s of warm-up at the rate"
     echo "rounds=$ROUNDS"
     echo "duration=$DURATION"
     echo "sites=$SITES"
@@ -1127,7 +1191,8 @@ main() {
     echo "tls_engine=$(if grep -q tcnative "/proc/$PID_predictor/maps" 2>/dev/null; then echo 'BoringSSL (netty-tcnative)'; else echo "JDK (no netty-tcnative in the JVM's mappings)"; fi)"
     echo "haproxy_ssl=$haproxy_ssl"
     echo "reload_sites=$TABLE_SITES"
-    echo "reload_load=h2load --h1 -c$FIXED_CLIENTS --rps at $reload_rate requests/s for ${RELOAD_DURATION}s, × $RELOAD_ROUNDS rounds of (no reload, reload at $((RELOAD_DURATION / 2)) s)"
+    echo "fixed_offered=$fixed_offered"
+    echo "reload_load=$reload_desc for ${RELOAD_DURATION}s, × $RELOAD_ROUNDS rounds of (no reload, reload at $((RELOAD_DURATION / 2)) s)"
     echo "reload_jvm_flags=$RELOAD_FLAGS_SEEN"
     echo "fixed_jvm=${FIXED_JVM%; }"
   } > "$meta"

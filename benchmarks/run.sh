@@ -1164,7 +1164,7 @@ main() {
   local meta="$WORK/meta.env" date fixed_desc="not run" fixed_offered="" reload_desc
   if ((rate > 0)); then
     fixed_shape "$rate"
-    fixed_desc="h2load --h1 -t1 -c$FX_CLIENTS -m1 --rps $FX_PER (${FX_OFFERED} requests/s offered: half of HAProxy's median keep-alive rate, $rate, rounded up to $FX_CLIENTS × $FX_PER)"
+    fixed_desc="h2load --h1 -t1 -c$FX_CLIENTS -m1 --rps $FX_PER: $FX_CLIENTS connections × $FX_PER requests/s = $FX_OFFERED offered (HAProxy's median keep-alive rate halved: $rate)"
     fixed_offered=$FX_OFFERED
   fi
   fixed_shape "$reload_rate"

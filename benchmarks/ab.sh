@@ -42,13 +42,29 @@ PIDS+=($!)
 taskset -c 0 haproxy -D -f "$WORK/haproxy/haproxy.cfg" -p "$RUN/haproxy.pid"
 sleep 1
 
-load() { # PORT: 10 s of load; prints the requests done
+# secs DURATION: seconds of a duration as h2load and wrk print it (850.12ms, 10.00s, 1.00m)
+secs='function secs(d) { sub(/,$/, "", d)
+  if (d ~ /us$/) return substr(d, 1, length(d) - 2) / 1e6
+  if (d ~ /ms$/) return substr(d, 1, length(d) - 2) / 1e3
+  if (d ~ /s$/) return substr(d, 1, length(d) - 1) + 0
+  if (d ~ /m$/) return substr(d, 1, length(d) - 1) * 60
+  return d + 0 }'
+# the one TLS 1.3 suite of the harness (run.sh's TLS13_CIPHERS; its haproxy.cfg pins it too)
+TLS13_CIPHERS=${TLS13_CIPHERS:-TLS_AES_128_GCM_SHA256}
+load() { # PORT: 10 s of load; prints "SUCCEEDED SECONDS ANSWERED": the 2xx answers (wrk: those below 400), the
+  # duration the tool measured, and every answer (with the errors)
   if [[ $MODE == h2 ]]; then
-    taskset -c 1 h2load -c10 -m10 -D 10 -H ":authority: $HOST" "https://127.0.0.1:$1/" | awk '/^requests:/ { print $4 }'
+    taskset -c 1 h2load -c10 -m10 -D 10 --tls13-ciphers="$TLS13_CIPHERS" -H ":authority: $HOST" "https://127.0.0.1:$1/" |
+      awk "$secs"' /^finished in/ { d = secs($3) } /^status codes:/ { ok = $3 } /^requests:/ { done = $6 }
+                   END { print ok + 0, d + 0, done + 0 }'
   else
     local scheme=https conns=50 extra=(); [[ $MODE == h1 || $MODE == close ]] && scheme=http
     [[ $MODE == close ]] && conns=16 && extra=(-H "Connection: close")
-    taskset -c 1 wrk -t1 -c"$conns" -d10s -H "Host: $HOST" "${extra[@]}" "$scheme://127.0.0.1:$1/" | awk '/requests in/ { print $1 }'
+    # wrk has no cipher option: its OpenSSL reads the suite from run.sh's openssl-client.cnf, when the run wrote one
+    local conf=(); [[ -f $WORK/openssl-client.cnf ]] && conf=(OPENSSL_CONF="$WORK/openssl-client.cnf")
+    env "${conf[@]}" taskset -c 1 wrk -t1 -c"$conns" -d10s -H "Host: $HOST" "${extra[@]}" "$scheme://127.0.0.1:$1/" |
+      awk "$secs"' / requests in / { n = $1; d = secs($4) } /Non-2xx or 3xx responses:/ { bad = $NF }
+                   END { print n - bad, d + 0, n + 0 }'
   fi
 }
 ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; } # user, system (clock ticks)
@@ -57,11 +73,13 @@ compilers() { # ticks the JIT compiler threads of PID used so far
     case "$(cat "$t/comm")" in C1* | C2*) awk '{ print $14 + $15 }' "$t/stat" ;; esac
   done | awk '{ s += $1 } END { print s + 0 }'
 }
-round() { # LABEL PID PORT
-  local u0 s0 u1 s1 n hz; hz=$(getconf CLK_TCK)
-  read -r u0 s0 < <(ticks "$2"); n=$(load "$3"); read -r u1 s1 < <(ticks "$2")
-  awk -v l="$1" -v n="$n" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$hz" 'BEGIN {
-    f = 1e6 / hz / n; printf "%-28s %8.0f req/s  user %.2f + sys %.2f = %.2f us/req\n", l, n / 10, u * f, s * f, (u + s) * f }'
+round() { # LABEL PID PORT: requests/s of succeeded requests over the measured duration; CPU ÷ every answer
+  local u0 s0 u1 s1 ok dur n hz; hz=$(getconf CLK_TCK)
+  read -r u0 s0 < <(ticks "$2"); read -r ok dur n < <(load "$3"); read -r u1 s1 < <(ticks "$2")
+  awk -v l="$1" -v ok="$ok" -v d="$dur" -v n="$n" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$hz" 'BEGIN {
+    if (n <= 0 || d <= 0) { printf "%-28s no answers\n", l; exit }
+    f = 1e6 / hz / n; printf "%-28s %8.0f req/s  user %.2f + sys %.2f = %.2f us/req%s\n", l, ok / d, u * f, s * f, (u + s) * f,
+      (n > ok ? sprintf("  (%d errors)", n - ok) : "") }'
 }
 
 jars=("$@")

@@ -489,8 +489,9 @@ public final class SiteService {
         Change c = r.change();
         if (c instanceof Change.Site s) {
             Change.Entry a = s.after();
-            SiteOverride o = new SiteOverride(s.host(), a == null ? null : a.state(), a == null ? null : a.group(),
-                    r.revision());
+            SiteOverride o = a == null ? new SiteOverride(s.host(), null, null, r.revision())
+                    : new SiteOverride(s.host(), a.state(), a.group(), r.revision(),
+                            groupFollowsFile(s, siteOverrides.get(s.host())));
             siteOverrides.put(s.host(), o);
             derive(n -> n.with(o));
         } else if (c instanceof Change.Group g) {
@@ -499,6 +500,21 @@ public final class SiteService {
             derive(n -> n.with(o));
         }
         // A reload record only marks the revision: the base is whatever the sites file says now.
+    }
+
+    /**
+     * Whether a site change leaves the site's group to the sites file: it did not move the site to
+     * another group (a state-only PUT records the group the site had), and no earlier runtime
+     * change of the site did. Pinning the group there made a later sites file that moves the site
+     * to another filer move nothing, and the new filer's cut-over left the site out (found by
+     * review). Decided from the record itself, so a restart's replay and every fleet member agree.
+     */
+    private static boolean groupFollowsFile(Change.Site s, SiteOverride previous) {
+        String before = s.before() == null ? null : s.before().group();
+        if (!java.util.Objects.equals(before, s.after().group())) {
+            return false; // moved at runtime: the operator's group holds over the file's
+        }
+        return previous == null || previous.state() == null || previous.groupFromFile();
     }
 
     private void derive(java.util.function.UnaryOperator<RoutingSnapshot> change) {

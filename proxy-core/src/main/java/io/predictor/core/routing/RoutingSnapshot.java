@@ -538,7 +538,7 @@ public final class RoutingSnapshot {
                 siteOverrides++;
             }
             byte state = o.state() == null ? SiteSet.DELETED : o.state().code();
-            int group = groupId(o.group());
+            int group = o.groupFromFile() ? baseGroup : groupId(o.group());
             if (state != SiteSet.DELETED) {
                 // at least as new as every group override: it keeps its own state
                 tally.add(group + 1, GroupTally.NEWER + state, 1);

@@ -234,7 +234,9 @@ public final class SiteService {
             SiteView own = current.entry(host);
             SiteState from = own != null ? own.state() : fallbackState(host);
             boolean forced = checkMove(host, from, update.state(), pre, own == null);
-            String group = update.groupGiven() ? update.group() : own != null ? own.group() : null;
+            // a new name under a wildcard without a group of its own lives where the wildcard's
+            // sites live: its group, so that the group's cut-over includes it (found by review)
+            String group = update.groupGiven() ? update.group() : own != null ? own.group() : coveringGroup(host);
             Change.Entry before = own == null ? null : new Change.Entry(own.state(), own.group());
             commit(new ChangeRecord(revision + 1, clock.instant(), who, forced,
                     new Change.Site(host, before, new Change.Entry(update.state(), group))));
@@ -563,15 +565,27 @@ public final class SiteService {
      * The state a name takes without its own entry: the longest wildcard that covers it, else the
      * default. For {@code *.a.b} the covering wildcards are those of proper suffixes ({@code *.b}).
      */
+    /** The group of the wildcard entry that routes {@code host} now, or null. */
+    private String coveringGroup(String host) {
+        SiteView w = covering(host);
+        return w == null ? null : w.group();
+    }
+
     private SiteState fallbackState(String host) {
+        SiteView w = covering(host);
+        return w == null ? defaultState : w.state();
+    }
+
+    /** The wildcard entry that routes {@code host} now (not {@code host}'s own entry), or null. */
+    private SiteView covering(String host) {
         String name = host.startsWith("*.") ? host.substring(2) : host;
         for (int i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
             SiteView w = current.entry("*." + name.substring(i + 1));
             if (w != null) {
-                return w.state();
+                return w;
             }
         }
-        return defaultState;
+        return null;
     }
 
     private void checkRevision(Preconditions pre) throws ChangeRefusedException {

@@ -104,4 +104,20 @@ class RuntimeChangesOverReloadTest {
         assertThat(s.snapshot().describe("new.example.com").group()).isEqualTo("filer-2");
         assertThat(s.putGroup("filer-2", SiteState.MAINTENANCE, Preconditions.NONE, "ops").sites()).isEqualTo(2);
     }
+
+    /**
+     * A name served by a wildcard, made a site of its own at runtime without a group, lives where
+     * the wildcard's sites live: it takes the wildcard's group, so the group's cut-over includes
+     * it. It had no group, and the cut-over left it routing to the old side (found by review).
+     */
+    @Test
+    void aNewSiteUnderAWildcardTakesTheWildcardsGroup() throws Exception {
+        Path sites = tmp.resolve("sites.txt");
+        Files.writeString(sites, "*.blog.example.net legacy filer-7\n");
+        SiteService s = service(sites);
+        s.putSite("mine.blog.example.net", SiteServiceTest.to(SiteState.LEGACY), Preconditions.NONE, "ops");
+        assertThat(s.snapshot().entry("mine.blog.example.net").group()).isEqualTo("filer-7");
+        assertThat(s.putGroup("filer-7", SiteState.MAINTENANCE, Preconditions.NONE, "ops").sites()).isEqualTo(2);
+        assertThat(route("mine.blog.example.net")).isEqualTo(Route.MAINTENANCE);
+    }
 }

@@ -72,7 +72,7 @@ class SiteServiceModelFuzzTest {
                 String g = gg && r.nextInt(4) > 0 ? "g" + r.nextInt(140) : null;
                 E own = entry(file, overrides, host);
                 String beforeGroup = own != null ? own.group() : null;
-                String group = gg ? g : beforeGroup;
+                String group = gg ? g : own != null ? beforeGroup : coveringGroup(file, overrides, host);
                 E prev = overrides.get(host);
                 boolean pinnedBefore = prev != null && prev.state() != null && !fromFile.contains(host);
                 s.putSite(host, new SiteService.SiteUpdate(st, gg, g), force, "t");
@@ -199,6 +199,16 @@ class SiteServiceModelFuzzTest {
             return o;
         }
         return file.get(h);
+    }
+
+    /** The group of the wildcard entry that covers {@code h} (not its own entry), or null. */
+    String coveringGroup(Map<String, E> file, Map<String, E> ov, String h) {
+        String name = h.startsWith("*.") ? h.substring(2) : h;
+        for (int i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
+            E w = entry(file, ov, "*." + name.substring(i + 1));
+            if (w != null) return w.group();
+        }
+        return null;
     }
 
     E effective(Map<String, E> file, Map<String, E> ov, Map<String, E> groups, String h) {

@@ -45,15 +45,30 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
      * change pipelined after {@code Connection: close} was made, and its answer never sent.
      */
     private boolean lastRequestRead;
+    /**
+     * Requests read and not yet answered (written to the socket). At {@link #MAX_UNANSWERED} the
+     * connection is not read until one is, and each answer waits until the one before is in the
+     * socket: a client that pipelines requests and reads no answer had every answer (56 KB for
+     * the console's script) queued in memory (found by review).
+     */
+    private int unanswered;
+    private final RequestDeadline deadline;
+    /** An answer is on its way into the socket (set by a worker, cleared on the event loop). */
+    private volatile boolean writing;
 
-    AdminHttpHandler(AdminApi api, Executor workers, EventLog events) {
+    /** Pipelined requests read ahead of their answers, at most (HTTP/1.1 pipelining still works: the rest wait in the socket). */
+    static final int MAX_UNANSWERED = 4;
+
+    AdminHttpHandler(AdminApi api, Executor workers, EventLog events, RequestDeadline deadline) {
         this.api = api;
         this.workers = workers;
         this.events = events;
+        this.deadline = deadline;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        deadline.stop();
         if (lastRequestRead) {
             return; // released by SimpleChannelInboundHandler; never handled
         }
@@ -63,15 +78,37 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             previous = previous.thenRun(() -> write(ctx, bad, false));
             return;
         }
-        AdminRequest req = copy(ctx, msg);
+        AdminRequest req;
+        try {
+            req = copy(ctx, msg);
+        } catch (ApiException e) {
+            lastRequestRead = true;
+            AdminResponse bad = e.toResponse();
+            previous = previous.thenRun(() -> write(ctx, bad, false));
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         if (!keepAlive) {
             lastRequestRead = true;
             ctx.channel().config().setAutoRead(false);
         }
+        if (++unanswered >= MAX_UNANSWERED) {
+            readNoMore(ctx);
+        }
+        // the next request is handled once this answer is in the socket, not merely queued: a
+        // client that reads no answers then holds one answer here, not all of them
         previous = previous
                 .thenComposeAsync(v -> api.handleAsync(req), workers)
-                .thenAccept(r -> write(ctx, r, keepAlive))
+                .thenCompose(r -> {
+                    CompletableFuture<Void> written = new CompletableFuture<>();
+                    writing = true;
+                    send(ctx, r, keepAlive).addListener(f -> {
+                        writing = false;
+                        answered(ctx, keepAlive);
+                        written.complete(null);
+                    });
+                    return written;
+                })
                 .exceptionally(e -> {
                     // api.handle answers every failure itself; this is a bug or a closed channel.
                     events.event(EventLog.Level.ERROR, "admin_response_failed", Map.of("error", e.toString()));
@@ -80,9 +117,37 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 });
     }
 
-    private static AdminRequest copy(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    /** Stops reading the connection (its answers are not being taken); on the event loop. */
+    private void readNoMore(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        deadline.stop(); // the client is not late: the proxy is not reading
+    }
+
+    /** An answer was written to the socket (or failed); on the event loop. */
+    private void answered(ChannelHandlerContext ctx, boolean keepAlive) {
+        if (!keepAlive) {
+            ctx.close();
+            return;
+        }
+        unanswered--;
+        if (!lastRequestRead && unanswered < MAX_UNANSWERED && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * Copies the request off Netty's buffers. A second {@code Host} (or {@code Origin}) is refused
+     * (RFC 9112 §3.2): the first one was kept, so the guard judged whichever came first, while a
+     * proxy in front may have read the other (found by review).
+     */
+    private static AdminRequest copy(ChannelHandlerContext ctx, FullHttpRequest msg) throws ApiException {
         QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
         Map<String, String> headers = new HashMap<>();
+        for (String single : new String[] {"host", "origin", "authorization"}) {
+            if (msg.headers().getAll(single).size() > 1) {
+                throw ApiException.badRequest("more than one " + single + " header");
+            }
+        }
         msg.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         return new AdminRequest(msg.method().name(), uri.rawPath(), uri.parameters(), headers,
@@ -133,13 +198,15 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     /**
      * {@code IDLE_SECONDS} without a byte from the client: closed when no request is being
-     * handled. A client waiting for a drain barrier (up to 10 minutes) sends nothing and is not
+     * handled, or when an answer has waited that long to go into the socket (the client reads
+     * nothing and would hold one of the listener's connections for good). A client waiting for a drain barrier (up to 10 minutes) sends nothing and is not
      * idle; a read timeout had cut such a wait at 60 s with no answer (found by review).
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            if (previous.isDone()) {
+            // an answer still not in the socket after the idle limit: its client reads nothing
+            if (previous.isDone() || writing) {
                 ctx.close();
             }
             return;

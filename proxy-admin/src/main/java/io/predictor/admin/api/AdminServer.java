@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener: its own one-thread event loop (never the data plane's) and two worker
- * threads for the calls. Pipeline: {@code ReadTimeoutHandler → HttpServerCodec →
- * HttpObjectAggregator (64 KiB) → AdminHttpHandler}. The admin plane is small and rarely busy,
+ * threads for the calls. Pipeline: {@code RequestDeadline → IdleStateHandler → HttpServerCodec →
+ * JsonErrorAggregator (64 KiB) → AdminHttpHandler}. The admin plane is small and rarely busy,
  * so aggregating a request is fine here (it never is on the data plane).
  */
 public final class AdminServer implements AutoCloseable {
@@ -40,6 +40,8 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 64;
     /** A connection without a byte from its client for this long, and no request being handled, is closed. */
     static final int IDLE_SECONDS = 60;
+    /** How long a request may take to arrive whole, from its first byte (at most the idle limit). */
+    static final int REQUEST_SECONDS = 10;
     /** How long the rest of a refused body may take to arrive after its 413. */
     private static final int LINGER_SECONDS = 5;
 
@@ -100,11 +102,14 @@ public final class AdminServer implements AutoCloseable {
                                 return;
                             }
                             connections.add(ch);
+                            RequestDeadline deadline = new RequestDeadline(
+                                    TimeUnit.SECONDS.toMillis(Math.min(idleSeconds, REQUEST_SECONDS)));
                             ch.pipeline()
+                                    .addLast(deadline)
                                     .addLast(new IdleStateHandler(idleSeconds, 0, 0))
                                     .addLast(new HttpServerCodec(4096, 16 * 1024, 8192))
                                     .addLast(new JsonErrorAggregator(MAX_BODY_BYTES))
-                                    .addLast(new AdminHttpHandler(api, workers, events));
+                                    .addLast(new AdminHttpHandler(api, workers, events, deadline));
                         }
                     })
                     .bind(bind).sync().channel();

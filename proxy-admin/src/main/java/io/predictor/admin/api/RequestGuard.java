@@ -35,13 +35,19 @@ final class RequestGuard {
                     + " (localhost, a loopback address or admin.bind); refused as a DNS-rebinding guard");
         }
         String origin = req.header("origin");
-        if (origin != null && !isOwnOrigin(origin, req.localPort())) {
+        if (origin != null && !isOwnOrigin(origin, hostPart(host), req.localPort())) {
             throw new ApiException(403, "forbidden_origin", "cross-origin requests to the admin API are refused"
                     + " (CSRF guard); call it from a script, not a web page");
         }
     }
 
-    private boolean isOwnOrigin(String origin, int localPort) {
+    /**
+     * The page that sent the request was served by this listener under the very name the request
+     * uses: the Origin's host is the Host's (same-origin), and its port the listener's. Allowed
+     * hosts alone are not enough: with a wildcard bind every IP literal is one, and a page of
+     * another machine's address on the same port passed (found by review).
+     */
+    private boolean isOwnOrigin(String origin, String requestHost, int localPort) {
         String o = origin.toLowerCase(Locale.ROOT);
         if (!o.startsWith("http://")) {
             return false;
@@ -58,7 +64,7 @@ final class RequestGuard {
         } else {
             return false;
         }
-        return p == localPort && isAllowed(host);
+        return p == localPort && host != null && host.equals(requestHost) && isAllowed(host);
     }
 
     boolean isAllowed(String host) {

@@ -147,11 +147,17 @@ public final class FlatJsonParser {
                     if (pos + 4 > text.length()) {
                         throw error("truncated \\u escape");
                     }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("invalid \\u escape");
+                    // exactly four ASCII hex digits (RFC 8259 §7): Integer.parseInt takes a sign
+                    // and other scripts' digits, so "\\u+06C" was an 'l' (found by review)
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int d = Character.digit(text.charAt(pos + i), 16);
+                        if (d < 0 || text.charAt(pos + i) > 'f') {
+                            throw error("invalid \\u escape: four hex digits expected");
+                        }
+                        code = code * 16 + d;
                     }
+                    sb.append((char) code);
                     pos += 4;
                 }
                 default -> {

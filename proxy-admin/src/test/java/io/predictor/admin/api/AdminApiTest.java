@@ -433,4 +433,151 @@ class AdminApiTest {
                 .contains("changes between revision 1 and 3 are not all kept");
         assertThat(history.apply("since=3")).doesNotContain("gap");
     }
+
+    // ------------------------------------------------------------ security review (listener level)
+
+    private AdminServer startServer(int idleSeconds) throws Exception {
+        return AdminServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), sites,
+                new AdminOptions(AdminTokens.load(dir.resolve("tokens"), log), () -> true, "1.2.3",
+                        new FixedDataPlane(new InflightCount(0, 0), 0)), log, idleSeconds);
+    }
+
+    private static String exchange(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * Security review: RFC 9112 section 3.2 — a server MUST answer 400 to a request with more
+     * than one Host field line. The handler keeps the first value only (putIfAbsent), so the
+     * guard passes or refuses depending on the order of the two lines: with "localhost" first,
+     * a request that also names evil.example is served.
+     */
+    @Test
+    void aRequestWithTwoHostHeadersIsRefused() throws Exception {
+        try (AdminServer server = startServer(60)) {
+            String answer = exchange(server.port(), "GET /api/v1/status HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Host: evil.example\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+    }
+
+    /**
+     * Security review (memory exhaustion): a client that pipelines requests and never reads the
+     * answers makes the admin listener queue every answer in the connection's outbound buffer:
+     * AdminHttpHandler keeps reading (autoRead is never turned off for a keep-alive connection)
+     * and writes with writeAndFlush without looking at isWritable(). Netty's codec stops a
+     * connection at 128 unanswered requests, but each 50-byte "GET /console/app.js" (no token
+     * needed) queues a 56 KB answer: 60 connections x 127 requests pinned 324 MB of direct
+     * memory in this test (the listener takes 64), which the data plane shares in the same JVM. With
+     * backpressure each connection would stop being read once its unread answers pass the
+     * write-buffer high-water mark (64 KiB by default).
+     */
+    @Test
+    void unreadPipelinedAnswersDoNotPileUpWithoutBound() throws Exception {
+        io.netty.buffer.ByteBufAllocatorMetric metric =
+                ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT).metric();
+        byte[] one = "GET /console/app.js HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 127; i++) {
+            burst.write(one);
+        }
+        List<java.net.Socket> clients = new java.util.ArrayList<>();
+        try (AdminServer server = startServer(60)) {
+            long before = metric.usedDirectMemory();
+            for (int c = 0; c < 60; c++) {
+                java.net.Socket s = new java.net.Socket();
+                clients.add(s);
+                s.setReceiveBufferSize(4096);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+                s.getOutputStream().write(burst.toByteArray()); // 6 KB: fits the socket buffers
+            }
+            long peak = 0;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(6);
+            while (System.nanoTime() < deadline) {
+                peak = Math.max(peak, metric.usedDirectMemory() - before);
+                Thread.sleep(100);
+            }
+            assertThat(log.eventNames()).as("no connection was cut").doesNotContain("admin_connection_error");
+            assertThat(peak).as("direct memory held for 60 connections' unread answers (bytes)")
+                    .isLessThan(64L * 1024 * 1024);
+        } finally {
+            for (java.net.Socket s : clients) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Security review (slowloris): the idle limit counts time without a byte, not time to send a
+     * request, and the listener takes at most 64 connections. 64 connections that each trickle one
+     * byte of a request head faster than the idle limit are never closed, and every other client
+     * (the operator's curl, the console) is refused for as long as the trickle goes on. Here the
+     * idle limit is 1 s; after 3 s of trickling a real request still cannot get in.
+     */
+    @Test
+    void connectionsTricklingARequestHeadDoNotLockOutTheAdminApi() throws Exception {
+        try (AdminServer server = startServer(1)) {
+            List<java.net.Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++) {
+                    java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nX-Slow: ".getBytes(
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    slow.add(s);
+                }
+                long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() < end) {
+                    Thread.sleep(300);
+                    for (java.net.Socket s : slow) {
+                        try {
+                            s.getOutputStream().write('a');
+                        } catch (java.io.IOException closedByServer) {
+                            // what a request-head deadline would do
+                        }
+                    }
+                }
+                String answer;
+                try {
+                    answer = exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Connection: close\r\n\r\n");
+                } catch (java.io.IOException e) {
+                    answer = e.toString();
+                }
+                assertThat(answer).as("an operator's request while 64 connections trickle; events: " + log.eventNames())
+                        .startsWith("HTTP/1.1 200");
+            } finally {
+                for (java.net.Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * A connection whose client pipelines requests and reads no answer holds one answer, not all
+     * of them, and is closed after the idle limit: otherwise 64 such clients would hold every
+     * admin connection for good.
+     */
+    @Test
+    void aClientThatReadsNoAnswerIsClosedAfterTheIdleLimit() throws Exception {
+        byte[] one = "GET /console/app.js HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (AdminServer server = startServer(1); java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            for (int i = 0; i < 100; i++) {
+                s.getOutputStream().write(one);
+            }
+            Thread.sleep(3_000); // reading nothing
+            s.setSoTimeout(5_000);
+            byte[] got = s.getInputStream().readAllBytes(); // what was written before the close, then the end
+            int answers = new String(got, java.nio.charset.StandardCharsets.ISO_8859_1).split("HTTP/1.1 200", -1).length - 1;
+            assertThat(answers).as("answers written before the close").isBetween(1, 99);
+        }
+    }
 }

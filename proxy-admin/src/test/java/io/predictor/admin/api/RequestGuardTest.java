@@ -64,4 +64,21 @@ class RequestGuardTest {
             assertThat(refusal(g, "localhost:9090", bad)).as(bad).isEqualTo("forbidden_origin");
         }
     }
+
+    /**
+     * Security review: with a wildcard bind, isOwnOrigin reuses the Host rule "any IP literal", so
+     * a page served from ANY IP address on the admin port's number passes the CSRF guard: here a
+     * page at http://203.0.113.5:9090 (the attacker's server) calling the admin listener at
+     * 10.0.0.5:9090. That origin is not the listener's own (SPEC section 5); the request should
+     * be refused as forbidden_origin, as it is for a non-wildcard bind.
+     */
+    @Test
+    void withAWildcardBindAForeignIpOriginIsNotTheListenersOwn() {
+        RequestGuard any = new RequestGuard("0.0.0.0");
+        assertThat(refusal(any, "10.0.0.5:9090", "http://203.0.113.5:9090")).isEqualTo("forbidden_origin");
+        assertThat(refusal(new RequestGuard("::"), "[fd00::5]:9090", "http://[2001:db8::66]:9090"))
+                .isEqualTo("forbidden_origin");
+        assertThat(refusal(new RequestGuard("10.0.0.5"), "10.0.0.5:9090", "http://203.0.113.5:9090"))
+                .as("the same with a specific bind: refused already").isEqualTo("forbidden_origin");
+    }
 }

@@ -51,4 +51,27 @@ class FlatJsonParserTest {
         assertThat(FlatJsonParser.parseObject(text)).containsEntry("state", "hold").containsEntry("force", false)
                 .containsEntry("rev", 42L);
     }
+
+    /**
+     * Security review: a backslash-u escape must be exactly four hex digits (RFC 8259 section 7).
+     * The parser hands the four characters to Integer.parseInt(_, 16), which also takes a sign:
+     * backslash-u "+06C" was read as 'l' and "-001" as U+FFFF, so invalid JSON was accepted
+     * (here the state "[backslash-u]+06Cegacy" parsed as "legacy"); Character.digit also takes
+     * non-ASCII digits, so fullwidth or Arabic-Indic "0041" was read as 'A'.
+     */
+    @Test
+    void aUnicodeEscapeTakesFourHexDigitsAndNoSign() {
+        List<String> accepted = new java.util.ArrayList<>();
+        for (String bad : List.of("{\"state\":\"\\u+06Cegacy\"}", "{\"a\":\"\\u-001\"}",
+                "{\"a\":\"\\u+fff\"}",
+                // non-ASCII digits, which Character.digit also takes: fullwidth and Arabic-Indic "0041"
+                "{\"a\":\"\\u\uff10\uff10\uff14\uff11\"}", "{\"a\":\"\\u\u0660\u0660\u0664\u0661\"}")) {
+            try {
+                accepted.add(bad + " -> " + Json.write(FlatJsonParser.parseObject(bad)));
+            } catch (JsonSyntaxException expected) {
+                // right
+            }
+        }
+        assertThat(accepted).as("invalid escapes accepted").isEmpty();
+    }
 }

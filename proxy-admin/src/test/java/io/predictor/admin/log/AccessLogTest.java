@@ -242,4 +242,25 @@ class AccessLogTest {
             }
         };
     }
+
+    /**
+     * Found by review: SPEC section 2 says "no secrets in logs", yet the field "path" is the raw
+     * request target, so credentials a client puts in the URL land on stdout verbatim: the
+     * password of an absolute-form target's userinfo (RFC 9110 section 4.2.4: deprecated, to be
+     * treated as an error) and bearer tokens passed as query parameters (RFC 6750 section 2.3,
+     * "access_token").
+     */
+    @Test
+    void credentialsInTheRequestTargetAreNotLogged() throws Exception {
+        Sink sink = new Sink();
+        AccessLog log = new AccessLog(sink, NO_EVENTS);
+        log.completed(exchange("www.example.com", "http://alice:hunter2-password@www.example.com/", 400, 0), 1_000L);
+        log.completed(exchange("www.example.com", "/api/files?access_token=eyJhbGciOi.secret-token", 200, 0), 1_000L);
+        List<String> lines = sink.awaitLines(2);
+        log.close();
+        assertThat(lines).hasSize(2);
+        assertThat(String.join("\n", lines)).doesNotContain("hunter2-password").doesNotContain("secret-token");
+        assertThat(lines.get(0)).contains("\"path\":\"http://www.example.com/\"");
+        assertThat(lines.get(1)).contains("\"path\":\"/api/files?access_token=REDACTED\"");
+    }
 }

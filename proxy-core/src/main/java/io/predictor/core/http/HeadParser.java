@@ -371,6 +371,7 @@ public final class HeadParser {
                 h.chunked = true;
             } else {
                 h.otherTransferCoding = true;
+                h.transferCoding = true;
             }
         }
         if (request && (!h.chunked || h.version == 10)) {

@@ -46,6 +46,8 @@ public final class HttpHead {
     boolean chunked;
     /** A Transfer-Encoding other than exactly chunked-last (responses only: body then ends at close). */
     boolean otherTransferCoding;
+    /** Transfer-Encoding names a coding other than chunked (gzip, deflate…), wherever it stands. */
+    boolean transferCoding;
     boolean connectionClose;
     boolean connectionKeepAlive;
     boolean connectionUpgrade;
@@ -91,6 +93,7 @@ public final class HttpHead {
         contentLength = NO_LENGTH;
         chunked = false;
         otherTransferCoding = false;
+        transferCoding = false;
         connectionClose = false;
         connectionKeepAlive = false;
         connectionUpgrade = false;
@@ -155,6 +158,14 @@ public final class HttpHead {
 
     public boolean chunked() {
         return chunked;
+    }
+
+    /**
+     * Whether Transfer-Encoding names a coding other than chunked: the body is that coding of
+     * the content, which only an HTTP/1.1 recipient can undo (HTTP/2 has no Transfer-Encoding).
+     */
+    public boolean hasTransferCoding() {
+        return transferCoding;
     }
 
     /** Whether the method is exactly {@code name} (upper-case ASCII). */

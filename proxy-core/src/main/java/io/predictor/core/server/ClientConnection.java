@@ -121,6 +121,8 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
     /** Whether {@link #head} holds this exchange's request (false when it was refused unparsed). */
     private boolean headValid;
     private boolean closeAfterResponse;
+    /** The request is HTTP/1.0: no interim response and no Transfer-Encoding goes back to it. */
+    private boolean http10;
     /**
      * Something was written to the client since the last flush. A flush with nothing to send is
      * not free on TLS: SslHandler wraps an empty buffer (two promises, an output buffer, a call
@@ -436,7 +438,8 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         headRequest = head.methodIs(METHOD_HEAD);
         idempotent = head.isIdempotent();
         upgrade = head.isWebSocketUpgrade();
-        closeAfterResponse = !head.keepAlive() || !head.isHttp11() || shared.drain.draining();
+        http10 = !head.isHttp11();
+        closeAfterResponse = !head.keepAlive() || http10 || shared.drain.draining();
         if (head.chunked()) {
             requestBody.expectChunked();
         } else {
@@ -687,7 +690,15 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
 
     @Override
     public void sendResponseHead(HttpHead h, boolean closing, boolean upgradeResponse) {
+        if (http10 && h.status() < 200) {
+            return; // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client, which takes it for the answer (found by review)
+        }
         writeResponse(h, closing, upgradeResponse, Unpooled.EMPTY_BUFFER, 0);
+    }
+
+    @Override
+    public boolean refusesTransferEncoding(HttpHead response) {
+        return http10 && (response.chunked() || response.hasTransferCoding());
     }
 
     @Override

@@ -163,6 +163,8 @@ final class Http2Frontend {
         private boolean flushScheduled;
         private long now;
         private long nextWake;
+        /** Marks a stream whose RST_STREAM(NO_ERROR) waits for its END_STREAM to be written. */
+        private final Http2Connection.PropertyKey resetWhenEnded;
 
         Connection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings,
                 FrontendContext shared) {
@@ -173,7 +175,18 @@ final class Http2Frontend {
             // DefaultHttp2FrameWriter's headersConfiguration() is its HPACK encoder itself
             this.headersEncoder = encoder.configuration().headersConfiguration() instanceof Http2HeadersEncoder h
                     ? h : null;
+            this.resetWhenEnded = connection().newKey();
             connection().addListener(new Http2ConnectionAdapter() {
+                @Override
+                public void onStreamHalfClosed(Http2Stream stream) {
+                    // the response's END_STREAM is in the channel now: the reset may follow it
+                    if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL
+                            && stream.removeProperty(resetWhenEnded) != null) {
+                        int id = stream.id();
+                        ctx.executor().execute(() -> reset(id, Http2Error.NO_ERROR));
+                    }
+                }
+
                 @Override
                 public void onStreamClosed(Http2Stream stream) {
                     Http2StreamExchange e = stream.removeProperty(key);
@@ -466,14 +479,21 @@ final class Http2Frontend {
 
         /**
          * RST_STREAM(NO_ERROR) after a complete response while the client still sends its body
-         * (RFC 9113 §8.1): what the flow controller still holds is written first, since closing
-         * the stream would drop it.
+         * (RFC 9113 §8.1): only after the response's END_STREAM is written, which may wait for
+         * the client's flow-control window; a reset before it would drop what is still queued.
          */
         void resetAfterResponse(int streamId) {
             try {
                 encoder().flowController().writePendingBytes();
             } catch (Http2Exception e) {
                 onError(ctx, true, e);
+                return;
+            }
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && stream.state() == Http2Stream.State.OPEN) {
+                // END_STREAM still waits for the client's window: resetting now would drop it with
+                // the rest of the response (found by review); the reset follows it (onStreamHalfClosed)
+                stream.setProperty(resetWhenEnded, Boolean.TRUE);
                 return;
             }
             reset(streamId, Http2Error.NO_ERROR);

@@ -489,6 +489,11 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
     }
 
     @Override
+    public boolean refusesTransferEncoding(HttpHead response) {
+        return response.hasTransferCoding(); // chunked is taken off; a gzip coding would pass as the content
+    }
+
+    @Override
     public void sendResponseHead(HttpHead head, boolean closing, boolean upgrade) {
         int code = head.status();
         Http2Headers headers = Http2Downgrade.responseHeaders(head);
@@ -642,11 +647,14 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         return requestSent;
     }
 
+    /**
+     * Whatever the state: the body may have been sent whole (the exchange waits for its response)
+     * while the origin could not take more, and its bytes held the client's connection window
+     * until the response came, stalling every other upload on the connection (found by review).
+     */
     @Override
     public void originWritable() {
-        if (state == BODY) {
-            returnCredit();
-        }
+        returnCredit();
     }
 
     // ---- answering -----------------------------------------------------------------------------

@@ -33,6 +33,16 @@ public interface Exchange {
         }
     }
 
+    /**
+     * Whether the client side cannot carry {@code response}'s Transfer-Encoding (the origin then
+     * gets a 502 in its place): HTTP/2 has none (RFC 9113 §8.2.2) and takes off chunked only, so
+     * a gzip coding would reach its client as the content; an HTTP/1.0 client knows no
+     * Transfer-Encoding at all (RFC 9112 §6.1: the origin should not have sent one).
+     */
+    default boolean refusesTransferEncoding(HttpHead response) {
+        return false;
+    }
+
     /** Sends response body bytes (or tunnel bytes) on to the client; the buffer's ownership passes. */
     void sendResponseBody(ByteBuf data);
 

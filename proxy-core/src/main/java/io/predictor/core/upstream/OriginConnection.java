@@ -254,6 +254,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             in.skipBytes(r);
             return true;
         }
+        if (e.refusesTransferEncoding(head)) {
+            fail(Failure.BAD_RESPONSE); // 502: decoding gzip & co. is not this proxy's business (found by review)
+            return false;
+        }
         if (e.isHeadRequest() || status == 204 || status == 304) {
             body.expectNone();
         } else if (head.chunked()) {

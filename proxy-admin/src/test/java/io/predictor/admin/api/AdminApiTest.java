@@ -575,9 +575,18 @@ class AdminApiTest {
             }
             Thread.sleep(3_000); // reading nothing
             s.setSoTimeout(5_000);
-            byte[] got = s.getInputStream().readAllBytes(); // what was written before the close, then the end
-            int answers = new String(got, java.nio.charset.StandardCharsets.ISO_8859_1).split("HTTP/1.1 200", -1).length - 1;
-            assertThat(answers).as("answers written before the close").isBetween(1, 99);
+            // closed by the listener: what was written before the close, then the end, or a reset
+            // (the close found requests it had not read); a live connection times the read out
+            java.io.InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            try {
+                while (in.read(buf) >= 0) {
+                    // drain
+                }
+            } catch (java.net.SocketException reset) {
+                assertThat(reset.getMessage()).contains("reset");
+            }
+            assertThat(log.eventNames()).doesNotContain("admin_connection_error");
         }
     }
 }

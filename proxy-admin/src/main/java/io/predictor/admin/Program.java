@@ -288,21 +288,25 @@ final class Program {
         String proxy = config.listeners().get(0).bind().toString().replace("0.0.0.0", "127.0.0.1");
         String admin = config.admin().bind().toString();
         String token = demoToken(config);
-        System.out.println();
-        System.out.println("Predictor demo is running. Try:");
-        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.com'      # migrated    -> local");
-        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.org'      # legacy      -> legacy");
-        System.out.println("  curl -si http://" + proxy + "/ -H 'Host: blog.example.com'    # maintenance -> 503");
-        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: unknown.example'      # not listed  -> default (legacy)");
-        System.out.println("Cut shop.example.org over (through maintenance, as the state machine requires):");
-        System.out.println("  curl -s -X PUT http://" + admin + "/api/v1/sites/shop.example.org -H 'Authorization: Bearer "
+        // on standard error: standard output carries the JSON log lines only (SPEC §2)
+        java.io.PrintStream out = System.err;
+        out.println();
+        out.println("Predictor demo is running. Try:");
+        out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.com'      # migrated    -> local");
+        out.println("  curl -s http://" + proxy + "/ -H 'Host: www.example.org'      # legacy      -> legacy");
+        out.println("  curl -si http://" + proxy + "/ -H 'Host: blog.example.com'    # maintenance -> 503");
+        out.println("  curl -s http://" + proxy + "/ -H 'Host: unknown.example'      # not listed  -> default (legacy)");
+        out.println("  curl -s -m 3 http://" + proxy + "/ -H 'Host: api.example.org'  # hold        -> waits for the next state"
+                + " (curl gives up after 3 s; the proxy answers 503 after timeouts.hold)");
+        out.println("Cut shop.example.org over (through maintenance, as the state machine requires):");
+        out.println("  curl -s -X PUT http://" + admin + "/api/v1/sites/shop.example.org -H 'Authorization: Bearer "
                 + token + "' -d '{\"state\":\"maintenance\"}'");
-        System.out.println("  curl -s -X PUT http://" + admin + "/api/v1/sites/shop.example.org -H 'Authorization: Bearer "
+        out.println("  curl -s -X PUT http://" + admin + "/api/v1/sites/shop.example.org -H 'Authorization: Bearer "
                 + token + "' -d '{\"state\":\"migrated\"}'");
-        System.out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
-        System.out.println("  curl -s http://" + admin + "/api/v1/status");
-        System.out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
-        System.out.println();
+        out.println("  curl -s http://" + proxy + "/ -H 'Host: shop.example.org'     # now -> local");
+        out.println("  curl -s http://" + admin + "/api/v1/status");
+        out.println("  curl -s http://" + admin + "/metrics | grep ^predictor_requests_total   # Prometheus");
+        out.println();
     }
 
     /** The demo's token, read from the tokens file only to print the demo's example commands. */

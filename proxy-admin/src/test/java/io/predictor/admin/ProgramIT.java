@@ -152,6 +152,7 @@ class ProgramIT {
             }
             // the demo prints the flip through the admin API, with the demo's token: run it as printed
             String printed = Files.readString(out);
+            assertThat(printed).as("a request per state (SPEC §2), hold included").contains("Host: api.example.org'");
             Matcher m = Pattern.compile("curl -s -X PUT (\\S+) -H 'Authorization: Bearer (\\S+)' -d '(\\{[^']+})'")
                     .matcher(printed);
             int flips = 0;

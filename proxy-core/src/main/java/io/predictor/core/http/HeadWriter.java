@@ -170,6 +170,58 @@ public final class HeadWriter {
         return false;
     }
 
+    /**
+     * The loop guard of SPEC §6: whether this request, about to be forwarded by {@code route}
+     * (its wire name), would ping-pong. It would when a {@code Via} entry names this instance
+     * (it came back), or when another predictor forwarded it by another route ({@code Via:
+     * 1.1 other (predictor local)}, {@link #predictorVia}): two predictors on the two sides
+     * that route a site differently — their tables out of step — would send it back across, and
+     * the first of them to see that answers 508 instead of the extra round trip (found by a
+     * review against SPEC: the request went A→B→A before it was refused).
+     */
+    public static boolean loops(HttpHead h, byte[] instance, byte[] route) {
+        byte[] b = h.bytes;
+        for (int i = 0; i < h.headerCount; i++) {
+            if (h.kind[i] == HeaderName.VIA && viaValueLoops(b, h.valueStart[i], h.valueEnd[i], instance, route)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final byte[] PREDICTOR_COMMENT = HeaderName.ascii("(predictor ");
+
+    /**
+     * What this proxy adds to {@code Via} when it forwards by {@code route}: its instance, and a
+     * comment that says a predictor forwarded it and by which route ({@code pred-a (predictor
+     * local)}; RFC 9110 §7.6.3 allows a comment after the received-by name).
+     */
+    public static byte[] predictorVia(String instance, String route) {
+        return HeaderName.ascii(instance + " (predictor " + route + ")");
+    }
+
+    /** {@link #loops} for one Via value {@code b[p, end)}. */
+    public static boolean viaValueLoops(byte[] b, int p, int end, byte[] instance, byte[] route) {
+        if (viaValueNames(b, p, end, instance)) {
+            return true;
+        }
+        for (int i = p; i + PREDICTOR_COMMENT.length < end; i++) {
+            if (b[i] == '(' && java.util.Arrays.equals(b, i, i + PREDICTOR_COMMENT.length, PREDICTOR_COMMENT, 0,
+                    PREDICTOR_COMMENT.length)) {
+                int r = i + PREDICTOR_COMMENT.length;
+                int close = r;
+                while (close < end && b[close] != ')' && b[close] != ',') {
+                    close++;
+                }
+                if (close < end && b[close] == ')'
+                        && !java.util.Arrays.equals(b, r, close, route, 0, route.length)) {
+                    return true; // another predictor sent it by another route: it would go back across
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether the Via value {@code b[p, end)} has an entry received by {@code instance}. */
     public static boolean viaValueNames(byte[] b, int p, int end, byte[] instance) {
         while (p < end) {

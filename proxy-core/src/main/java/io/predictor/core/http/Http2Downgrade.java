@@ -218,14 +218,14 @@ public final class Http2Downgrade {
         return null;
     }
 
-    /** Whether a {@code via} value names {@code instance} (the loop guard). */
-    public static boolean viaNames(Http2Headers h, Fields f, byte[] instance) {
+    /** The loop guard ({@link HeadWriter#loops}) on an HTTP/2 request's {@code via} values. */
+    public static boolean loops(Http2Headers h, Fields f, byte[] instance, byte[] route) {
         if (!f.via) {
             return false;
         }
         for (CharSequence v : h.getAll(VIA)) {
             byte[] b = v.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-            if (HeadWriter.viaValueNames(b, 0, b.length, instance)) {
+            if (HeadWriter.viaValueLoops(b, 0, b.length, instance, route)) {
                 return true;
             }
         }

@@ -484,7 +484,7 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
             respond(shared.responses.maintenance(closing), 503, null, closing);
             return state == HEAD;
         }
-        if (HeadWriter.viaNames(head, shared.instance)) {
+        if (HeadWriter.loops(head, shared.instance, shared.routeNames[route.ordinal()])) {
             refuse(Failure.LOOP, mustClose());
             return state == HEAD;
         }
@@ -750,17 +750,17 @@ final class ClientConnection extends RoutedExchange implements Exchange, HeldExc
         origin = o;
         originServer = o.serverName();
         originIndex = o.serverIndex();
-        ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.instance));
+        ByteBuf out = ctx.alloc().directBuffer(head.length() + HeadWriter.requestOverhead(clientAddress, shared.via[route.ordinal()]));
         // an absolute-form target goes out in origin-form: the origin sees one name, the Host
         int pathFrom = authorityStart >= 0 ? authorityEnd : -1;
         if (preview) {
-            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.via[route.ordinal()], upgrade,
                     host, 0, hostLength, pathFrom);
         } else if (authorityStart >= 0) {
-            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.via[route.ordinal()], upgrade,
                     head.bytes(), authorityStart, authorityEnd - authorityStart, pathFrom);
         } else {
-            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.instance, upgrade,
+            HeadWriter.writeRequest(head, out, clientAddress, shared.proto, trustedPeer, shared.via[route.ordinal()], upgrade,
                     null, 0, 0);
         }
         o.write(out);

@@ -23,6 +23,10 @@ final class FrontendContext {
     final byte[] proto;
     /** {@code routing.preview_suffix} as bytes, or null. */
     final byte[] previewSuffix;
+    /** What this proxy adds to {@code Via} when it forwards by a route, by {@code Route} ordinal. */
+    final byte[][] via;
+    /** The routes' wire names, by ordinal (the loop guard compares them with other predictors' Via). */
+    final byte[][] routeNames;
 
     FrontendContext(ProxySettings settings, ListenerSettings listener, Router router, Map<EventExecutor, LoopState> loops,
             ProxyResponses responses, ExchangeListener exchanges, DrainState drain, String proto) {
@@ -34,6 +38,12 @@ final class FrontendContext {
         this.exchanges = exchanges;
         this.drain = drain;
         this.instance = settings.instance().getBytes(StandardCharsets.US_ASCII);
+        this.via = new byte[io.predictor.core.routing.Route.values().length][];
+        this.routeNames = new byte[via.length][];
+        for (io.predictor.core.routing.Route r : io.predictor.core.routing.Route.values()) {
+            via[r.ordinal()] = io.predictor.core.http.HeadWriter.predictorVia(settings.instance(), r.wireName());
+            routeNames[r.ordinal()] = r.wireName().getBytes(StandardCharsets.US_ASCII);
+        }
         this.proto = proto.getBytes(StandardCharsets.US_ASCII);
         this.previewSuffix = settings.previewSuffix() == null ? null
                 : settings.previewSuffix().getBytes(StandardCharsets.US_ASCII);

@@ -280,7 +280,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
             respond(503, null, true);
             return;
         }
-        if (Http2Downgrade.viaNames(request, fields, shared.instance)) {
+        if (Http2Downgrade.loops(request, fields, shared.instance, shared.routeNames[route.ordinal()])) {
             respond(Failure.LOOP.status(), Failure.LOOP, false);
             return;
         }
@@ -448,7 +448,7 @@ final class Http2StreamExchange extends RoutedExchange implements Exchange, Held
         CharSequence sentHost = preview ? new String(host, 0, hostLength, StandardCharsets.ISO_8859_1) : authority;
         ByteBuf head = conn.ctx.alloc().directBuffer(512);
         Http2Downgrade.writeRequest(request, fields, head, conn.clientAddress, shared.proto, conn.trustedPeer,
-                shared.instance, sentHost, chunked, bodyless);
+                shared.via[route.ordinal()], sentHost, chunked, bodyless);
         o.write(head);
         state = BODY;
         lastProgress = System.nanoTime();

@@ -124,8 +124,25 @@ class Http2DowngradeTest {
     void theLoopGuardReadsVia() {
         Http2Headers named = get().add("via", "1.1 a, 2 edge-1");
         Http2Headers other = get().add("via", "1.1 edge-10");
-        assertThat(Http2Downgrade.viaNames(named, fields(named), "edge-1".getBytes())).isTrue();
-        assertThat(Http2Downgrade.viaNames(other, fields(other), "edge-1".getBytes())).isFalse();
-        assertThat(Http2Downgrade.viaNames(get(), fields(get()), "edge-1".getBytes())).isFalse();
+        byte[] local = "local".getBytes();
+        assertThat(Http2Downgrade.loops(named, fields(named), "edge-1".getBytes(), local)).isTrue();
+        assertThat(Http2Downgrade.loops(other, fields(other), "edge-1".getBytes(), local)).isFalse();
+        assertThat(Http2Downgrade.loops(get(), fields(get()), "edge-1".getBytes(), local)).isFalse();
+    }
+
+    /**
+     * Another predictor forwarded the request by another route than this one would: their tables
+     * disagree on the site, and forwarding it would send it back across (SPEC §6). By the same
+     * route it goes on (the two sides agree: this side serves it).
+     */
+    @Test
+    void theLoopGuardReadsAnotherPredictorsRoute() {
+        Http2Headers fromA = get().add("via", "1.1 cdn, 1.1 pred-a (predictor local)");
+        byte[] me = "pred-b".getBytes();
+        assertThat(Http2Downgrade.loops(fromA, fields(fromA), me, "legacy".getBytes())).as("back across").isTrue();
+        assertThat(Http2Downgrade.loops(fromA, fields(fromA), me, "local".getBytes())).as("served here").isFalse();
+        Http2Headers comment = get().add("via", "1.1 squid (squid/5.7)");
+        assertThat(Http2Downgrade.loops(comment, fields(comment), me, "legacy".getBytes())).isFalse();
+        assertThat(new String(HeadWriter.predictorVia("pred-b", "legacy"))).isEqualTo("pred-b (predictor legacy)");
     }
 }

@@ -202,11 +202,29 @@ class ProxyRoutingIT {
         assertThat(r.getHeader("X-Forwarded-For")).as("replaced, peer not trusted").isEqualTo("127.0.0.1");
         assertThat(r.getHeader("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(r.getHeader("X-Forwarded-Host")).isEqualTo("www.example.com");
-        assertThat(r.getHeader("Via")).isEqualTo("1.1 other-proxy, 1.1 " + TestProxy.INSTANCE);
+        assertThat(r.getHeader("Via")).isEqualTo("1.1 other-proxy, 1.1 " + TestProxy.INSTANCE + " (predictor local)");
         assertThat(r.getHeader("X-Kept")).isEqualTo("yes");
         assertThat(r.containsHeader("X-Secret")).isFalse();
         assertThat(r.containsHeader("Keep-Alive")).isFalse();
         assertThat(r.containsHeader("TE")).isFalse();
+    }
+
+    /**
+     * SPEC §6: predictors on both sides, the old side forwarding a site it has as migrated to the
+     * new side, whose table has it as legacy (the tables out of step): the new side would send it
+     * straight back across. It answers 508 itself; before, it forwarded it, and only the first
+     * predictor refused it when it came back (A→B→A; found by a review against SPEC).
+     */
+    @Test
+    void aRequestAnotherPredictorForwardedByAnotherRouteGets508() throws Exception {
+        try (RawClient c = new RawClient(proxy.address())) {
+            c.send("GET /back HTTP/1.1\r\nHost: shop.example.com\r\nVia: 1.1 pred-a (predictor local)\r\n\r\n");
+            assertThat(c.read().status()).as("shop is legacy here: it would go back across").isEqualTo(508);
+            c.send("GET /here HTTP/1.1\r\nHost: www.example.com\r\nVia: 1.1 pred-a (predictor local)\r\n\r\n");
+            assertThat(c.read().status()).as("www is migrated here too: served on this side").isEqualTo(200);
+        }
+        assertThat(legacy.getAllServeEvents()).isEmpty();
+        assertThat(local.getAllServeEvents()).extracting(e -> e.getRequest().getUrl()).containsExactly("/here");
     }
 
     @Test

@@ -213,7 +213,7 @@ class TlsListenerIT {
         assertThat(r.getHeader("Host")).isEqualTo("www.example.com");
         assertThat(r.getHeader("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(r.getHeader("X-Forwarded-Host")).isEqualTo("www.example.com");
-        assertThat(r.getHeader("Via")).isEqualTo("2 " + TestProxy.INSTANCE);
+        assertThat(r.getHeader("Via")).isEqualTo("2 " + TestProxy.INSTANCE + " (predictor local)");
     }
 
     @Test

@@ -55,7 +55,8 @@ public final class JsonLinesLog implements AuditLog, EventLog {
     @Override
     public void event(Level level, String event, Map<String, ?> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", clock.instant().toString());
+        // milliseconds, as the access and audit lines and the README say (the JDK's clock has nanoseconds)
+        line.put("time", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         line.put("log", "event");
         line.put("level", level.name().toLowerCase(Locale.ROOT));
         line.put("event", event);

@@ -46,4 +46,12 @@ class JsonLinesLogTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("{\"time\":\"2025-05-06T07:08:09Z\",\"log\":\"event\","
                 + "\"level\":\"warn\",\"event\":\"journal_tail_dropped\",\"bytes\":12}" + System.lineSeparator());
     }
+
+    @Test
+    void anEventsTimeHasMilliseconds() {
+        JsonLinesLog precise = new JsonLinesLog(new PrintStream(bytes, true, StandardCharsets.UTF_8),
+                Clock.fixed(Instant.parse("2025-05-06T07:08:09.123456789Z"), ZoneOffset.UTC));
+        precise.event(EventLog.Level.INFO, "started", Map.of());
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("{\"time\":\"2025-05-06T07:08:09.123Z\"");
+    }
 }

@@ -82,7 +82,8 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
                 hostLength = 0;
             } else {
                 byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
-                hostLength = b.length > HostName.MAX_LENGTH + 16 ? -1 : HostName.normalize(b, 0, b.length, host);
+                hostLength = b.length > HostName.MAX_LENGTH + 16 || !isDnsName(b) ? -1
+                        : HostName.normalize(b, 0, b.length, host);
             }
             if (hostLength < 0) {
                 alert(TlsAlert.UNRECOGNIZED_NAME);
@@ -92,6 +93,25 @@ final class PassthroughConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Whether an SNI is a DNS name (RFC 6066 §3: no port, no blank, no IP literal): letters,
+     * digits, '-', '_', '.'. The Host normaliser behind it strips ports and blanks and takes
+     * bracketed IPv6, so {@code www.example.com:443} was relayed, not refused (found by review).
+     */
+    private static boolean isDnsName(byte[] b) {
+        if (b.length == 0) {
+            return false;
+        }
+        for (byte c : b) {
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -50,8 +50,13 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         try {
             if (m.command() == HAProxyCommand.PROXY && (m.proxiedProtocol() == HAProxyProxiedProtocol.TCP4
                     || m.proxiedProtocol() == HAProxyProxiedProtocol.TCP6)) {
-                ctx.channel().attr(ClientEndpoints.ATTRIBUTE).set(new ClientEndpoints(
-                        address(m.sourceAddress(), m.sourcePort()), address(m.destinationAddress(), m.destinationPort())));
+                InetSocketAddress source = address(m.sourceAddress(), m.sourcePort());
+                InetSocketAddress destination = address(m.destinationAddress(), m.destinationPort());
+                if (source == null || destination == null) {
+                    ctx.close(); // a header whose addresses are not plain IP literals: refused, as HAProxy does
+                    return;
+                }
+                ctx.channel().attr(ClientEndpoints.ATTRIBUTE).set(new ClientEndpoints(source, destination));
             }
         } finally {
             m.release();
@@ -63,13 +68,37 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    /**
+     * The address of a PROXY header, or null when it is not what proxy-protocol.txt §2.1 allows:
+     * Netty's decoder lets through an IPv6 scope ({@code fe80::1%eth0}), which the JDK could not
+     * resolve (the client became null) or kept and sent on in the header to the pools, and IPv4
+     * numbers with heading zeroes ({@code 010.0.0.1}, octal to some readers), which the spec
+     * forbids (found by review).
+     */
     private static InetSocketAddress address(String literal, int port) {
+        if (literal == null || literal.indexOf('%') >= 0 || hasHeadingZero(literal)) {
+            return null;
+        }
         try {
             // an IP literal (the decoder has checked it): no name lookup happens
             return new InetSocketAddress(InetAddress.getByName(literal), port);
         } catch (java.net.UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Whether a dotted IPv4 literal has a number with a heading zero ({@code 010}); false for IPv6. */
+    private static boolean hasHeadingZero(String literal) {
+        if (literal.indexOf(':') >= 0) {
+            return false;
+        }
+        for (int i = 0; i + 1 < literal.length(); i++) {
+            boolean startsNumber = i == 0 || literal.charAt(i - 1) == '.';
+            if (startsNumber && literal.charAt(i) == '0' && Character.isDigit(literal.charAt(i + 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -59,20 +59,24 @@ public final class ConfigCheck {
         return 0;
     }
 
+    /** What to do about a file that is not there: where a relative path is looked for. */
+    static final String RELATIVE_HINT = " (a relative path is resolved against the config file's directory;"
+            + " create the file, or correct the path)";
+
     /** The files the config names must exist: the loader checks values, not the file system. */
     private static void checkFiles(String name, ConfigLoader.Loaded loaded, List<String> out) {
         List<ConfigProblem> problems = new ArrayList<>();
         Config config = loaded.config();
         Path sites = config.routing().sitesFile();
         if (!Files.exists(sites)) {
-            problems.add(problem(name, loaded, "routing.sites_file", sites + " does not exist"));
+            problems.add(problem(name, loaded, "routing.sites_file", sites + " does not exist" + RELATIVE_HINT));
         } else if (!Files.isRegularFile(sites)) {
             problems.add(problem(name, loaded, "routing.sites_file", sites + " is not a file"));
         }
         Path tokens = config.admin().tokensFile();
         if (tokens != null && !Files.isRegularFile(tokens)) {
             problems.add(problem(name, loaded, "admin.tokens_file", tokens
-                    + (Files.exists(tokens) ? " is not a file" : " does not exist")));
+                    + (Files.exists(tokens) ? " is not a file" : " does not exist" + RELATIVE_HINT)));
         }
         for (int i = 0; i < config.listeners().size(); i++) {
             Config.Tls tls = config.listeners().get(i).tls();

@@ -89,7 +89,7 @@ class ConfigCheckTest {
 
         assertThat(check(config)).isEqualTo(1);
         assertThat(err()).isEqualTo(config + ":8: routing.sites_file: " + dir.resolve("sites.txt") + " does not exist"
-                + System.lineSeparator());
+                + ConfigCheck.RELATIVE_HINT + System.lineSeparator());
     }
 
     @Test
@@ -103,7 +103,7 @@ class ConfigCheckTest {
         assertThat(err().split(System.lineSeparator())).containsExactly(
                 config + ":4: listeners[0].tls.certificates: " + dir.resolve("certs") + " is not a directory (expected"
                         + " one holding NAME.crt + NAME.key pairs)",
-                config + ":11: admin.tokens_file: " + dir.resolve("tokens") + " does not exist");
+                config + ":11: admin.tokens_file: " + dir.resolve("tokens") + " does not exist" + ConfigCheck.RELATIVE_HINT);
     }
 
     @Test

@@ -159,17 +159,6 @@ public final class HeadWriter {
         out.writeBytes(CRLF);
     }
 
-    /** Whether a {@code Via} entry names {@code instance} as a proxy this request already passed (loop guard). */
-    public static boolean viaNames(HttpHead h, byte[] instance) {
-        byte[] b = h.bytes;
-        for (int i = 0; i < h.headerCount; i++) {
-            if (h.kind[i] == HeaderName.VIA && viaValueNames(b, h.valueStart[i], h.valueEnd[i], instance)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The loop guard of SPEC §6: whether this request, about to be forwarded by {@code route}
      * (its wire name), would ping-pong. It would when a {@code Via} entry names this instance

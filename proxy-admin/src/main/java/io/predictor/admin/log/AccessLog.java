@@ -409,7 +409,6 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
          * {@code REDACTED}. Allocates nothing for the bytes the data plane hands in.
          */
         JsonLineWriter target(CharSequence s) {
-            room(6 + 4);
             raw(",\"path\":");
             if (s == null) {
                 return raw("null");

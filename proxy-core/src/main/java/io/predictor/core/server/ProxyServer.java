@@ -461,22 +461,16 @@ public final class ProxyServer implements AutoCloseable {
      * give (a connection cut at the drain's deadline tells the client nothing: a retry may repeat
      * a request, a 503 with Retry-After says it was not processed). Returns how many there were.
      */
-    private int answerHeld() {
-        int held = 0;
-        for (Map.Entry<EventExecutor, LoopState> e : loops.entrySet()) {
-            if (e.getKey().isShuttingDown()) {
-                continue;
-            }
-            io.netty.util.concurrent.Future<Integer> answered = e.getKey().submit(() -> {
-                int n = e.getValue().held.size();
-                e.getValue().held.forEach(HeldExchange::holdEnded);
+    private int answerHeld() throws InterruptedException {
+        try {
+            return onEveryLoop(state -> {
+                int n = state.held.size();
+                state.held.forEach(HeldExchange::holdEnded);
                 return n;
-            });
-            if (answered.awaitUninterruptibly(1, TimeUnit.SECONDS) && answered.isSuccess()) {
-                held += answered.getNow();
-            }
+            }).get(1, TimeUnit.SECONDS).stream().mapToInt(Integer::intValue).sum();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return 1; // some loop did not say: answers may be on their way, so give them their moment
         }
-        return held;
     }
 
     /** Closes the kept-alive origin connections on their own loops, and waits (briefly) until they are closed. */
